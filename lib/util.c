@@ -1,0 +1,276 @@
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+static void lxcf_oom(void)
+{
+    fputs("lxcf: out of memory\n", stderr);
+    abort();
+}
+
+void *lxcf_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        lxcf_oom();
+    return p;
+}
+
+void *lxcf_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        lxcf_oom();
+    return p;
+}
+
+void *lxcf_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        lxcf_oom();
+    return q;
+}
+
+char *lxcf_xstrdup(const char *s)
+{
+    char *p = strdup(s ? s : "");
+    if (!p)
+        lxcf_oom();
+    return p;
+}
+
+char *lxcf_xstrndup(const char *s, size_t n)
+{
+    char *p = strndup(s, n);
+    if (!p)
+        lxcf_oom();
+    return p;
+}
+
+char *lxcf_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    int r = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        lxcf_oom();
+    return s;
+}
+
+char *lxcf_path_join(const char *root, const char *path)
+{
+    size_t rl;
+
+    if (!root || !*root || lxcf_streq(root, "/"))
+        return lxcf_xstrdup(path);
+    rl = strlen(root);
+    while (rl > 1 && root[rl - 1] == '/')
+        rl--;
+    while (*path == '/')
+        path++;
+    if (!*path)
+        return lxcf_xstrndup(root, rl);
+    return lxcf_xasprintf("%.*s/%s", (int)rl, root, path);
+}
+
+bool lxcf_streq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+bool lxcf_startswith(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool lxcf_endswith(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lf = strlen(suffix);
+    return ls >= lf && memcmp(s + ls - lf, suffix, lf) == 0;
+}
+
+size_t lxcf_strv_len(char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+void lxcf_strv_push(char ***v, char *s)
+{
+    size_t n = lxcf_strv_len(*v);
+    *v = lxcf_xrealloc(*v, (n + 2) * sizeof(char *));
+    (*v)[n] = s;
+    (*v)[n + 1] = NULL;
+}
+
+bool lxcf_strv_contains(char *const *v, const char *s)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        if (lxcf_streq(v[i], s))
+            return true;
+    return false;
+}
+
+int lxcf_name_check(const char *name, lxcf_err *err)
+{
+    size_t len;
+    bool digits_only = true;
+
+    if (!name || !*name)
+        return lxcf_error(err, LXCF_EXIT_USAGE, "empty container name");
+    len = strlen(name);
+    if (len > LXCF_NAME_MAX)
+        return lxcf_error(err, LXCF_EXIT_USAGE,
+                          "%.20s...: container name longer than %d characters",
+                          name, LXCF_NAME_MAX);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!(isascii(c) && (isalnum(c) || c == '-')))
+            return lxcf_error(err, LXCF_EXIT_USAGE,
+                              "%s: invalid container name (use letters, digits and '-')",
+                              name);
+        if (!isdigit(c))
+            digits_only = false;
+    }
+    if (name[0] == '-' || name[len - 1] == '-')
+        return lxcf_error(err, LXCF_EXIT_USAGE,
+                          "%s: container name must not start or end with '-'", name);
+    if (digits_only)
+        return lxcf_error(err, LXCF_EXIT_USAGE,
+                          "%s: container name must not be all digits", name);
+    return 0;
+}
+
+int lxcf_parse_ulong(const char *s, unsigned long min, unsigned long max,
+                     const char *what, unsigned long *out, lxcf_err *err)
+{
+    char *end = NULL;
+    unsigned long v;
+
+    if (!s || !*s || !isdigit((unsigned char)*s))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: '%s' is not a number",
+                          what, s ? s : "");
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno == ERANGE || *end)
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: '%s' is not a valid number",
+                          what, s);
+    if (v < min || v > max)
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: %lu is out of range %lu..%lu",
+                          what, v, min, max);
+    *out = v;
+    return 0;
+}
+
+int lxcf_read_file(const char *path, char **out, size_t *len, lxcf_err *err)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    _cleanup_free_ char *buf = NULL;
+    size_t n = 0, cap = 0;
+
+    if (fd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot open %s", path);
+    for (;;) {
+        if (cap - n < 4096) {
+            cap = cap ? cap * 2 : 8192;
+            buf = lxcf_xrealloc(buf, cap);
+        }
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot read %s", path);
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (!buf)
+        buf = lxcf_xmalloc(1);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    *out = lxcf_steal_ptr(buf);
+    return 0;
+}
+
+static int lxcf_write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        data += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int lxcf_write_file_atomic(const char *path, const char *data, size_t len,
+                           mode_t mode, bool keep_owner, lxcf_err *err)
+{
+    _cleanup_free_ char *dir = NULL, *tmp = NULL;
+    _cleanup_close_ int fd = -1, dfd = -1;
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    bool have_owner = false;
+
+    dir = slash ? (slash == path ? lxcf_xstrdup("/") : lxcf_xstrndup(path, (size_t)(slash - path)))
+                : lxcf_xstrdup(".");
+    /* Never write through a symlink: it may point anywhere. */
+    if (lstat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return lxcf_error(err, LXCF_EXIT_FAIL, "%s: not a regular file, refusing to replace it",
+                              path);
+        if (keep_owner) {
+            mode = st.st_mode & 07777;
+            uid = st.st_uid;
+            gid = st.st_gid;
+            have_owner = true;
+        }
+    } else if (errno != ENOENT) {
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot stat %s", path);
+    }
+    tmp = lxcf_xasprintf("%s.lxcf-tmp.XXXXXX", path);
+    fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot create a temporary file beside %s", path);
+    if (lxcf_write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 ||
+        (have_owner && fchown(fd, uid, gid) < 0) || fsync(fd) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, e, "cannot write %s", tmp);
+    }
+    if (rename(tmp, path) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, e, "cannot replace %s", path);
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0)
+        (void)fsync(dfd);
+    return 0;
+}

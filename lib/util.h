@@ -1,0 +1,52 @@
+/* Small helpers shared by every module: allocation, strings, names. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Allocation failure aborts: lxcf is a short-lived command and there is no
+ * sensible recovery from a failed small allocation (libvirt does the same). */
+void *lxcf_xmalloc(size_t n);
+void *lxcf_xcalloc(size_t n, size_t size);
+void *lxcf_xrealloc(void *p, size_t n);
+char *lxcf_xstrdup(const char *s);
+char *lxcf_xstrndup(const char *s, size_t n);
+char *lxcf_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ROOT + PATH with exactly one slash between them; ROOT NULL or "" or "/"
+ * gives PATH itself.  Used for the --root prefix. */
+char *lxcf_path_join(const char *root, const char *path);
+
+bool lxcf_streq(const char *a, const char *b);
+bool lxcf_startswith(const char *s, const char *prefix);
+bool lxcf_endswith(const char *s, const char *suffix);
+
+/* strv: NULL-terminated arrays of malloc'ed strings (freed with
+ * lxcf_strv_free from cleanup.h). */
+size_t lxcf_strv_len(char *const *v);
+void lxcf_strv_push(char ***v, char *s);  /* takes ownership of s */
+bool lxcf_strv_contains(char *const *v, const char *s);
+
+/* A container name must also be a valid hostname label: 1..63 characters of
+ * [A-Za-z0-9-], not starting or ending with '-', not all digits (so it can
+ * never be mistaken for an id). */
+#define LXCF_NAME_MAX 63
+int lxcf_name_check(const char *name, lxcf_err *err);
+
+/* Parse a whole decimal number in [min, max]; WHAT names it in the error. */
+int lxcf_parse_ulong(const char *s, unsigned long min, unsigned long max,
+                     const char *what, unsigned long *out, lxcf_err *err);
+
+/* Read a whole (small) file into a NUL-terminated buffer. */
+int lxcf_read_file(const char *path, char **out, size_t *len, lxcf_err *err);
+
+/* Replace PATH atomically: write a temp file in the same directory, fsync,
+ * give it MODE/UID/GID (or those of the existing file when KEEP_OWNER), then
+ * rename over PATH and fsync the directory.  A crash at any point leaves the
+ * old or the new file, never a torn one. */
+int lxcf_write_file_atomic(const char *path, const char *data, size_t len,
+                           mode_t mode, bool keep_owner, lxcf_err *err);
