@@ -1,0 +1,112 @@
+/* The subcommand table: the one source of `lxcf help`, `lxcf CMD --help`
+ * and the man page (`lxcf help --man`). */
+#include "cli.h"
+
+#include <string.h>
+
+#include "caps.h"
+
+#define OPTS(...) ((const int[]){ __VA_ARGS__, 0 })
+
+#define G_CONT "Containers"
+#define G_BATCH "Batches of containers"
+#define G_RES "Resource control"
+#define G_NET "Network"
+#define G_UPD "Updates"
+#define G_MISC "Other"
+
+const lxcf_cmd lxcf_commands[] = {
+    { "sysgen", G_CONT, "NAME...", "create containers cloned from this host and start them",
+      "Builds each container's root under the roots directory (joint: /etc and /var are "
+      "copied and /usr is the host's, read-only; separate: /usr is copied too), defines it "
+      "as a libvirt LXC domain, gives it a fixed address on the lxcf network, adds it to "
+      "/etc/hosts and starts it.",
+      OPTS(LXCF_OPT_MODEL, LXCF_OPT_NO_START), 1, -1, false, LXCF_NEED_FILES,
+      lxcf_cmd_sysgen },
+    { "clone", G_CONT, "SRC NEW", "create NEW as a copy of the stopped container SRC",
+      "Copies SRC's root and gives NEW its own UUID, MAC, address, hostname and machine-id.",
+      OPTS(LXCF_OPT_NO_START), 2, 2, false, LXCF_NEED_FILES, lxcf_cmd_clone },
+    { "erase", G_CONT, "NAME...", "stop and remove containers",
+      "Stops the container, undefines the domain, removes its root directory and releases "
+      "its address and /etc/hosts entry.  Never removes anything outside the container's "
+      "own root, never crosses a mount point, never follows a symlink.",
+      NULL, 1, -1, false, LXCF_NEED_FILES, lxcf_cmd_erase },
+    { "start", G_CONT, "NAME...", "start containers", NULL,
+      NULL, 1, -1, false, LXCF_NEED_CGROUP, lxcf_cmd_start },
+    { "stop", G_CONT, "NAME...", "stop containers (clean shutdown, then forced)",
+      "Asks the container's init to shut down and waits up to --timeout seconds "
+      "(default: [container] stop_timeout), then destroys it.",
+      OPTS(LXCF_OPT_TIMEOUT), 1, -1, false, LXCF_NEED_CGROUP, lxcf_cmd_stop },
+    { "restart", G_CONT, "NAME...", "stop and start containers", NULL,
+      OPTS(LXCF_OPT_TIMEOUT), 1, -1, false, LXCF_NEED_CGROUP, lxcf_cmd_restart },
+    { "sysstart", G_CONT, "NAME", "start a container when the host boots (or not, with -d)",
+      NULL, OPTS(LXCF_OPT_DISABLE), 1, 1, false, LXCF_NEED_NONE, lxcf_cmd_sysstart },
+    { "list", G_CONT, "", "list lxcf containers",
+      "One line per container: name, state, model, address, autostart and memory in use. "
+      "Other libvirt domains are not shown.  --json prints a JSON array.",
+      OPTS(LXCF_OPT_JSON), 0, 0, false, LXCF_NEED_NONE, lxcf_cmd_list },
+    { "show", G_CONT, "NAME", "show a container's details, network and limits", NULL,
+      OPTS(LXCF_OPT_JSON), 1, 1, false, LXCF_NEED_NONE, NULL },
+    { "console", G_CONT, "NAME", "attach to a container's console", NULL,
+      NULL, 1, 1, false, LXCF_NEED_NONE, lxcf_cmd_console },
+    { "enter", G_CONT, "NAME [CMD [ARG...]]", "run a command (default: a login shell) inside a running container",
+      NULL, NULL, 1, -1, true, LXCF_NEED_MOUNT, lxcf_cmd_enter },
+
+    { "sysgen-n", G_BATCH, "PREFIX COUNT", "create PREFIX0001..PREFIXnnnn",
+      "One progress line per container and a summary; a failure does not stop the rest, "
+      "and the exit status is 1 if any failed.",
+      OPTS(LXCF_OPT_MODEL, LXCF_OPT_NO_START), 2, 2, false, LXCF_NEED_FILES,
+      lxcf_cmd_sysgen_n },
+    { "erase-n", G_BATCH, "PREFIX COUNT", "erase PREFIX0001..PREFIXnnnn", NULL,
+      NULL, 2, 2, false, LXCF_NEED_FILES, lxcf_cmd_erase_n },
+    { "start-n", G_BATCH, "PREFIX COUNT", "start PREFIX0001..PREFIXnnnn", NULL,
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_start_n },
+    { "stop-n", G_BATCH, "PREFIX COUNT", "stop PREFIX0001..PREFIXnnnn", NULL,
+      OPTS(LXCF_OPT_TIMEOUT), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_stop_n },
+
+    { "cpurate", G_RES, "NAME PERCENT", "limit CPU bandwidth to PERCENT of the whole host",
+      NULL, NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
+    { "cpun", G_RES, "NAME CPULIST", "pin a container to CPUs (e.g. 0-1,3)", NULL,
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
+    { "memlimit", G_RES, "NAME SIZE", "limit memory (K/M/G/T suffix, or unlimited)", NULL,
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
+    { "memswlimit", G_RES, "NAME SIZE", "limit memory plus swap", NULL,
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
+    { "numa", G_RES, "NAME NODELIST", "bind a container's memory to NUMA nodes", NULL,
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
+    { "blkio_r", G_RES, "NAME [DEVICE] BYTES_PER_SEC", "limit read bandwidth", NULL,
+      NULL, 2, 3, false, LXCF_NEED_CGROUP, NULL },
+    { "blkio_w", G_RES, "NAME [DEVICE] BYTES_PER_SEC", "limit write bandwidth", NULL,
+      NULL, 2, 3, false, LXCF_NEED_CGROUP, NULL },
+    { "blkioiops_r", G_RES, "NAME [DEVICE] IOPS", "limit read operations per second", NULL,
+      NULL, 2, 3, false, LXCF_NEED_CGROUP, NULL },
+    { "blkioiops_w", G_RES, "NAME [DEVICE] IOPS", "limit write operations per second", NULL,
+      NULL, 2, 3, false, LXCF_NEED_CGROUP, NULL },
+
+    { "net", G_NET, "[show|repair]", "show the lxcf network, or define and start it again",
+      NULL, OPTS(LXCF_OPT_JSON), 0, 1, false, LXCF_NEED_NONE, NULL },
+
+    { "update", G_UPD, "CMD [ARG...]", "run a package command on every guest, then the host",
+      "Runs CMD chrooted in each guest with a throw-away overlay over the host's /usr "
+      "(joint) so that each guest's /etc and /var are updated, then runs CMD on the host. "
+      "All or nothing: a failure in any guest rolls every guest back and skips the host.",
+      OPTS(LXCF_OPT_ONLY, LXCF_OPT_DRY_RUN, LXCF_OPT_JOBS, LXCF_OPT_RECOVER), 0, -1, true,
+      LXCF_NEED_FILES | LXCF_NEED_MOUNT, NULL },
+    { "deploy", G_UPD, "PATH...", "copy host files into every guest (or --to NAME)", NULL,
+      OPTS(LXCF_OPT_TO), 1, -1, false, LXCF_NEED_FILES, NULL },
+
+    { "help", G_MISC, "[SUBCOMMAND]", "show help for lxcf or one subcommand", NULL,
+      OPTS(LXCF_OPT_MAN), 0, 1, false, LXCF_NEED_NONE, lxcf_cmd_help },
+    { "version", G_MISC, "", "print the version", NULL,
+      NULL, 0, 0, false, LXCF_NEED_NONE, lxcf_cmd_version },
+};
+
+const size_t lxcf_ncommands = sizeof(lxcf_commands) / sizeof(lxcf_commands[0]);
+
+const lxcf_cmd *lxcf_cli_find(const char *name)
+{
+    for (size_t i = 0; i < lxcf_ncommands; i++)
+        if (strcmp(lxcf_commands[i].name, name) == 0)
+            return &lxcf_commands[i];
+    return NULL;
+}
