@@ -1,0 +1,96 @@
+/* A container as a libvirt domain XML, and back.
+ *
+ * libvirt is lxcf's only store: what lxcf needs to know about a container
+ * and libvirt does not (model, fixed address, creation time, build state)
+ * lives in the domain's <metadata> as one element in the lxcf namespace.
+ * A domain without that element is not an lxcf container. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+/* The namespace of lxcf's metadata element; the prefix is only cosmetic,
+ * readers match the URI. */
+#define LXCF_XMLNS "https://github.com/lxcf/lxcf/xmlns/1"
+#define LXCF_XMLNS_PREFIX "lxcf"
+
+/* Same values as rootfs.h's lxcf_model (kept apart so that domxml does not
+ * depend on rootfs). */
+#define LXCF_DOMXML_JOINT 0
+#define LXCF_DOMXML_SEPARATE 1
+
+#define LXCF_DOMXML_DEFAULT_MEMORY_KIB (1024ULL * 1024ULL)
+#define LXCF_DOMXML_DEFAULT_VCPUS 1U
+
+typedef struct lxcf_container {
+    char *name;
+    char *uuid;          /* NULL = let libvirt generate (builder omits <uuid>) */
+    int model;           /* LXCF_DOMXML_JOINT or LXCF_DOMXML_SEPARATE */
+    char *root;          /* absolute host path of the container's root dir */
+    char *usr_source;    /* joint: absolute host path bind-mounted read-only as /usr */
+    char *emulator;      /* NULL = libvirt default; else path of the lxcf emulator wrapper */
+    char *network;       /* libvirt network name, e.g. "lxcfn1"; NULL = no interface */
+    char *mac;           /* "52:54:00:xx:xx:xx"; NULL = libvirt picks one */
+    char *ipv4;          /* the container's fixed address, kept in metadata */
+    unsigned ipv4_prefix;
+    unsigned long long memory_kib;  /* domain <memory>; LXCF_DOMXML_DEFAULT_MEMORY_KIB when 0 */
+    unsigned vcpus;      /* LXCF_DOMXML_DEFAULT_VCPUS when 0 */
+    char *created;       /* ISO-8601 creation time, metadata */
+    char *state_note;    /* metadata: e.g. "building" while sysgen runs, NULL when complete */
+} lxcf_container;
+
+lxcf_container *lxcf_container_new(void);
+void lxcf_container_free(lxcf_container *c);   /* frees members and c; NULL ok */
+void lxcf_container_freep(lxcf_container **c);
+
+/* The full domain XML to define C (pretty-printed, deterministic). */
+int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err);
+
+/* Only the lxcf metadata element, as virDomainSetMetadata() takes it with
+ * type VIR_DOMAIN_METADATA_ELEMENT, key LXCF_XMLNS_PREFIX, uri LXCF_XMLNS. */
+int lxcf_domxml_meta_build(const lxcf_container *c, char **xml_out, lxcf_err *err);
+
+/* Parse a domain XML (as virDomainGetXMLDesc returns it).  Returns 1 and
+ * *out when the domain carries lxcf metadata, 0 and *out = NULL when it is
+ * a foreign domain, -1 on malformed XML or malformed lxcf metadata. */
+int lxcf_domxml_parse(const char *domain_xml, lxcf_container **out, lxcf_err *err);
+
+/* Fill C's metadata fields (model, root, ipv4, ipv4_prefix, created,
+ * state_note) from what virDomainGetMetadata() returns.  C is left
+ * unchanged on failure. */
+int lxcf_domxml_meta_parse(const char *meta_xml, lxcf_container *c, lxcf_err *err);
+
+/* Resource limits to write into a domain XML.  Each value is used only when
+ * its has_ flag is set; everything else in the XML is kept. */
+typedef struct lxcf_tune_blkdev {
+    const char *path;    /* host block device, e.g. "/dev/sda" */
+    bool has_read_bytes_sec;
+    unsigned long long read_bytes_sec;
+    bool has_write_bytes_sec;
+    unsigned long long write_bytes_sec;
+    bool has_read_iops_sec;
+    unsigned long long read_iops_sec;
+    bool has_write_iops_sec;
+    unsigned long long write_iops_sec;
+} lxcf_tune_blkdev;
+
+typedef struct lxcf_tune {
+    bool has_cpu_period;
+    unsigned long long cpu_period;     /* microseconds, 1000..1000000 */
+    bool has_cpu_quota;
+    long long cpu_quota;               /* microseconds, -1 = unlimited */
+    bool has_mem_hard_limit;
+    unsigned long long mem_hard_limit_kib;
+    bool has_swap_hard_limit;
+    unsigned long long swap_hard_limit_kib;
+    const char *cpuset;                /* <vcpu cpuset>; NULL = keep, "" = remove */
+    const char *numa_nodeset;          /* strict nodeset; NULL = keep, "" = remove */
+    const lxcf_tune_blkdev *blkdevs;   /* replaces the entry of the same path */
+    size_t n_blkdevs;
+} lxcf_tune;
+
+/* Apply T to DOMAIN_XML, writing the edited XML to *OUT. */
+int lxcf_domxml_set_tune(const char *domain_xml, const lxcf_tune *t, char **out,
+                         lxcf_err *err);

@@ -1,0 +1,837 @@
+/* Unit tests for lib/domxml: container <-> libvirt domain XML.
+ *
+ * Golden files: the XML that lxcf_domxml_build (and friends) write is compared
+ * byte for byte with tests/data/domxml/NAME.xml, libvirt style.  After an
+ * intended change to the output, regenerate them with
+ *
+ *     LXCF_REGENERATE=1 meson test -C BUILDDIR domxml
+ *
+ * and review the diff before committing.  Every golden domain file is also
+ * checked against libvirt's own schema with `virt-xml-validate FILE domain`;
+ * those tests are skipped (and say why) when virt-xml-validate is missing. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cleanup.h"
+#include "domxml.h"
+#include "util.h"
+
+#define LXCF_T_DATA LXCF_TEST_DATADIR "/domxml/"
+
+extern char **environ;
+
+static char lxcf_t_tmpdir[] = "/var/tmp/lxcf-test-domxml-XXXXXX";
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static lxcf_container *lxcf_t_joint(void)
+{
+    lxcf_container *c = lxcf_container_new();
+
+    c->name = lxcf_xstrdup("web1");
+    c->uuid = lxcf_xstrdup("8e5a1c2f-3b4d-4e6f-9a0b-1c2d3e4f5a6b");
+    c->model = LXCF_DOMXML_JOINT;
+    c->root = lxcf_xstrdup("/opt/lxcf/web1");
+    c->usr_source = lxcf_xstrdup("/usr");
+    c->emulator = lxcf_xstrdup("/usr/libexec/lxcf/lxcf-emulator");
+    c->network = lxcf_xstrdup("lxcfn1");
+    c->mac = lxcf_xstrdup("52:54:00:3a:7c:01");
+    c->ipv4 = lxcf_xstrdup("192.168.125.11");
+    c->ipv4_prefix = 24;
+    c->memory_kib = 2097152;
+    c->vcpus = 2;
+    c->created = lxcf_xstrdup("2024-05-01T12:00:00Z");
+    return c;
+}
+
+static lxcf_container *lxcf_t_separate(void)
+{
+    lxcf_container *c = lxcf_container_new();
+
+    c->name = lxcf_xstrdup("db1");
+    c->model = LXCF_DOMXML_SEPARATE;
+    c->root = lxcf_xstrdup("/opt/lxcf/db1");
+    c->network = lxcf_xstrdup("lxcfn1");
+    c->mac = lxcf_xstrdup("52:54:00:3a:7c:02");
+    c->ipv4 = lxcf_xstrdup("192.168.125.12");
+    c->ipv4_prefix = 24;
+    c->created = lxcf_xstrdup("2024-05-02T08:30:00Z");
+    c->state_note = lxcf_xstrdup("building");
+    return c;
+}
+
+static lxcf_container *lxcf_t_joint_nonet(void)
+{
+    lxcf_container *c = lxcf_container_new();
+
+    c->name = lxcf_xstrdup("batch1");
+    c->uuid = lxcf_xstrdup("0b6c3a7e-1d2f-4a5b-8c9d-0e1f2a3b4c5d");
+    c->model = LXCF_DOMXML_JOINT;
+    c->root = lxcf_xstrdup("/opt/lxcf/batch1");
+    c->usr_source = lxcf_xstrdup("/usr");
+    c->emulator = lxcf_xstrdup("/usr/libexec/lxcf/lxcf-emulator");
+    c->memory_kib = 524288;
+    c->vcpus = 1;
+    c->created = lxcf_xstrdup("2024-05-03T23:59:59Z");
+    return c;
+}
+
+static char *lxcf_t_read(const char *path)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+    char *data = NULL;
+    size_t len;
+
+    if (lxcf_read_file(path, &data, &len, &err) < 0)
+        fail_msg("%s", err.msg);
+    return data;
+}
+
+static bool lxcf_t_regenerate(void)
+{
+    return lxcf_streq(getenv("LXCF_REGENERATE"), "1");
+}
+
+/* Compare ACTUAL with the golden file NAME, or rewrite it on request. */
+static void lxcf_t_golden(const char *name, const char *actual)
+{
+    _cleanup_free_ char *path = lxcf_xasprintf("%s%s", LXCF_T_DATA, name);
+    _cleanup_free_ char *expected = NULL;
+
+    if (lxcf_t_regenerate()) {
+        lxcf_err err = LXCF_ERR_INIT;
+
+        if (lxcf_write_file_atomic(path, actual, strlen(actual), 0644, false, &err) < 0)
+            fail_msg("%s", err.msg);
+        return;
+    }
+    expected = lxcf_t_read(path);
+    assert_string_equal(actual, expected);
+}
+
+static bool lxcf_t_have_validator(void)
+{
+    return system("command -v virt-xml-validate >/dev/null 2>&1") == 0;
+}
+
+static void lxcf_t_skip_without_validator(void)
+{
+    if (!lxcf_t_have_validator()) {
+        print_message("virt-xml-validate not found (install libvirt-clients): skipped\n");
+        skip();
+    }
+}
+
+/* 0 when libvirt's schema accepts FILE as a domain.  The validator's
+ * output goes to a log that is shown only when it refuses. */
+static int lxcf_t_validate_file(const char *file)
+{
+    _cleanup_free_ char *log = lxcf_xasprintf("%s/validate.log", lxcf_t_tmpdir);
+    char *argv[] = { "virt-xml-validate", (char *)file, "domain", NULL };
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int status, r;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    r = posix_spawnp(&pid, "virt-xml-validate", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (r == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+        WEXITSTATUS(status) == 0)
+        r = 0;
+    else
+        r = -1;
+    if (r < 0) {
+        _cleanup_free_ char *out = NULL;
+        size_t len;
+        lxcf_err err = LXCF_ERR_INIT;
+
+        if (lxcf_read_file(log, &out, &len, &err) == 0)
+            print_message("%s", out);
+    }
+    unlink(log);
+    return r;
+}
+
+static void lxcf_t_validate_golden(const char *name)
+{
+    _cleanup_free_ char *path = lxcf_xasprintf("%s%s", LXCF_T_DATA, name);
+
+    if (lxcf_t_validate_file(path) != 0)
+        fail_msg("%s does not validate against libvirt's domain schema", path);
+}
+
+static void lxcf_t_validate_string(const char *xml)
+{
+    _cleanup_free_ char *path = lxcf_xasprintf("%s/check.xml", lxcf_t_tmpdir);
+    lxcf_err err = LXCF_ERR_INIT;
+
+    if (lxcf_write_file_atomic(path, xml, strlen(xml), 0644, false, &err) < 0)
+        fail_msg("%s", err.msg);
+    if (lxcf_t_validate_file(path) != 0)
+        fail_msg("generated xml does not validate:\n%s", xml);
+    unlink(path);
+}
+
+static char *lxcf_t_build(lxcf_container *(*make)(void))
+{
+    _cleanup_(lxcf_container_freep) lxcf_container *c = make();
+    lxcf_err err = LXCF_ERR_INIT;
+    char *xml = NULL;
+
+    if (lxcf_domxml_build(c, &xml, &err) < 0)
+        fail_msg("%s", err.msg);
+    return xml;
+}
+
+static void lxcf_t_assert_str(const char *a, const char *b)
+{
+    if (!a || !b)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+static void lxcf_t_assert_same(const lxcf_container *a, const lxcf_container *b)
+{
+    lxcf_t_assert_str(a->name, b->name);
+    lxcf_t_assert_str(a->uuid, b->uuid);
+    assert_int_equal(a->model, b->model);
+    lxcf_t_assert_str(a->root, b->root);
+    lxcf_t_assert_str(a->usr_source, b->usr_source);
+    lxcf_t_assert_str(a->emulator, b->emulator);
+    lxcf_t_assert_str(a->network, b->network);
+    lxcf_t_assert_str(a->mac, b->mac);
+    lxcf_t_assert_str(a->ipv4, b->ipv4);
+    assert_int_equal(a->ipv4_prefix, b->ipv4_prefix);
+    assert_int_equal(a->memory_kib, b->memory_kib);
+    assert_int_equal(a->vcpus, b->vcpus);
+    lxcf_t_assert_str(a->created, b->created);
+    lxcf_t_assert_str(a->state_note, b->state_note);
+}
+
+static void lxcf_t_assert_one_line(const lxcf_err *err)
+{
+    assert_non_null(err->msg[0] ? err->msg : NULL);
+    assert_null(strchr(err->msg, '\n'));
+}
+
+/* ---- golden files -------------------------------------------------------- */
+
+static void test_build_joint_matches_golden(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_joint);
+
+    lxcf_t_golden("joint.xml", xml);
+}
+
+static void test_build_separate_matches_golden(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_separate);
+
+    lxcf_t_golden("separate.xml", xml);
+}
+
+static void test_build_joint_nonet_matches_golden(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_joint_nonet);
+
+    lxcf_t_golden("joint-nonet.xml", xml);
+}
+
+static void test_meta_build_matches_golden(void **state)
+{
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_separate();
+    _cleanup_free_ char *xml = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_meta_build(c, &xml, &err), 0);
+    lxcf_t_golden("meta-separate.xml", xml);
+}
+
+static void test_build_is_deterministic(void **state)
+{
+    _cleanup_free_ char *a = lxcf_t_build(lxcf_t_joint);
+    _cleanup_free_ char *b = lxcf_t_build(lxcf_t_joint);
+
+    assert_string_equal(a, b);
+}
+
+static void test_golden_files_validate_with_libvirt_schema(void **state)
+{
+    lxcf_t_skip_without_validator();
+    lxcf_t_validate_golden("joint.xml");
+    lxcf_t_validate_golden("separate.xml");
+    lxcf_t_validate_golden("joint-nonet.xml");
+    lxcf_t_validate_golden("running.xml");
+    lxcf_t_validate_golden("tuned.xml");
+}
+
+/* ---- build: details and bad input ---------------------------------------- */
+
+static void test_build_omits_uuid_when_unset(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_separate);
+
+    assert_null(strstr(xml, "<uuid>"));
+}
+
+static void test_build_uses_defaults_for_memory_and_vcpus(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_separate);
+
+    assert_non_null(strstr(xml, "<memory unit=\"KiB\">1048576</memory>"));
+    assert_non_null(strstr(xml, "<vcpu>1</vcpu>"));
+}
+
+static void test_build_joint_mounts_usr_readonly(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_joint);
+    const char *usr = strstr(xml, "<target dir=\"/usr\"/>");
+
+    assert_non_null(usr);
+    assert_non_null(strstr(usr, "<readonly/>"));
+}
+
+static void test_build_separate_has_no_usr_mount(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_separate);
+
+    assert_null(strstr(xml, "\"/usr\""));
+}
+
+static void test_build_escapes_special_chars_in_name(void **state)
+{
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_joint();
+    _cleanup_(lxcf_container_freep) lxcf_container *back = NULL;
+    _cleanup_free_ char *xml = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    free(c->name);
+    c->name = lxcf_xstrdup("a&b<c>\"d'");
+    free(c->root);
+    c->root = lxcf_xstrdup("/opt/lxcf/a&b<c>\"d'");
+    assert_int_equal(lxcf_domxml_build(c, &xml, &err), 0);
+    assert_non_null(strstr(xml, "<name>a&amp;b&lt;c&gt;\"d'</name>"));
+    assert_non_null(strstr(xml, "dir=\"/opt/lxcf/a&amp;b&lt;c&gt;&quot;d'\""));
+    assert_int_equal(lxcf_domxml_parse(xml, &back, &err), 1);
+    assert_string_equal(back->name, c->name);
+    assert_string_equal(back->root, c->root);
+}
+
+static void lxcf_t_build_fails(lxcf_container *c, const char *needle)
+{
+    char *xml = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_build(c, &xml, &err), -1);
+    assert_null(xml);
+    assert_int_equal(err.code, LXCF_EXIT_USAGE);
+    lxcf_t_assert_one_line(&err);
+    assert_non_null(strstr(err.msg, needle));
+    lxcf_container_free(c);
+}
+
+static void test_build_rejects_bad_input(void **state)
+{
+    lxcf_container *c;
+    char *xml = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_build(NULL, &xml, &err), -1);
+    assert_null(xml);
+
+    c = lxcf_t_joint();
+    free(c->root);
+    c->root = lxcf_xstrdup("relative/root");
+    lxcf_t_build_fails(c, "web1: root directory must be an absolute path");
+
+    c = lxcf_t_joint();
+    free(c->usr_source);
+    c->usr_source = NULL;
+    lxcf_t_build_fails(c, "web1: joint model needs");
+
+    c = lxcf_t_joint();
+    c->model = 7;
+    lxcf_t_build_fails(c, "web1: unknown model 7");
+
+    c = lxcf_t_joint();
+    free(c->name);
+    c->name = lxcf_xstrdup("a/b");
+    lxcf_t_build_fails(c, "invalid domain name");
+
+    c = lxcf_t_joint();
+    c->ipv4_prefix = 33;
+    lxcf_t_build_fails(c, "prefix 33");
+
+    c = lxcf_t_joint();
+    free(c->emulator);
+    c->emulator = lxcf_xstrdup("lxcf-emulator");
+    lxcf_t_build_fails(c, "emulator must be an absolute path");
+}
+
+/* ---- parse --------------------------------------------------------------- */
+
+static void test_roundtrip_build_parse_keeps_fields(void **state)
+{
+    lxcf_container *(*makers[])(void) = { lxcf_t_joint, lxcf_t_separate, lxcf_t_joint_nonet };
+
+    for (size_t i = 0; i < sizeof(makers) / sizeof(makers[0]); i++) {
+        _cleanup_(lxcf_container_freep) lxcf_container *c = makers[i]();
+        _cleanup_(lxcf_container_freep) lxcf_container *back = NULL;
+        _cleanup_free_ char *xml = NULL;
+        lxcf_err err = LXCF_ERR_INIT;
+
+        assert_int_equal(lxcf_domxml_build(c, &xml, &err), 0);
+        assert_int_equal(lxcf_domxml_parse(xml, &back, &err), 1);
+        /* The builder writes the defaults out; what comes back is them. */
+        if (!c->memory_kib)
+            c->memory_kib = LXCF_DOMXML_DEFAULT_MEMORY_KIB;
+        if (!c->vcpus)
+            c->vcpus = LXCF_DOMXML_DEFAULT_VCPUS;
+        lxcf_t_assert_same(c, back);
+    }
+}
+
+static void test_parse_running_domain(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_read(LXCF_T_DATA "running.xml");
+    _cleanup_(lxcf_container_freep) lxcf_container *want = lxcf_t_joint();
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse(xml, &c, &err), 1);
+    assert_non_null(c);
+    lxcf_t_assert_same(want, c);
+}
+
+/* The metadata round trip as libvirt would see it: what lxcf reads back from
+ * a running domain rebuilds into a domain that libvirt's schema accepts and
+ * that parses to the same container again. */
+static void test_parse_running_then_rebuild_validates(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_read(LXCF_T_DATA "running.xml");
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *again = NULL;
+    _cleanup_free_ char *rebuilt = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    lxcf_t_skip_without_validator();
+    assert_int_equal(lxcf_domxml_parse(xml, &c, &err), 1);
+    assert_int_equal(lxcf_domxml_build(c, &rebuilt, &err), 0);
+    lxcf_t_validate_string(rebuilt);
+    assert_int_equal(lxcf_domxml_parse(rebuilt, &again, &err), 1);
+    lxcf_t_assert_same(c, again);
+}
+
+static void test_parse_foreign_domain_returns_0(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_read(LXCF_T_DATA "foreign.xml");
+    lxcf_container *c = (lxcf_container *)&c;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    /* foreign.xml has an lxcf:container element, but in another namespace. */
+    assert_int_equal(lxcf_domxml_parse(xml, &c, &err), 0);
+    assert_null(c);
+    assert_int_equal(err.code, 0);
+}
+
+static void test_parse_domain_without_metadata_returns_0(void **state)
+{
+    const char *xml = "<domain type='lxc'><name>plain</name></domain>";
+    lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse(xml, &c, &err), 0);
+    assert_null(c);
+}
+
+static void test_parse_matches_namespace_not_prefix(void **state)
+{
+    const char *xml =
+        "<domain type='lxc'><name>x1</name><metadata>"
+        "<other:container xmlns:other='" LXCF_XMLNS "'>"
+        "<other:model>separate</other:model><other:root>/r</other:root>"
+        "</other:container></metadata></domain>";
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse(xml, &c, &err), 1);
+    assert_int_equal(c->model, LXCF_DOMXML_SEPARATE);
+    assert_string_equal(c->root, "/r");
+}
+
+static void test_parse_malformed_returns_minus1(void **state)
+{
+    lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse("<domain><name>x</domain>", &c, &err), -1);
+    assert_null(c);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+    lxcf_t_assert_one_line(&err);
+    assert_non_null(strstr(err.msg, "malformed xml"));
+    /* libxml2's own words about the mismatch are kept. */
+    assert_non_null(strstr(err.msg, "mismatch"));
+}
+
+static void test_parse_empty_returns_minus1(void **state)
+{
+    lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse("", &c, &err), -1);
+    assert_null(c);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+}
+
+static void test_parse_non_domain_returns_minus1(void **state)
+{
+    lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse("<network><name>n</name></network>", &c, &err), -1);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "not a domain xml"));
+}
+
+static void test_parse_rejects_doctype_entities(void **state)
+{
+    const char *xml =
+        "<!DOCTYPE domain [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;'>]>"
+        "<domain type='lxc'><name>&b;</name><metadata>"
+        "<lxcf:container xmlns:lxcf='" LXCF_XMLNS "'><lxcf:model>joint</lxcf:model>"
+        "</lxcf:container></metadata></domain>";
+    lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse(xml, &c, &err), -1);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "DOCTYPE"));
+}
+
+static void test_parse_bad_model_returns_minus1(void **state)
+{
+    const char *xml =
+        "<domain type='lxc'><name>x1</name><metadata>"
+        "<lxcf:container xmlns:lxcf='" LXCF_XMLNS "'><lxcf:model>shared</lxcf:model>"
+        "</lxcf:container></metadata></domain>";
+    lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse(xml, &c, &err), -1);
+    assert_null(c);
+    assert_string_equal(err.msg, "x1: lxcf metadata has unknown model 'shared'");
+}
+
+static void test_parse_converts_memory_units_to_kib(void **state)
+{
+    static const struct {
+        const char *mem;
+        unsigned long long kib;
+    } cases[] = {
+        { "<memory>4096</memory>", 4096 },
+        { "<memory unit='MiB'>512</memory>", 524288 },
+        { "<memory unit='GiB'>2</memory>", 2097152 },
+        { "<memory unit='bytes'>1025</memory>", 2 },
+        { "<memory unit='KB'>1024</memory>", 1000 },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        _cleanup_free_ char *xml = lxcf_xasprintf(
+            "<domain type='lxc'><name>m</name>%s<metadata>"
+            "<lxcf:container xmlns:lxcf='" LXCF_XMLNS "'><lxcf:model>joint</lxcf:model>"
+            "</lxcf:container></metadata></domain>", cases[i].mem);
+        _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+        lxcf_err err = LXCF_ERR_INIT;
+
+        assert_int_equal(lxcf_domxml_parse(xml, &c, &err), 1);
+        assert_int_equal(c->memory_kib, cases[i].kib);
+    }
+}
+
+static void test_parse_bad_memory_returns_minus1(void **state)
+{
+    const char *xml =
+        "<domain type='lxc'><name>m</name><memory unit='parsecs'>1</memory><metadata>"
+        "<lxcf:container xmlns:lxcf='" LXCF_XMLNS "'><lxcf:model>joint</lxcf:model>"
+        "</lxcf:container></metadata></domain>";
+    lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse(xml, &c, &err), -1);
+    assert_null(c);
+    assert_string_equal(err.msg, "m: unknown unit 'parsecs'");
+}
+
+/* ---- metadata alone ------------------------------------------------------ */
+
+static void test_meta_roundtrip_keeps_fields(void **state)
+{
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_joint();
+    _cleanup_(lxcf_container_freep) lxcf_container *back = lxcf_container_new();
+    _cleanup_free_ char *xml = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    c->state_note = lxcf_xstrdup("building");
+    assert_int_equal(lxcf_domxml_meta_build(c, &xml, &err), 0);
+    assert_int_equal(lxcf_domxml_meta_parse(xml, back, &err), 0);
+    assert_int_equal(back->model, c->model);
+    assert_string_equal(back->root, c->root);
+    assert_string_equal(back->ipv4, c->ipv4);
+    assert_int_equal(back->ipv4_prefix, c->ipv4_prefix);
+    assert_string_equal(back->created, c->created);
+    assert_string_equal(back->state_note, "building");
+}
+
+/* What virDomainGetMetadata returns after libvirt re-serialised our element
+ * (its own prefix and quoting); a missing state means "complete". */
+static void test_meta_parse_libvirt_output_clears_state(void **state)
+{
+    const char *xml =
+        "<lxcf:container xmlns:lxcf=\"" LXCF_XMLNS "\">\n"
+        "  <lxcf:model>separate</lxcf:model>\n"
+        "  <lxcf:root>/opt/lxcf/db1</lxcf:root>\n"
+        "  <lxcf:ipv4 prefix=\"16\">10.1.0.5</lxcf:ipv4>\n"
+        "</lxcf:container>";
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_joint();
+    lxcf_err err = LXCF_ERR_INIT;
+
+    c->state_note = lxcf_xstrdup("building");
+    assert_int_equal(lxcf_domxml_meta_parse(xml, c, &err), 0);
+    assert_int_equal(c->model, LXCF_DOMXML_SEPARATE);
+    assert_string_equal(c->ipv4, "10.1.0.5");
+    assert_int_equal(c->ipv4_prefix, 16);
+    assert_null(c->state_note);
+    assert_null(c->created);
+    /* Fields outside the metadata are not touched. */
+    assert_string_equal(c->network, "lxcfn1");
+}
+
+static void test_meta_parse_wrong_namespace_leaves_container_unchanged(void **state)
+{
+    const char *xml = "<lxcf:container xmlns:lxcf='urn:other'>"
+                      "<lxcf:model>separate</lxcf:model></lxcf:container>";
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_joint();
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_meta_parse(xml, c, &err), -1);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+    assert_non_null(strstr(err.msg, "web1: not lxcf metadata"));
+    assert_int_equal(c->model, LXCF_DOMXML_JOINT);
+}
+
+static void test_meta_parse_bad_prefix_leaves_container_unchanged(void **state)
+{
+    const char *xml = "<lxcf:container xmlns:lxcf='" LXCF_XMLNS "'>"
+                      "<lxcf:model>separate</lxcf:model>"
+                      "<lxcf:ipv4 prefix='40'>10.0.0.1</lxcf:ipv4></lxcf:container>";
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_joint();
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_meta_parse(xml, c, &err), -1);
+    assert_non_null(strstr(err.msg, "bad ipv4 prefix '40'"));
+    assert_int_equal(c->model, LXCF_DOMXML_JOINT);
+    assert_string_equal(c->ipv4, "192.168.125.11");
+}
+
+/* ---- resource tuning ----------------------------------------------------- */
+
+static const lxcf_tune_blkdev lxcf_t_blkdevs[] = {
+    { .path = "/dev/sda", .has_read_bytes_sec = true, .read_bytes_sec = 10485760,
+      .has_write_iops_sec = true, .write_iops_sec = 200 },
+};
+
+static const lxcf_tune lxcf_t_tune = {
+    .has_cpu_period = true, .cpu_period = 100000,
+    .has_cpu_quota = true, .cpu_quota = 50000,
+    .has_mem_hard_limit = true, .mem_hard_limit_kib = 1048576,
+    .has_swap_hard_limit = true, .swap_hard_limit_kib = 2097152,
+    .cpuset = "0-1",
+    .numa_nodeset = "0",
+    .blkdevs = lxcf_t_blkdevs, .n_blkdevs = 1,
+};
+
+static char *lxcf_t_tuned_joint(void)
+{
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_joint);
+    lxcf_err err = LXCF_ERR_INIT;
+    char *out = NULL;
+
+    if (lxcf_domxml_set_tune(xml, &lxcf_t_tune, &out, &err) < 0)
+        fail_msg("%s", err.msg);
+    return out;
+}
+
+static void test_set_tune_matches_golden(void **state)
+{
+    _cleanup_free_ char *out = lxcf_t_tuned_joint();
+
+    lxcf_t_golden("tuned.xml", out);
+}
+
+static void test_set_tune_twice_is_same_as_once(void **state)
+{
+    _cleanup_free_ char *once = lxcf_t_tuned_joint();
+    _cleanup_free_ char *twice = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_set_tune(once, &lxcf_t_tune, &twice, &err), 0);
+    assert_string_equal(once, twice);
+}
+
+static void test_set_tune_keeps_running_domain_parts(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_read(LXCF_T_DATA "running.xml");
+    _cleanup_free_ char *out = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *want = lxcf_t_joint();
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_set_tune(xml, &lxcf_t_tune, &out, &err), 0);
+    assert_non_null(strstr(out, "<partition>/machine</partition>"));
+    assert_non_null(strstr(out, "<vcpu placement=\"static\" cpuset=\"0-1\">2</vcpu>"));
+    assert_non_null(strstr(out, "<guest dev=\"eth0\"/>"));
+    assert_int_equal(lxcf_domxml_parse(out, &c, &err), 1);
+    lxcf_t_assert_same(want, c);
+    if (lxcf_t_have_validator())
+        lxcf_t_validate_string(out);
+}
+
+static void test_set_tune_replaces_existing_values(void **state)
+{
+    _cleanup_free_ char *once = lxcf_t_tuned_joint();
+    _cleanup_free_ char *out = NULL;
+    lxcf_tune_blkdev dev = { .path = "/dev/sda", .has_read_bytes_sec = true,
+                             .read_bytes_sec = 1 };
+    lxcf_tune t = { .has_cpu_quota = true, .cpu_quota = -1,
+                    .has_mem_hard_limit = true, .mem_hard_limit_kib = 4096,
+                    .blkdevs = &dev, .n_blkdevs = 1 };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_set_tune(once, &t, &out, &err), 0);
+    assert_non_null(strstr(out, "<quota>-1</quota>"));
+    assert_null(strstr(out, "<quota>50000</quota>"));
+    assert_non_null(strstr(out, "<hard_limit unit=\"KiB\">4096</hard_limit>"));
+    assert_non_null(strstr(out, "<read_bytes_sec>1</read_bytes_sec>"));
+    /* Untouched limits stay, and the device is not duplicated. */
+    assert_non_null(strstr(out, "<period>100000</period>"));
+    assert_non_null(strstr(out, "<write_iops_sec>200</write_iops_sec>"));
+    assert_null(strstr(strstr(out, "<device>") + 1, "<device>"));
+}
+
+static void test_set_tune_empty_strings_remove_cpuset_and_nodeset(void **state)
+{
+    _cleanup_free_ char *once = lxcf_t_tuned_joint();
+    _cleanup_free_ char *out = NULL;
+    lxcf_tune t = { .cpuset = "", .numa_nodeset = "" };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_set_tune(once, &t, &out, &err), 0);
+    assert_null(strstr(out, "cpuset"));
+    assert_null(strstr(out, "numatune"));
+    assert_non_null(strstr(out, "<vcpu>2</vcpu>"));
+}
+
+static void test_set_tune_rejects_bad_input(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_joint);
+    lxcf_tune_blkdev dev = { .path = "sda" };
+    const lxcf_tune bad[] = {
+        { .has_cpu_period = true, .cpu_period = 10 },
+        { .has_cpu_quota = true, .cpu_quota = 5 },
+        { .cpuset = "0-1;rm" },
+        { .numa_nodeset = "zero" },
+        { .blkdevs = &dev, .n_blkdevs = 1 },
+    };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *out = NULL;
+        lxcf_err err = LXCF_ERR_INIT;
+
+        assert_int_equal(lxcf_domxml_set_tune(xml, &bad[i], &out, &err), -1);
+        assert_null(out);
+        assert_int_equal(err.code, LXCF_EXIT_USAGE);
+        lxcf_t_assert_one_line(&err);
+    }
+}
+
+static void test_set_tune_malformed_xml_returns_minus1(void **state)
+{
+    char *out = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_set_tune("<domain", &lxcf_t_tune, &out, &err), -1);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "malformed xml"));
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static int lxcf_t_setup(void **state)
+{
+    return mkdtemp(lxcf_t_tmpdir) ? 0 : -1;
+}
+
+static int lxcf_t_teardown(void **state)
+{
+    return rmdir(lxcf_t_tmpdir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_build_joint_matches_golden),
+        cmocka_unit_test(test_build_separate_matches_golden),
+        cmocka_unit_test(test_build_joint_nonet_matches_golden),
+        cmocka_unit_test(test_meta_build_matches_golden),
+        cmocka_unit_test(test_set_tune_matches_golden),
+        cmocka_unit_test(test_build_is_deterministic),
+        cmocka_unit_test(test_golden_files_validate_with_libvirt_schema),
+        cmocka_unit_test(test_build_omits_uuid_when_unset),
+        cmocka_unit_test(test_build_uses_defaults_for_memory_and_vcpus),
+        cmocka_unit_test(test_build_joint_mounts_usr_readonly),
+        cmocka_unit_test(test_build_separate_has_no_usr_mount),
+        cmocka_unit_test(test_build_escapes_special_chars_in_name),
+        cmocka_unit_test(test_build_rejects_bad_input),
+        cmocka_unit_test(test_roundtrip_build_parse_keeps_fields),
+        cmocka_unit_test(test_parse_running_domain),
+        cmocka_unit_test(test_parse_running_then_rebuild_validates),
+        cmocka_unit_test(test_parse_foreign_domain_returns_0),
+        cmocka_unit_test(test_parse_domain_without_metadata_returns_0),
+        cmocka_unit_test(test_parse_matches_namespace_not_prefix),
+        cmocka_unit_test(test_parse_malformed_returns_minus1),
+        cmocka_unit_test(test_parse_empty_returns_minus1),
+        cmocka_unit_test(test_parse_non_domain_returns_minus1),
+        cmocka_unit_test(test_parse_rejects_doctype_entities),
+        cmocka_unit_test(test_parse_bad_model_returns_minus1),
+        cmocka_unit_test(test_parse_converts_memory_units_to_kib),
+        cmocka_unit_test(test_parse_bad_memory_returns_minus1),
+        cmocka_unit_test(test_meta_roundtrip_keeps_fields),
+        cmocka_unit_test(test_meta_parse_libvirt_output_clears_state),
+        cmocka_unit_test(test_meta_parse_wrong_namespace_leaves_container_unchanged),
+        cmocka_unit_test(test_meta_parse_bad_prefix_leaves_container_unchanged),
+        cmocka_unit_test(test_set_tune_twice_is_same_as_once),
+        cmocka_unit_test(test_set_tune_keeps_running_domain_parts),
+        cmocka_unit_test(test_set_tune_replaces_existing_values),
+        cmocka_unit_test(test_set_tune_empty_strings_remove_cpuset_and_nodeset),
+        cmocka_unit_test(test_set_tune_rejects_bad_input),
+        cmocka_unit_test(test_set_tune_malformed_xml_returns_minus1),
+    };
+
+    return cmocka_run_group_tests(tests, lxcf_t_setup, lxcf_t_teardown);
+}
