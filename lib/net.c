@@ -1,0 +1,719 @@
+#include "net.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "addr.h"
+#include "cleanup.h"
+#include "util.h"
+
+static void lxcf_xmldoc_freep(xmlDocPtr *p)
+{
+    if (*p)
+        xmlFreeDoc(*p);
+}
+
+static void lxcf_xmlbuf_freep(xmlBufferPtr *p)
+{
+    if (*p)
+        xmlBufferFree(*p);
+}
+
+static void lxcf_network_freep(virNetworkPtr *p)
+{
+    if (*p)
+        virNetworkFree(*p);
+}
+
+static void lxcf_net_status_freep(lxcf_net_status *st)
+{
+    lxcf_net_status_clear(st);
+}
+
+#define _cleanup_xmldoc_ _cleanup_(lxcf_xmldoc_freep)
+#define _cleanup_network_ _cleanup_(lxcf_network_freep)
+#define _cleanup_net_status_ _cleanup_(lxcf_net_status_freep)
+
+/* ---- building XML ------------------------------------------------------ */
+
+/* libxml2 returns NULL only when out of memory; like lxcf_xmalloc, abort. */
+static xmlNodePtr lxcf_xml_child(xmlNodePtr parent, const char *name, const char *text)
+{
+    xmlNodePtr n = xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST text);
+    if (!n)
+        abort();
+    return n;
+}
+
+static void lxcf_xml_set(xmlNodePtr n, const char *attr, const char *value)
+{
+    if (!xmlNewProp(n, BAD_CAST attr, BAD_CAST value))
+        abort();
+}
+
+static xmlNodePtr lxcf_xml_root(xmlDocPtr *doc, const char *name)
+{
+    xmlNodePtr root;
+
+    *doc = xmlNewDoc(BAD_CAST "1.0");
+    if (!*doc || !(root = xmlNewDocNode(*doc, NULL, BAD_CAST name, NULL)))
+        abort();
+    xmlDocSetRootElement(*doc, root);
+    return root;
+}
+
+/* The root element, indented, without the <?xml?> declaration. */
+static char *lxcf_xml_dump(xmlDocPtr doc)
+{
+    _cleanup_(lxcf_xmlbuf_freep) xmlBufferPtr buf = xmlBufferCreate();
+
+    if (!buf || xmlNodeDump(buf, doc, xmlDocGetRootElement(doc), 0, 1) < 0)
+        abort();
+    return lxcf_xasprintf("%s\n", (const char *)xmlBufferContent(buf));
+}
+
+/* libvirt's own rule for network names is looser; keep to what is safe in
+ * file names and messages. */
+static int lxcf_net_word_check(const char *what, const char *s, size_t max, lxcf_err *err)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n == 0)
+        return lxcf_error(err, LXCF_EXIT_CONFIG, "network %s is empty", what);
+    if (n > max || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") != n ||
+        s[0] == '.' || s[0] == '-')
+        return lxcf_error(err, LXCF_EXIT_CONFIG,
+                          "%s: invalid network %s (up to %zu letters, digits, '_', '.', '-')",
+                          s, what, max);
+    return 0;
+}
+
+int lxcf_netxml_build(const lxcf_net_conf *nc, char **xml, lxcf_err *err)
+{
+    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
+    xmlNodePtr root, n, ip, dhcp;
+    lxcf_pool pool;
+    char gw[LXCF_IPV4_STRLEN], mask[LXCF_IPV4_STRLEN];
+    char start[LXCF_IPV4_STRLEN], end[LXCF_IPV4_STRLEN];
+
+    if (lxcf_net_word_check("name", nc->name, 63, err) < 0 ||
+        lxcf_net_word_check("bridge", nc->bridge, 15, err) < 0 ||
+        lxcf_pool_parse(nc->address, nc->pool_start, nc->pool_end, &pool, err) < 0)
+        return -1;
+    lxcf_ipv4_format(pool.net.addr, gw);
+    lxcf_ipv4_format(lxcf_ipv4_netmask(pool.net.prefix), mask);
+    lxcf_ipv4_format(pool.start, start);
+    lxcf_ipv4_format(pool.end, end);
+
+    root = lxcf_xml_root(&doc, "network");
+    lxcf_xml_child(root, "name", nc->name);
+    n = lxcf_xml_child(root, "forward", NULL);
+    lxcf_xml_set(n, "mode", "nat");
+    n = lxcf_xml_child(root, "bridge", NULL);
+    lxcf_xml_set(n, "name", nc->bridge);
+    lxcf_xml_set(n, "stp", "on");
+    lxcf_xml_set(n, "delay", "0");
+    /* dnsmasq then answers NAME.NETWORK from the DNS host entries and, the
+     * host being often offline, never forwards that domain upstream. */
+    n = lxcf_xml_child(root, "domain", NULL);
+    lxcf_xml_set(n, "name", nc->name);
+    lxcf_xml_set(n, "localOnly", "yes");
+    ip = lxcf_xml_child(root, "ip", NULL);
+    lxcf_xml_set(ip, "address", gw);
+    lxcf_xml_set(ip, "netmask", mask);
+    dhcp = lxcf_xml_child(ip, "dhcp", NULL);
+    n = lxcf_xml_child(dhcp, "range", NULL);
+    lxcf_xml_set(n, "start", start);
+    lxcf_xml_set(n, "end", end);
+    *xml = lxcf_xml_dump(doc);
+    return 0;
+}
+
+static char *lxcf_netxml_dhcp_host(const char *name, const char *mac, const char *ip)
+{
+    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
+    xmlNodePtr root = lxcf_xml_root(&doc, "host");
+
+    if (mac)
+        lxcf_xml_set(root, "mac", mac);
+    lxcf_xml_set(root, "name", name);
+    if (ip)
+        lxcf_xml_set(root, "ip", ip);
+    return lxcf_xml_dump(doc);
+}
+
+static char *lxcf_netxml_dns_host(const char *name, const char *ip)
+{
+    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
+    xmlNodePtr root = lxcf_xml_root(&doc, "host");
+
+    lxcf_xml_set(root, "ip", ip);
+    lxcf_xml_child(root, "hostname", name);
+    return lxcf_xml_dump(doc);
+}
+
+/* ---- reading XML ------------------------------------------------------- */
+
+static bool lxcf_xml_is(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name);
+}
+
+static char *lxcf_xml_get(xmlNodePtr n, const char *attr)
+{
+    xmlChar *v = xmlGetProp(n, BAD_CAST attr);
+    char *s;
+
+    if (!v)
+        return NULL;
+    s = lxcf_xstrdup((const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+static char *lxcf_xml_text(xmlNodePtr n)
+{
+    xmlChar *v = xmlNodeGetContent(n);
+    char *s = lxcf_xstrdup(v ? (const char *)v : "");
+
+    xmlFree(v);
+    return s;
+}
+
+static void lxcf_net_host_push(lxcf_net_host **v, size_t *n, char *name, char *mac, char *ip)
+{
+    *v = lxcf_xrealloc(*v, (*n + 1) * sizeof(**v));
+    (*v)[*n] = (lxcf_net_host){ name, mac, ip };
+    (*n)++;
+}
+
+static void lxcf_net_hosts_free(lxcf_net_host *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].mac);
+        free(v[i].ip);
+    }
+    free(v);
+}
+
+void lxcf_net_status_clear(lxcf_net_status *st)
+{
+    free(st->name);
+    free(st->bridge);
+    free(st->address);
+    free(st->range_start);
+    free(st->range_end);
+    lxcf_net_hosts_free(st->dhcp_hosts, st->n_dhcp_hosts);
+    lxcf_net_hosts_free(st->dns_hosts, st->n_dns_hosts);
+    *st = (lxcf_net_status){ 0 };
+}
+
+/* "GW/PREFIX" from <ip address= netmask=|prefix=>, NULL if unusable. */
+static char *lxcf_netxml_ip_address(xmlNodePtr ip)
+{
+    _cleanup_free_ char *addr = lxcf_xml_get(ip, "address");
+    _cleanup_free_ char *mask = lxcf_xml_get(ip, "netmask");
+    _cleanup_free_ char *prefix = lxcf_xml_get(ip, "prefix");
+    unsigned long p = 32;
+    uint32_t a, m;
+
+    if (!addr || lxcf_ipv4_parse(addr, &a, NULL) < 0)
+        return NULL;
+    if (mask) {
+        if (lxcf_ipv4_parse(mask, &m, NULL) < 0)
+            return NULL;
+        p = (unsigned long)__builtin_popcount(m);
+        if (lxcf_ipv4_netmask((unsigned)p) != m)
+            return NULL;
+    } else if (prefix && lxcf_parse_ulong(prefix, 0, 32, "prefix", &p, NULL) < 0) {
+        return NULL;
+    }
+    return lxcf_xasprintf("%s/%lu", addr, p);
+}
+
+static void lxcf_netxml_parse_ip(xmlNodePtr ip, lxcf_net_status *st)
+{
+    st->address = lxcf_netxml_ip_address(ip);
+    for (xmlNodePtr d = ip->children; d; d = d->next) {
+        if (!lxcf_xml_is(d, "dhcp"))
+            continue;
+        for (xmlNodePtr h = d->children; h; h = h->next) {
+            if (lxcf_xml_is(h, "range") && !st->range_start) {
+                st->range_start = lxcf_xml_get(h, "start");
+                st->range_end = lxcf_xml_get(h, "end");
+            } else if (lxcf_xml_is(h, "host")) {
+                lxcf_net_host_push(&st->dhcp_hosts, &st->n_dhcp_hosts, lxcf_xml_get(h, "name"),
+                                   lxcf_xml_get(h, "mac"), lxcf_xml_get(h, "ip"));
+            }
+        }
+    }
+}
+
+static void lxcf_netxml_parse_dns(xmlNodePtr dns, lxcf_net_status *st)
+{
+    for (xmlNodePtr h = dns->children; h; h = h->next) {
+        if (!lxcf_xml_is(h, "host"))
+            continue;
+        for (xmlNodePtr hn = h->children; hn; hn = hn->next)
+            if (lxcf_xml_is(hn, "hostname"))
+                lxcf_net_host_push(&st->dns_hosts, &st->n_dns_hosts, lxcf_xml_text(hn), NULL,
+                                   lxcf_xml_get(h, "ip"));
+    }
+}
+
+int lxcf_netxml_parse(const char *xml, lxcf_net_status *st, lxcf_err *err)
+{
+    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
+    xmlNodePtr root;
+    bool have_ip = false;
+
+    *st = (lxcf_net_status){ 0 };
+    doc = xmlReadMemory(xml, (int)strlen(xml), "network.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        const xmlError *e = xmlGetLastError();
+        return lxcf_error(err, LXCF_EXIT_FAIL, "network XML: cannot parse it: %s",
+                          e && e->message ? e->message : "unknown error");
+    }
+    root = xmlDocGetRootElement(doc);
+    if (!root || !lxcf_xml_is(root, "network"))
+        return lxcf_error(err, LXCF_EXIT_FAIL, "network XML: the root element is not <network>");
+    for (xmlNodePtr c = root->children; c; c = c->next) {
+        if (lxcf_xml_is(c, "name") && !st->name) {
+            st->name = lxcf_xml_text(c);
+        } else if (lxcf_xml_is(c, "bridge") && !st->bridge) {
+            st->bridge = lxcf_xml_get(c, "name");
+        } else if (lxcf_xml_is(c, "dns")) {
+            lxcf_netxml_parse_dns(c, st);
+        } else if (lxcf_xml_is(c, "ip") && !have_ip) {
+            _cleanup_free_ char *family = lxcf_xml_get(c, "family");
+            if (family && !lxcf_streq(family, "ipv4"))
+                continue;
+            have_ip = true;
+            lxcf_netxml_parse_ip(c, st);
+        }
+    }
+    if (!st->name)
+        st->name = lxcf_xstrdup("");
+    return 0;
+}
+
+static int lxcf_u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Append the IPv4 addresses of V to *ADDRS (IPv6 ones are not ours). */
+static void lxcf_net_hosts_addrs(const lxcf_net_host *v, size_t nv, uint32_t **addrs, size_t *n)
+{
+    for (size_t i = 0; i < nv; i++) {
+        uint32_t a;
+        if (!v[i].ip || lxcf_ipv4_parse(v[i].ip, &a, NULL) < 0)
+            continue;
+        *addrs = lxcf_xrealloc(*addrs, (*n + 1) * sizeof(**addrs));
+        (*addrs)[(*n)++] = a;
+    }
+}
+
+static void lxcf_u32_sort_unique(uint32_t *v, size_t *n)
+{
+    size_t k = 0;
+
+    qsort(v, *n, sizeof(*v), lxcf_u32_cmp);
+    for (size_t i = 0; i < *n; i++)
+        if (k == 0 || v[k - 1] != v[i])
+            v[k++] = v[i];
+    *n = k;
+}
+
+int lxcf_netxml_used_addrs(const char *xml, uint32_t **addrs, size_t *n, lxcf_err *err)
+{
+    _cleanup_net_status_ lxcf_net_status st = { 0 };
+    _cleanup_free_ uint32_t *v = lxcf_xmalloc(sizeof(*v));
+    size_t nv = 0;
+
+    if (lxcf_netxml_parse(xml, &st, err) < 0)
+        return -1;
+    lxcf_net_hosts_addrs(st.dhcp_hosts, st.n_dhcp_hosts, &v, &nv);
+    lxcf_net_hosts_addrs(st.dns_hosts, st.n_dns_hosts, &v, &nv);
+    lxcf_u32_sort_unique(v, &nv);
+    *addrs = lxcf_steal_ptr(v);
+    *n = nv;
+    return 0;
+}
+
+static bool lxcf_mac_eq(const char *a, const char *b)
+{
+    return a && b && strcasecmp(a, b) == 0;
+}
+
+/* Compare addresses by value: libvirt may print them as it likes. */
+static bool lxcf_ip_eq(const char *a, const char *b)
+{
+    uint32_t x, y;
+
+    if (!a || !b)
+        return false;
+    if (lxcf_ipv4_parse(a, &x, NULL) < 0 || lxcf_ipv4_parse(b, &y, NULL) < 0)
+        return lxcf_streq(a, b);
+    return x == y;
+}
+
+int lxcf_netxml_has_dhcp_host(const char *xml, const char *name, const char *mac,
+                              const char *ip, lxcf_err *err)
+{
+    _cleanup_net_status_ lxcf_net_status st = { 0 };
+
+    if (lxcf_netxml_parse(xml, &st, err) < 0)
+        return -1;
+    for (size_t i = 0; i < st.n_dhcp_hosts; i++) {
+        const lxcf_net_host *h = &st.dhcp_hosts[i];
+        if (lxcf_streq(h->name, name) && lxcf_mac_eq(h->mac, mac) && lxcf_ip_eq(h->ip, ip))
+            return 1;
+    }
+    for (size_t i = 0; i < st.n_dhcp_hosts; i++) {
+        const lxcf_net_host *h = &st.dhcp_hosts[i];
+        if (lxcf_streq(h->name, name) || lxcf_mac_eq(h->mac, mac) || lxcf_ip_eq(h->ip, ip))
+            return lxcf_error(err, LXCF_EXIT_FAIL,
+                              "%s: network %s already has a DHCP host name=%s mac=%s ip=%s",
+                              name, st.name, h->name ? h->name : "-", h->mac ? h->mac : "-",
+                              h->ip ? h->ip : "-");
+    }
+    return 0;
+}
+
+int lxcf_netxml_has_dns_host(const char *xml, const char *name, const char *ip, lxcf_err *err)
+{
+    _cleanup_net_status_ lxcf_net_status st = { 0 };
+
+    if (lxcf_netxml_parse(xml, &st, err) < 0)
+        return -1;
+    for (size_t i = 0; i < st.n_dns_hosts; i++)
+        if (lxcf_streq(st.dns_hosts[i].name, name) && lxcf_ip_eq(st.dns_hosts[i].ip, ip))
+            return 1;
+    for (size_t i = 0; i < st.n_dns_hosts; i++) {
+        const lxcf_net_host *h = &st.dns_hosts[i];
+        if (lxcf_streq(h->name, name) || lxcf_ip_eq(h->ip, ip))
+            return lxcf_error(err, LXCF_EXIT_FAIL,
+                              "%s: network %s already has a DNS host %s at %s",
+                              name, st.name, h->name, h->ip ? h->ip : "-");
+    }
+    return 0;
+}
+
+/* ---- libvirt ----------------------------------------------------------- */
+
+/* libvirt's message goes at the end; the command's silent error handler
+ * keeps libvirt itself from printing it. */
+static int lxcf_virt_error(lxcf_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int lxcf_virt_error(lxcf_err *err, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return lxcf_error(err, LXCF_EXIT_FAIL, "%s: %s", what, virGetLastErrorMessage());
+}
+
+static virNetworkPtr lxcf_net_lookup(virConnectPtr conn, const char *netname, lxcf_err *err)
+{
+    virNetworkPtr net = virNetworkLookupByName(conn, netname);
+
+    if (!net)
+        lxcf_virt_error(err, "network %s: cannot look it up", netname);
+    return net;
+}
+
+/* The persistent config when INACTIVE, else the current (live) XML. */
+static int lxcf_net_xml(virNetworkPtr net, bool inactive, char **xml, lxcf_err *err)
+{
+    char *x = inactive ? virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE) : NULL;
+
+    /* libvirt's test driver takes no flags; its live and config XML agree. */
+    if (!x && (!inactive || virGetLastErrorCode() == VIR_ERR_INVALID_ARG ||
+               virGetLastErrorCode() == VIR_ERR_NO_SUPPORT))
+        x = virNetworkGetXMLDesc(net, 0);
+    if (!x)
+        return lxcf_virt_error(err, "network %s: cannot get its XML", virNetworkGetName(net));
+    *xml = x;
+    return 0;
+}
+
+/* Which views of the network an update must touch, and their XML. */
+typedef struct lxcf_net_views {
+    bool active;
+    bool persistent;
+    char *live;    /* NULL unless active */
+    char *config;  /* NULL unless persistent */
+} lxcf_net_views;
+
+static void lxcf_net_views_freep(lxcf_net_views *v)
+{
+    free(v->live);
+    free(v->config);
+}
+
+static int lxcf_net_views_get(virNetworkPtr net, lxcf_net_views *v, lxcf_err *err)
+{
+    int active = virNetworkIsActive(net);
+    int persistent = virNetworkIsPersistent(net);
+
+    if (active < 0 || persistent < 0)
+        return lxcf_virt_error(err, "network %s: cannot get its state", virNetworkGetName(net));
+    v->active = active;
+    v->persistent = persistent;
+    if ((v->active && lxcf_net_xml(net, false, &v->live, err) < 0) ||
+        (v->persistent && lxcf_net_xml(net, true, &v->config, err) < 0))
+        return -1;
+    return 0;
+}
+
+static int lxcf_net_check_same(const lxcf_net_conf *nc, const char *xml, lxcf_err *err)
+{
+    _cleanup_net_status_ lxcf_net_status st = { 0 };
+    lxcf_ipv4_net want;
+    char gw[LXCF_IPV4_STRLEN];
+    _cleanup_free_ char *want_addr = NULL;
+
+    if (lxcf_ipv4_net_parse(nc->address, &want, err) < 0 ||
+        lxcf_netxml_parse(xml, &st, err) < 0)
+        return -1;
+    lxcf_ipv4_format(want.addr, gw);
+    want_addr = lxcf_xasprintf("%s/%u", gw, want.prefix);
+    if (!lxcf_streq(st.bridge, nc->bridge) || !lxcf_streq(st.address, want_addr))
+        return lxcf_error(err, LXCF_EXIT_CONFIG,
+                          "network %s: it exists with bridge %s and address %s, but lxcf.conf "
+                          "says %s and %s; fix lxcf.conf or remove the network with virsh",
+                          nc->name, st.bridge ? st.bridge : "(none)",
+                          st.address ? st.address : "(none)", nc->bridge, want_addr);
+    return 0;
+}
+
+static virNetworkPtr lxcf_net_define(virConnectPtr conn, const lxcf_net_conf *nc, lxcf_err *err)
+{
+    _cleanup_free_ char *xml = NULL;
+    virNetworkPtr net;
+
+    if (lxcf_netxml_build(nc, &xml, err) < 0)
+        return NULL;
+    net = virNetworkDefineXML(conn, xml);
+    if (!net)
+        lxcf_virt_error(err, "network %s: cannot define it", nc->name);
+    return net;
+}
+
+int lxcf_net_ensure(virConnectPtr conn, const lxcf_net_conf *nc, bool *created, lxcf_err *err)
+{
+    _cleanup_network_ virNetworkPtr net = NULL;
+    _cleanup_free_ char *xml = NULL;
+    int autostart = 0, active;
+
+    *created = false;
+    net = virNetworkLookupByName(conn, nc->name);
+    if (!net && virGetLastErrorCode() != VIR_ERR_NO_NETWORK)
+        return lxcf_virt_error(err, "network %s: cannot look it up", nc->name);
+    if (!net) {
+        if (!(net = lxcf_net_define(conn, nc, err)))
+            return -1;
+        *created = true;
+    } else if (lxcf_net_xml(net, true, &xml, err) < 0 || lxcf_net_check_same(nc, xml, err) < 0) {
+        return -1;
+    }
+    if (virNetworkGetAutostart(net, &autostart) < 0)
+        return lxcf_virt_error(err, "network %s: cannot get autostart", nc->name);
+    if (!autostart && virNetworkSetAutostart(net, 1) < 0)
+        return lxcf_virt_error(err, "network %s: cannot set autostart", nc->name);
+    if ((active = virNetworkIsActive(net)) < 0)
+        return lxcf_virt_error(err, "network %s: cannot get its state", nc->name);
+    if (!active && virNetworkCreate(net) < 0)
+        return lxcf_virt_error(err, "network %s: cannot start it", nc->name);
+    return 0;
+}
+
+typedef int (*lxcf_net_has_fn)(const char *xml, const char *name, const char *mac,
+                               const char *ip, lxcf_err *err);
+
+static int lxcf_net_has_dhcp(const char *xml, const char *name, const char *mac,
+                             const char *ip, lxcf_err *err)
+{
+    return lxcf_netxml_has_dhcp_host(xml, name, mac, ip, err);
+}
+
+static int lxcf_net_has_dns(const char *xml, const char *name, const char *mac,
+                            const char *ip, lxcf_err *err)
+{
+    return lxcf_netxml_has_dns_host(xml, name, ip, err);
+}
+
+/* Add HOSTXML to SECTION in each view that lacks it (per HAS). */
+static int lxcf_net_add_missing(virNetworkPtr net, const lxcf_net_views *v, int section,
+                                lxcf_net_has_fn has, const char *hostxml, const char *name,
+                                const char *mac, const char *ip, lxcf_err *err)
+{
+    unsigned flags = 0;
+    int r;
+
+    if (v->active) {
+        if ((r = has(v->live, name, mac, ip, err)) < 0)
+            return -1;
+        if (r == 0)
+            flags |= VIR_NETWORK_UPDATE_AFFECT_LIVE;
+    }
+    if (v->persistent) {
+        if ((r = has(v->config, name, mac, ip, err)) < 0)
+            return -1;
+        if (r == 0)
+            flags |= VIR_NETWORK_UPDATE_AFFECT_CONFIG;
+    }
+    if (flags && virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, section, -1,
+                                  hostxml, flags) < 0)
+        return lxcf_virt_error(err, "%s: cannot add a host to network %s", name,
+                               virNetworkGetName(net));
+    return 0;
+}
+
+static int lxcf_mac_check(const char *mac, lxcf_err *err)
+{
+    unsigned b[6];
+    int end = 0;
+
+    if (!mac || sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4],
+                       &b[5], &end) != 6 || end != 17 || mac[end])
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: not a MAC address", mac ? mac : "");
+    return 0;
+}
+
+int lxcf_net_host_add(virConnectPtr conn, const char *netname, const char *name,
+                      const char *mac, const char *ip, lxcf_err *err)
+{
+    _cleanup_network_ virNetworkPtr net = NULL;
+    _cleanup_(lxcf_net_views_freep) lxcf_net_views v = { 0 };
+    _cleanup_free_ char *dhcp = NULL, *dns = NULL;
+    uint32_t a;
+
+    if (lxcf_name_check(name, err) < 0 || lxcf_mac_check(mac, err) < 0 ||
+        lxcf_ipv4_parse(ip, &a, err) < 0)
+        return -1;
+    if (!(net = lxcf_net_lookup(conn, netname, err)) || lxcf_net_views_get(net, &v, err) < 0)
+        return -1;
+    dhcp = lxcf_netxml_dhcp_host(name, mac, ip);
+    dns = lxcf_netxml_dns_host(name, ip);
+    if (lxcf_net_add_missing(net, &v, VIR_NETWORK_SECTION_IP_DHCP_HOST, lxcf_net_has_dhcp, dhcp,
+                             name, mac, ip, err) < 0 ||
+        lxcf_net_add_missing(net, &v, VIR_NETWORK_SECTION_DNS_HOST, lxcf_net_has_dns, dns,
+                             name, mac, ip, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* Delete NAME's entries found in one view's XML from that view only. */
+static int lxcf_net_remove_in(virNetworkPtr net, const char *xml, unsigned flags,
+                              const char *name, lxcf_err *err)
+{
+    _cleanup_net_status_ lxcf_net_status st = { 0 };
+
+    if (lxcf_netxml_parse(xml, &st, err) < 0)
+        return -1;
+    for (size_t i = 0; i < st.n_dns_hosts; i++) {
+        _cleanup_free_ char *hx = NULL;
+        if (!lxcf_streq(st.dns_hosts[i].name, name) || !st.dns_hosts[i].ip)
+            continue;
+        hx = lxcf_netxml_dns_host(name, st.dns_hosts[i].ip);
+        if (virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_DELETE,
+                             VIR_NETWORK_SECTION_DNS_HOST, -1, hx, flags) < 0)
+            return lxcf_virt_error(err, "%s: cannot remove the DNS host from network %s", name,
+                                   st.name);
+    }
+    for (size_t i = 0; i < st.n_dhcp_hosts; i++) {
+        const lxcf_net_host *h = &st.dhcp_hosts[i];
+        _cleanup_free_ char *hx = NULL;
+        if (!lxcf_streq(h->name, name))
+            continue;
+        /* libvirt deletes the entry that matches every attribute given. */
+        hx = lxcf_netxml_dhcp_host(name, h->mac, h->ip);
+        if (virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_DELETE,
+                             VIR_NETWORK_SECTION_IP_DHCP_HOST, -1, hx, flags) < 0)
+            return lxcf_virt_error(err, "%s: cannot remove the DHCP host from network %s", name,
+                                   st.name);
+    }
+    return 0;
+}
+
+int lxcf_net_host_remove(virConnectPtr conn, const char *netname, const char *name,
+                         lxcf_err *err)
+{
+    _cleanup_network_ virNetworkPtr net = NULL;
+    _cleanup_(lxcf_net_views_freep) lxcf_net_views v = { 0 };
+
+    if (lxcf_name_check(name, err) < 0)
+        return -1;
+    if (!(net = lxcf_net_lookup(conn, netname, err)) || lxcf_net_views_get(net, &v, err) < 0)
+        return -1;
+    if (v.active && lxcf_net_remove_in(net, v.live, VIR_NETWORK_UPDATE_AFFECT_LIVE, name, err) < 0)
+        return -1;
+    /* Read the config again: with libvirt's test driver it is the live XML,
+     * which the step above has just changed. */
+    if (v.persistent) {
+        free(v.config);
+        v.config = NULL;
+        if (lxcf_net_xml(net, true, &v.config, err) < 0 ||
+            lxcf_net_remove_in(net, v.config, VIR_NETWORK_UPDATE_AFFECT_CONFIG, name, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int lxcf_net_used_addrs(virConnectPtr conn, const char *netname, uint32_t **addrs, size_t *n,
+                        lxcf_err *err)
+{
+    _cleanup_network_ virNetworkPtr net = NULL;
+    _cleanup_(lxcf_net_views_freep) lxcf_net_views v = { 0 };
+    _cleanup_free_ uint32_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+
+    if (!(net = lxcf_net_lookup(conn, netname, err)) || lxcf_net_views_get(net, &v, err) < 0)
+        return -1;
+    if (v.live && lxcf_netxml_used_addrs(v.live, &a, &na, err) < 0)
+        return -1;
+    if (v.config && lxcf_netxml_used_addrs(v.config, &b, &nb, err) < 0)
+        return -1;
+    a = lxcf_xrealloc(a, (na + nb + 1) * sizeof(*a));
+    if (nb)
+        memcpy(a + na, b, nb * sizeof(*a));
+    na += nb;
+    lxcf_u32_sort_unique(a, &na);
+    *addrs = lxcf_steal_ptr(a);
+    *n = na;
+    return 0;
+}
+
+int lxcf_net_info(virConnectPtr conn, const char *netname, lxcf_net_status *st, lxcf_err *err)
+{
+    _cleanup_network_ virNetworkPtr net = NULL;
+    _cleanup_(lxcf_net_views_freep) lxcf_net_views v = { 0 };
+    int autostart = 0;
+
+    *st = (lxcf_net_status){ 0 };
+    if (!(net = lxcf_net_lookup(conn, netname, err)) || lxcf_net_views_get(net, &v, err) < 0)
+        return -1;
+    if (virNetworkGetAutostart(net, &autostart) < 0)
+        return lxcf_virt_error(err, "network %s: cannot get autostart", netname);
+    /* What runs now, if it runs; else what will run. */
+    if (lxcf_netxml_parse(v.live ? v.live : v.config, st, err) < 0)
+        return -1;
+    st->active = v.active;
+    st->persistent = v.persistent;
+    st->autostart = autostart;
+    return 0;
+}
