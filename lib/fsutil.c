@@ -1,0 +1,1216 @@
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+#define LXCF_FS_MAX_SYMLINKS 40
+
+static bool lxcf_fs_openat2_off;
+
+void lxcf_fs_set_openat2_disabled(bool disabled)
+{
+    lxcf_fs_openat2_off = disabled;
+}
+
+/* ---- names for messages ------------------------------------------------ */
+
+/* The path behind FD joined with REL, for error messages only. */
+static char *lxcf_fs_describe(int fd, const char *rel)
+{
+    char link[64], buf[PATH_MAX];
+    ssize_t n;
+
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    n = readlink(link, buf, sizeof buf - 1);
+    if (n <= 0)
+        snprintf(buf, sizeof buf, "<fd %d>", fd), n = (ssize_t)strlen(buf);
+    buf[n] = '\0';
+    if (!rel || !*rel)
+        return lxcf_xstrdup(buf);
+    while (*rel == '/')
+        rel++;
+    return lxcf_xasprintf("%s%s%s", buf, lxcf_endswith(buf, "/") ? "" : "/", rel);
+}
+
+static int lxcf_fs_fail(lxcf_err *err, int e, int fd, const char *rel, const char *what)
+{
+    _cleanup_free_ char *p = lxcf_fs_describe(fd, rel);
+
+    if (e == ELOOP)
+        return lxcf_error(err, LXCF_EXIT_FAIL,
+                          "%s: cannot %s: a path component is a symlink, refusing to follow it",
+                          p, what);
+    if (e == EXDEV)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: cannot %s: the path leaves its root", p, what);
+    return lxcf_error_errno(err, LXCF_EXIT_FAIL, e, "%s: cannot %s", p, what);
+}
+
+/* ---- path resolution ----------------------------------------------------- */
+
+/* ".." is never needed by lxcf's callers and is where escapes start: refuse
+ * it outright instead of reasoning about clamping. */
+static bool lxcf_fs_has_dotdot(const char *rel)
+{
+    for (const char *p = rel; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return true;
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return false;
+}
+
+static int lxcf_fs_openat2(int dirfd, const char *rel, int flags, mode_t mode, uint64_t resolve)
+{
+    struct open_how how = {
+        .flags = (uint64_t)(unsigned)flags,
+        .mode = (flags & O_CREAT) == O_CREAT || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0,
+        .resolve = resolve,
+    };
+    long r;
+
+    /* EAGAIN: a concurrent rename raced the lookup; the kernel asks us to retry. */
+    for (int i = 0; i < 16; i++) {
+        r = syscall(SYS_openat2, dirfd, *rel ? rel : ".", &how, sizeof how);
+        if (r >= 0 || errno != EAGAIN)
+            break;
+    }
+    return (int)r;
+}
+
+/* Pop the next component of *P into COMP (NUL-terminated in place). */
+static char *lxcf_fs_next(char **p)
+{
+    char *s = *p, *e;
+
+    for (;;) {
+        while (*s == '/')
+            s++;
+        if (!*s)
+            return *p = s, NULL;
+        e = s + strcspn(s, "/");
+        if (*e)
+            *e++ = '\0';
+        if (strcmp(s, ".") != 0)
+            break;
+        s = e;
+    }
+    *p = e;
+    return s;
+}
+
+static bool lxcf_fs_more(const char *p)
+{
+    for (; *p; p++)
+        if (*p != '/' && !(p[0] == '.' && (p[1] == '/' || p[1] == '\0')))
+            return true;
+    return false;
+}
+
+/* Fallback walk for kernels without openat2, one component at a time.
+ * FOLLOW false: any symlink is ELOOP.  FOLLOW true: symlinks are resolved
+ * with ROOTFD as "/" and ".." clamped there (we only ever descend through
+ * real directories, so a real parent is still beneath the root). */
+static int lxcf_fs_walk(int rootfd, const char *rel, int flags, mode_t mode, bool follow)
+{
+    _cleanup_free_ char *todo = lxcf_xstrdup(rel);
+    _cleanup_close_ int owned = -1;
+    char *p = todo, *comp;
+    int cur = rootfd, depth = 0, links = 0;
+
+    while ((comp = lxcf_fs_next(&p))) {
+        bool last = !lxcf_fs_more(p);
+        struct stat st;
+        int nfd;
+
+        if (strcmp(comp, "..") == 0) {
+            if (depth == 0)
+                continue;
+            nfd = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (nfd < 0)
+                return -1;
+            lxcf_closep(&owned);
+            cur = owned = nfd;
+            depth--;
+            if (last)
+                return openat(cur, ".", (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
+            continue;
+        }
+        if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            if (errno == ENOENT && last)
+                return openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+            return -1;
+        }
+        if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+            char target[PATH_MAX];
+            ssize_t n;
+
+            if (!follow || ++links > LXCF_FS_MAX_SYMLINKS)
+                return errno = ELOOP, -1;
+            n = readlinkat(cur, comp, target, sizeof target - 1);
+            if (n < 0)
+                return -1;
+            target[n] = '\0';
+            char *rest = lxcf_xasprintf("%s/%s", target, p);
+            free(todo);
+            todo = p = rest;
+            if (target[0] == '/') {
+                lxcf_closep(&owned);
+                owned = -1;
+                cur = rootfd;
+                depth = 0;
+            }
+            continue;
+        }
+        if (last)
+            return openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (!S_ISDIR(st.st_mode))
+            return errno = ENOTDIR, -1;
+        nfd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (nfd < 0)
+            return errno == ENOTDIR ? (errno = ELOOP, -1) : -1;
+        lxcf_closep(&owned);
+        cur = owned = nfd;
+        depth++;
+    }
+    /* Empty path: the root itself (or where ".." clamped to). */
+    return openat(cur, ".", (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
+}
+
+/* fd, or -1 with errno. */
+static int lxcf_fs_open_raw(int rootfd, const char *rel, int flags, mode_t mode, bool follow)
+{
+    uint64_t resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    int fd;
+
+    if (lxcf_fs_has_dotdot(rel))
+        return errno = EINVAL, -1;
+    if (!follow) {
+        resolve |= RESOLVE_NO_SYMLINKS;
+        flags |= O_NOFOLLOW;
+    }
+    while (*rel == '/')
+        rel++;
+    fd = -1;
+    if (!lxcf_fs_openat2_off) {
+        fd = lxcf_fs_openat2(rootfd, rel, flags | O_CLOEXEC, mode, resolve);
+        if (fd < 0 && errno == ENOSYS)
+            lxcf_fs_openat2_off = true;
+    }
+    if (lxcf_fs_openat2_off)
+        fd = lxcf_fs_walk(rootfd, rel, flags, mode, follow);
+    /* O_DIRECTORY on a final symlink says ENOTDIR; say what it really is. */
+    if (fd < 0 && errno == ENOTDIR && !follow && (flags & O_DIRECTORY)) {
+        struct stat st;
+        int pfd = lxcf_fs_open_raw(rootfd, rel, O_PATH, 0, false);
+        bool link = pfd >= 0 && fstat(pfd, &st) == 0 && S_ISLNK(st.st_mode);
+        if (pfd >= 0)
+            close(pfd);
+        errno = link ? ELOOP : ENOTDIR;
+    }
+    return fd;
+}
+
+int lxcf_fs_open_root(const char *path, lxcf_err *err)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0)
+        return lxcf_error_errno(err, errno == ENOENT ? LXCF_EXIT_NOTFOUND : LXCF_EXIT_FAIL,
+                                errno, "%s: cannot open directory", path);
+    return fd;
+}
+
+int lxcf_fs_openat_beneath(int rootfd, const char *relpath, int flags, mode_t mode,
+                           lxcf_err *err)
+{
+    int fd = lxcf_fs_open_raw(rootfd, relpath, flags, mode, false);
+
+    if (fd < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "open");
+    return fd;
+}
+
+int lxcf_fs_openat_in_root(int rootfd, const char *relpath, int flags, mode_t mode,
+                           lxcf_err *err)
+{
+    int fd = lxcf_fs_open_raw(rootfd, relpath, flags, mode, true);
+
+    if (fd < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "open");
+    return fd;
+}
+
+/* Split RELPATH into its parent (opened, no symlinks) and its last name.
+ * Returns the parent fd or -1 with errno; *BASE points into *BUF. */
+static int lxcf_fs_parent(int rootfd, const char *relpath, char **buf, const char **base)
+{
+    char *slash, *b;
+    size_t n;
+
+    while (*relpath == '/')
+        relpath++;
+    *buf = b = lxcf_xstrdup(relpath);
+    n = strlen(b);
+    while (n > 0 && b[n - 1] == '/')
+        b[--n] = '\0';
+    slash = strrchr(b, '/');
+    *base = slash ? slash + 1 : b;
+    if (!**base || lxcf_streq(*base, ".") || lxcf_streq(*base, ".."))
+        return errno = EINVAL, -1;
+    if (slash)
+        *slash = '\0';
+    return lxcf_fs_open_raw(rootfd, slash ? b : "", O_RDONLY | O_DIRECTORY, 0, false);
+}
+
+int lxcf_fs_stat_beneath(int rootfd, const char *relpath, lxcf_fs_resolve how,
+                         struct stat *st, lxcf_err *err)
+{
+    _cleanup_free_ char *buf = NULL;
+    _cleanup_close_ int fd = -1;
+    const char *base;
+    struct stat tmp;
+    int r;
+
+    if (!st)
+        st = &tmp;
+    if (how == LXCF_FS_IN_ROOT) {
+        fd = lxcf_fs_open_raw(rootfd, relpath, O_PATH, 0, true);
+        r = fd < 0 ? -1 : fstat(fd, st);
+    } else {
+        fd = lxcf_fs_parent(rootfd, relpath, &buf, &base);
+        r = fd < 0 ? -1 : fstatat(fd, base, st, AT_SYMLINK_NOFOLLOW);
+    }
+    if (r == 0)
+        return 1;
+    if (errno == ENOENT || errno == ENOTDIR)
+        return 0;
+    return lxcf_fs_fail(err, errno, rootfd, relpath, "stat");
+}
+
+int lxcf_fs_mkdir_p_beneath(int rootfd, const char *relpath, mode_t mode, lxcf_err *err)
+{
+    _cleanup_free_ char *todo = NULL;
+    _cleanup_close_ int owned = -1;
+    char *p, *comp;
+    int cur = rootfd;
+
+    if (lxcf_fs_has_dotdot(relpath))
+        return lxcf_fs_fail(err, EINVAL, rootfd, relpath, "create directory");
+    p = todo = lxcf_xstrdup(relpath);
+    while ((comp = lxcf_fs_next(&p))) {
+        int nfd;
+
+        if (mkdirat(cur, comp, mode) < 0 && errno != EEXIST)
+            return lxcf_fs_fail(err, errno, rootfd, relpath, "create directory");
+        nfd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (nfd < 0) {
+            struct stat st;
+            int e = errno;
+            if (e == ENOTDIR && fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                S_ISLNK(st.st_mode))
+                e = ELOOP;
+            return lxcf_fs_fail(err, e, rootfd, relpath, "create directory");
+        }
+        lxcf_closep(&owned);
+        cur = owned = nfd;
+    }
+    return 0;
+}
+
+/* ".NAME.lxcf-RANDOM": hidden, recognisable, unguessable. */
+static char *lxcf_fs_tmpname(const char *base)
+{
+    uint64_t r = 0;
+
+    if (getrandom(&r, sizeof r, 0) != sizeof r)
+        r = (uint64_t)getpid() ^ (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&r;
+    return lxcf_xasprintf(".%.200s.lxcf-%016llx", base, (unsigned long long)r);
+}
+
+static int lxcf_fs_write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, size_t len,
+                          mode_t mode, lxcf_err *err)
+{
+    _cleanup_free_ char *buf = NULL, *tmp = NULL;
+    _cleanup_close_ int pfd = -1, fd = -1;
+    const char *base;
+    struct stat st;
+    bool keep = false;
+
+    pfd = lxcf_fs_parent(rootfd, relpath, &buf, &base);
+    if (pfd < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "write");
+    if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISREG(st.st_mode))
+            keep = true;
+        else if (!S_ISLNK(st.st_mode))
+            return lxcf_fs_fail(err, S_ISDIR(st.st_mode) ? EISDIR : EEXIST, rootfd, relpath,
+                                "replace it with a file");
+    } else if (errno != ENOENT) {
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "stat");
+    }
+    tmp = lxcf_fs_tmpname(base);
+    fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "create a temporary file for");
+    if (lxcf_fs_write_all(fd, data, len) < 0 ||
+        (keep && fchown(fd, st.st_uid, st.st_gid) < 0) ||
+        fchmod(fd, keep ? st.st_mode & 07777 : mode) < 0 || fsync(fd) < 0 ||
+        renameat(pfd, tmp, pfd, base) < 0) {
+        int e = errno;
+        unlinkat(pfd, tmp, 0);
+        return lxcf_fs_fail(err, e, rootfd, relpath, "write");
+    }
+    (void)fsync(pfd);
+    return 0;
+}
+
+int lxcf_fs_read_beneath(int rootfd, const char *relpath, char **out, size_t *len,
+                         lxcf_err *err)
+{
+    _cleanup_close_ int fd = -1;
+    _cleanup_free_ char *buf = NULL;
+    size_t size = 0, cap = 4096;
+    struct stat st;
+
+    fd = lxcf_fs_open_raw(rootfd, relpath, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, false);
+    if (fd < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "read");
+    if (fstat(fd, &st) < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "stat");
+    if (!S_ISREG(st.st_mode))
+        return lxcf_fs_fail(err, EINVAL, rootfd, relpath, "read a non-regular file");
+    buf = lxcf_xmalloc(cap);
+    for (;;) {
+        ssize_t n;
+        if (cap - size < 2)
+            buf = lxcf_xrealloc(buf, cap *= 2);
+        n = read(fd, buf + size, cap - size - 1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return lxcf_fs_fail(err, errno, rootfd, relpath, "read");
+        }
+        if (n == 0)
+            break;
+        size += (size_t)n;
+    }
+    buf[size] = '\0';
+    if (len)
+        *len = size;
+    *out = lxcf_steal_ptr(buf);
+    return 0;
+}
+
+int lxcf_fs_unlink_beneath(int rootfd, const char *relpath, lxcf_err *err)
+{
+    _cleanup_free_ char *buf = NULL;
+    _cleanup_close_ int pfd = -1;
+    const char *base;
+
+    pfd = lxcf_fs_parent(rootfd, relpath, &buf, &base);
+    if (pfd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "remove");
+    }
+    if (unlinkat(pfd, base, 0) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "remove");
+    }
+    return 1;
+}
+
+int lxcf_fs_symlink_beneath(int rootfd, const char *target, const char *relpath,
+                            lxcf_err *err)
+{
+    _cleanup_free_ char *buf = NULL, *tmp = NULL;
+    _cleanup_close_ int pfd = -1;
+    const char *base;
+
+    pfd = lxcf_fs_parent(rootfd, relpath, &buf, &base);
+    if (pfd < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "create symlink");
+    tmp = lxcf_fs_tmpname(base);
+    if (symlinkat(target, pfd, tmp) < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "create symlink");
+    if (renameat(pfd, tmp, pfd, base) < 0) {
+        int e = errno;
+        unlinkat(pfd, tmp, 0);
+        return lxcf_fs_fail(err, e, rootfd, relpath, "replace with a symlink");
+    }
+    (void)fsync(pfd);
+    return 0;
+}
+
+/* ---- mount identity ------------------------------------------------------ */
+
+typedef struct lxcf_fs_id {
+    mode_t mode;
+    dev_t dev;
+    ino_t ino;
+    uint64_t mnt_id; /* 0: unknown (kernel without STATX_MNT_ID) */
+} lxcf_fs_id;
+
+/* st_dev alone misses a bind mount from the same filesystem (the joint
+ * model's /usr is exactly that on many hosts), hence the mount id. */
+static int lxcf_fs_ident(int dirfd, const char *name, lxcf_fs_id *id)
+{
+    struct statx stx;
+    int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | (*name ? 0 : AT_EMPTY_PATH);
+
+    if (statx(dirfd, name, flags, STATX_TYPE | STATX_MODE | STATX_INO | STATX_MNT_ID, &stx) < 0)
+        return -1;
+    id->mode = stx.stx_mode;
+    id->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+    id->ino = stx.stx_ino;
+    id->mnt_id = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id : 0;
+    if (!id->mnt_id && !S_ISLNK(id->mode)) {
+        struct { struct file_handle fh; unsigned char buf[MAX_HANDLE_SZ]; } h;
+        int mnt = 0;
+        h.fh.handle_bytes = MAX_HANDLE_SZ;
+        if (name_to_handle_at(dirfd, name, &h.fh, &mnt, *name ? 0 : AT_EMPTY_PATH) == 0)
+            id->mnt_id = (uint64_t)mnt;
+    }
+    return 0;
+}
+
+static bool lxcf_fs_same_mount(const lxcf_fs_id *a, const lxcf_fs_id *b)
+{
+    return a->dev == b->dev && (!a->mnt_id || !b->mnt_id || a->mnt_id == b->mnt_id);
+}
+
+/* ---- remove_tree --------------------------------------------------------- */
+
+typedef struct lxcf_rm_ctx {
+    lxcf_fs_id top;
+    char *mount;      /* first mount point left in place */
+    unsigned nmounts;
+    char *bad;        /* first path that could not be removed */
+    int bad_errno;
+} lxcf_rm_ctx;
+
+static void lxcf_rm_note(lxcf_rm_ctx *c, const char *dir, const char *name, int e)
+{
+    if (!c->bad) {
+        c->bad = lxcf_xasprintf("%s/%s", dir, name);
+        c->bad_errno = e;
+    }
+}
+
+/* Remove what is in DFD (owned, closed here); *KEPT is set when something
+ * had to stay, so that the caller does not try to rmdir it. */
+static void lxcf_rm_contents(lxcf_rm_ctx *c, int dfd, const char *path, bool *kept)
+{
+    _cleanup_closedir_ DIR *d = fdopendir(dfd);
+    struct dirent *de;
+
+    if (!d) {
+        close(dfd);
+        lxcf_rm_note(c, path, ".", errno);
+        *kept = true;
+        return;
+    }
+    while ((errno = 0, de = readdir(d))) {
+        const char *name = de->d_name;
+        lxcf_fs_id id;
+
+        if (lxcf_streq(name, ".") || lxcf_streq(name, ".."))
+            continue;
+        if (lxcf_fs_ident(dirfd(d), name, &id) < 0) {
+            if (errno != ENOENT)
+                lxcf_rm_note(c, path, name, errno), *kept = true;
+            continue;
+        }
+        if (!lxcf_fs_same_mount(&id, &c->top)) {
+            if (!c->mount)
+                c->mount = lxcf_xasprintf("%s/%s", path, name);
+            c->nmounts++;
+            *kept = true;
+            continue;
+        }
+        if (S_ISDIR(id.mode)) {
+            _cleanup_free_ char *sub = lxcf_xasprintf("%s/%s", path, name);
+            int cfd = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            lxcf_fs_id cid;
+            bool ckept = false;
+
+            if (cfd < 0) {
+                lxcf_rm_note(c, path, name, errno), *kept = true;
+                continue;
+            }
+            /* Re-check through the fd: the entry may have been swapped
+             * for a mount or a link since the statx above. */
+            if (lxcf_fs_ident(cfd, "", &cid) < 0 || !lxcf_fs_same_mount(&cid, &c->top) ||
+                cid.ino != id.ino) {
+                close(cfd);
+                lxcf_rm_note(c, path, name, EBUSY), *kept = true;
+                continue;
+            }
+            lxcf_rm_contents(c, cfd, sub, &ckept);
+            if (ckept)
+                *kept = true;
+            else if (unlinkat(dirfd(d), name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                lxcf_rm_note(c, path, name, errno), *kept = true;
+        } else if (unlinkat(dirfd(d), name, 0) < 0 && errno != ENOENT) {
+            lxcf_rm_note(c, path, name, errno), *kept = true;
+        }
+    }
+    if (errno)
+        lxcf_rm_note(c, path, ".", errno), *kept = true;
+}
+
+int lxcf_fs_remove_tree(const char *path, lxcf_err *err)
+{
+    lxcf_rm_ctx c = { 0 };
+    _cleanup_free_ char *mount = NULL, *bad = NULL;
+    struct stat st;
+    bool kept = false;
+    int fd;
+
+    if (lstat(path, &st) < 0)
+        return lxcf_error_errno(err, errno == ENOENT ? LXCF_EXIT_NOTFOUND : LXCF_EXIT_FAIL,
+                                errno, "%s: cannot remove", path);
+    if (!S_ISDIR(st.st_mode)) {
+        if (unlink(path) < 0)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot remove", path);
+        return 0;
+    }
+    fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", path);
+    if (lxcf_fs_ident(fd, "", &c.top) < 0) {
+        int e = errno;
+        close(fd);
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, e, "%s: cannot stat", path);
+    }
+    lxcf_rm_contents(&c, fd, path, &kept);
+    mount = c.mount;
+    bad = c.bad;
+    if (mount) {
+        if (c.nmounts > 1)
+            return lxcf_error(err, LXCF_EXIT_FAIL,
+                              "%s: is a mount point, left in place (and %u more); "
+                              "everything else was removed", mount, c.nmounts - 1);
+        return lxcf_error(err, LXCF_EXIT_FAIL,
+                          "%s: is a mount point, left in place; everything else was removed",
+                          mount);
+    }
+    if (bad)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, c.bad_errno, "%s: cannot remove", bad);
+    if (rmdir(path) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot remove", path);
+    return 0;
+}
+
+/* ---- copy_tree ----------------------------------------------------------- */
+
+typedef struct lxcf_cp_link {
+    dev_t dev;
+    ino_t ino;
+    char *rel; /* NULL: free slot */
+} lxcf_cp_link;
+
+typedef struct lxcf_cp_ctx {
+    const lxcf_copy_opts *o;
+    lxcf_copy_stats *st;
+    const char *src;
+    lxcf_fs_id top;
+    int dst_top;
+    lxcf_cp_link *links;
+    size_t nlinks, cap;
+    bool no_cfr;      /* copy_file_range unusable between these filesystems */
+    bool no_clone;    /* FICLONE refused once: do not ask for every file */
+    struct timespec last;
+    char rel[PATH_MAX];
+    size_t rel_len;
+    lxcf_err *err;
+} lxcf_cp_ctx;
+
+static void lxcf_cp_ctx_free(lxcf_cp_ctx *c)
+{
+    for (size_t i = 0; i < c->cap; i++)
+        free(c->links[i].rel);
+    free(c->links);
+}
+
+static size_t lxcf_cp_hash(dev_t dev, ino_t ino, size_t cap)
+{
+    uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)ino * 0xc2b2ae3d27d4eb4fULL);
+    return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+static const char *lxcf_cp_link_find(lxcf_cp_ctx *c, const struct stat *st)
+{
+    if (!c->cap)
+        return NULL;
+    for (size_t i = lxcf_cp_hash(st->st_dev, st->st_ino, c->cap);; i = (i + 1) & (c->cap - 1)) {
+        lxcf_cp_link *l = &c->links[i];
+        if (!l->rel)
+            return NULL;
+        if (l->dev == st->st_dev && l->ino == st->st_ino)
+            return l->rel;
+    }
+}
+
+static void lxcf_cp_link_put(lxcf_cp_ctx *c, dev_t dev, ino_t ino, char *rel)
+{
+    if ((c->nlinks + 1) * 2 > c->cap) {
+        lxcf_cp_link *old = c->links;
+        size_t ocap = c->cap;
+        c->cap = ocap ? ocap * 2 : 256;
+        c->links = lxcf_xcalloc(c->cap, sizeof *c->links);
+        c->nlinks = 0;
+        for (size_t i = 0; i < ocap; i++)
+            if (old[i].rel)
+                lxcf_cp_link_put(c, old[i].dev, old[i].ino, old[i].rel);
+        free(old);
+    }
+    size_t i = lxcf_cp_hash(dev, ino, c->cap);
+    while (c->links[i].rel)
+        i = (i + 1) & (c->cap - 1);
+    c->links[i] = (lxcf_cp_link){ dev, ino, rel };
+    c->nlinks++;
+}
+
+static int lxcf_cp_fail(lxcf_cp_ctx *c, int e, const char *what)
+{
+    return lxcf_error_errno(c->err, LXCF_EXIT_FAIL, e, "%s%s%s: cannot %s", c->src,
+                            c->rel_len ? "/" : "", c->rel, what);
+}
+
+static void lxcf_cp_progress(lxcf_cp_ctx *c, bool force)
+{
+    struct timespec now;
+
+    if (!c->o->progress)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!force && (now.tv_sec - c->last.tv_sec) * 1000000000LL + (now.tv_nsec - c->last.tv_nsec) <
+                      500000000LL)
+        return;
+    c->last = now;
+    c->o->progress(c->st->bytes, c->st->files, c->o->progress_opaque);
+}
+
+/* Options name paths loosely ("/var/log/", "var/log"): compare cleaned. */
+static bool lxcf_cp_listed(const char *const *list, const char *rel)
+{
+    for (; list && *list; list++) {
+        const char *s = *list;
+        size_t n;
+        while (*s == '/')
+            s++;
+        n = strlen(s);
+        while (n > 0 && s[n - 1] == '/')
+            n--;
+        if (n == strlen(rel) && strncmp(s, rel, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static lxcf_copy_action lxcf_cp_decide(lxcf_cp_ctx *c, const struct stat *st)
+{
+    if (lxcf_cp_listed(c->o->exclude, c->rel))
+        return LXCF_COPY_SKIP;
+    if (lxcf_cp_listed(c->o->no_contents, c->rel))
+        return LXCF_COPY_NO_CONTENTS;
+    if (c->o->filter)
+        return c->o->filter(c->rel, st, c->o->filter_opaque);
+    return LXCF_COPY_ENTRY;
+}
+
+/* xattrs through an fd when we have one, else through /proc/self/fd/N/NAME
+ * with the l* calls (fifos, devices and symlinks cannot be opened safely). */
+typedef struct lxcf_xa_ref {
+    int fd;
+    char path[PATH_MAX];
+} lxcf_xa_ref;
+
+static void lxcf_xa_ref_init(lxcf_xa_ref *r, int fd, int dirfd, const char *name)
+{
+    r->fd = fd;
+    r->path[0] = '\0';
+    if (fd < 0)
+        snprintf(r->path, sizeof r->path, "/proc/self/fd/%d/%s", dirfd, name);
+}
+
+static bool lxcf_xa_unsupported(int e)
+{
+    return e == ENOTSUP || e == EOPNOTSUPP;
+}
+
+static int lxcf_cp_xattrs(lxcf_cp_ctx *c, const lxcf_xa_ref *s, const lxcf_xa_ref *d)
+{
+    _cleanup_free_ char *names = NULL;
+    ssize_t n;
+
+    n = s->fd >= 0 ? flistxattr(s->fd, NULL, 0) : llistxattr(s->path, NULL, 0);
+    if (n <= 0)
+        return n < 0 && !lxcf_xa_unsupported(errno) ? lxcf_cp_fail(c, errno, "list xattrs of") : 0;
+    names = lxcf_xmalloc((size_t)n + 1);
+    n = s->fd >= 0 ? flistxattr(s->fd, names, (size_t)n) : llistxattr(s->path, names, (size_t)n);
+    if (n < 0)
+        return lxcf_cp_fail(c, errno, "list xattrs of");
+    for (char *name = names; name < names + n; name += strlen(name) + 1) {
+        _cleanup_free_ char *val = NULL;
+        ssize_t vn = s->fd >= 0 ? fgetxattr(s->fd, name, NULL, 0) : lgetxattr(s->path, name, NULL, 0);
+        int r;
+
+        if (vn < 0) {
+            if (errno == ENODATA)
+                continue;
+            return lxcf_cp_fail(c, errno, "read xattrs of");
+        }
+        val = lxcf_xmalloc((size_t)vn + 1);
+        vn = s->fd >= 0 ? fgetxattr(s->fd, name, val, (size_t)vn)
+                        : lgetxattr(s->path, name, val, (size_t)vn);
+        if (vn < 0)
+            return lxcf_cp_fail(c, errno, "read xattrs of");
+        r = d->fd >= 0 ? fsetxattr(d->fd, name, val, (size_t)vn, 0)
+                       : lsetxattr(d->path, name, val, (size_t)vn, 0);
+        if (r < 0 && !lxcf_xa_unsupported(errno))
+            return lxcf_cp_fail(c, errno, "copy xattrs of");
+    }
+    return 0;
+}
+
+/* Owner before mode (chown clears set-id bits), xattrs after both (chown
+ * also drops security.capability), times last. */
+static int lxcf_cp_meta_fd(lxcf_cp_ctx *c, int sfd, int dfd, const struct stat *st)
+{
+    lxcf_xa_ref s, d;
+    struct timespec ts[2] = { st->st_atim, st->st_mtim };
+
+    lxcf_xa_ref_init(&s, sfd, -1, "");
+    lxcf_xa_ref_init(&d, dfd, -1, "");
+    if (fchown(dfd, st->st_uid, st->st_gid) < 0)
+        return lxcf_cp_fail(c, errno, "set the owner of the copy of");
+    if (fchmod(dfd, st->st_mode & 07777) < 0)
+        return lxcf_cp_fail(c, errno, "set the mode of the copy of");
+    if (lxcf_cp_xattrs(c, &s, &d) < 0)
+        return -1;
+    if (futimens(dfd, ts) < 0)
+        return lxcf_cp_fail(c, errno, "set the times of the copy of");
+    return 0;
+}
+
+static int lxcf_cp_meta_at(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
+                           const struct stat *st)
+{
+    lxcf_xa_ref s, d;
+    struct timespec ts[2] = { st->st_atim, st->st_mtim };
+
+    lxcf_xa_ref_init(&s, -1, sdir, name);
+    lxcf_xa_ref_init(&d, -1, ddir, name);
+    if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return lxcf_cp_fail(c, errno, "set the owner of the copy of");
+    /* Symlinks have no mode of their own; the others are fifos/devices we
+     * just created, so fchmodat cannot be redirected. */
+    if (!S_ISLNK(st->st_mode) && fchmodat(ddir, name, st->st_mode & 07777, 0) < 0)
+        return lxcf_cp_fail(c, errno, "set the mode of the copy of");
+    if (lxcf_cp_xattrs(c, &s, &d) < 0)
+        return -1;
+    if (utimensat(ddir, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+        return lxcf_cp_fail(c, errno, "set the times of the copy of");
+    return 0;
+}
+
+static int lxcf_cp_rw(lxcf_cp_ctx *c, int in, int out, off_t off, off_t len)
+{
+    static __thread char buf[1 << 17];
+
+    while (len > 0) {
+        ssize_t n = pread(in, buf, (size_t)(len < (off_t)sizeof buf ? len : (off_t)sizeof buf), off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lxcf_cp_fail(c, errno, "read");
+        if (n == 0)
+            break;
+        for (ssize_t w = 0; w < n;) {
+            ssize_t m = pwrite(out, buf + w, (size_t)(n - w), off + w);
+            if (m < 0 && errno == EINTR)
+                continue;
+            if (m < 0)
+                return lxcf_cp_fail(c, errno, "write the copy of");
+            w += m;
+        }
+        c->st->bytes += (uint64_t)n;
+        off += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static int lxcf_cp_range(lxcf_cp_ctx *c, int in, int out, off_t off, off_t len)
+{
+    loff_t ioff = off, ooff = off;
+
+    while (len > 0 && !c->no_cfr) {
+        ssize_t n = copy_file_range(in, &ioff, out, &ooff, (size_t)len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+                      errno == EOPNOTSUPP || errno == EBADF)) {
+            c->no_cfr = true;
+            break;
+        }
+        if (n < 0)
+            return lxcf_cp_fail(c, errno, "copy");
+        /* Some filesystems (procfs-like, some FUSE) answer 0 at once:
+         * let read() decide whether this really is the end. */
+        if (n == 0)
+            break;
+        c->st->bytes += (uint64_t)n;
+        len -= n;
+    }
+    return len > 0 ? lxcf_cp_rw(c, in, out, ioff, len) : 0;
+}
+
+static int lxcf_cp_data(lxcf_cp_ctx *c, int in, int out, const struct stat *st)
+{
+    if (st->st_size == 0)
+        return 0;
+    if (!c->no_clone) {
+        if (ioctl(out, FICLONE, in) == 0) {
+            c->st->bytes += (uint64_t)st->st_size;
+            return 0;
+        }
+        if (errno == EOPNOTSUPP || errno == ENOTTY || errno == EXDEV || errno == EINVAL ||
+            errno == ENOSYS)
+            c->no_clone = true;
+    }
+    if ((off_t)st->st_blocks * 512 >= st->st_size)
+        return lxcf_cp_range(c, in, out, 0, st->st_size);
+    /* Sparse: copy only the data extents, then set the size. */
+    for (off_t off = 0; off < st->st_size;) {
+        off_t data = lseek(in, off, SEEK_DATA), hole;
+        if (data < 0) {
+            if (errno == ENXIO)
+                break;
+            return lxcf_cp_range(c, in, out, off, st->st_size - off);
+        }
+        hole = lseek(in, data, SEEK_HOLE);
+        if (hole < 0)
+            hole = st->st_size;
+        if (lxcf_cp_range(c, in, out, data, hole - data) < 0)
+            return -1;
+        off = hole;
+    }
+    if (ftruncate(out, st->st_size) < 0)
+        return lxcf_cp_fail(c, errno, "size the copy of");
+    return 0;
+}
+
+static int lxcf_cp_dir(lxcf_cp_ctx *c, int sfd, int dfd);
+
+static int lxcf_cp_subdir(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
+                          const struct stat *st, lxcf_copy_action act)
+{
+    _cleanup_close_ int sfd = -1, dfd = -1;
+    lxcf_fs_id id;
+    bool contents = act == LXCF_COPY_ENTRY;
+
+    if (mkdirat(ddir, name, 0700) < 0)
+        return lxcf_cp_fail(c, errno, "create the copy of");
+    sfd = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    dfd = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sfd < 0 || dfd < 0)
+        return lxcf_cp_fail(c, errno, "open");
+    if (lxcf_fs_ident(sfd, "", &id) < 0)
+        return lxcf_cp_fail(c, errno, "stat");
+    if (id.ino != st->st_ino)
+        return lxcf_cp_fail(c, EBUSY, "copy (it changed during the copy)");
+    if (c->o->one_file_system && !lxcf_fs_same_mount(&id, &c->top))
+        contents = false;
+    if (contents && lxcf_cp_dir(c, sfd, dfd) < 0)
+        return -1;
+    c->st->dirs++;
+    return lxcf_cp_meta_fd(c, sfd, dfd, st);
+}
+
+static int lxcf_cp_file(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
+                        const struct stat *st, lxcf_copy_action act)
+{
+    _cleanup_close_ int sfd = -1, dfd = -1;
+    struct stat st2;
+
+    /* O_NOATIME: copying the host must not touch the host's atimes. */
+    sfd = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+    if (sfd < 0 && errno == EPERM)
+        sfd = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (sfd < 0)
+        return lxcf_cp_fail(c, errno, "open");
+    if (fstat(sfd, &st2) < 0 || st2.st_ino != st->st_ino || !S_ISREG(st2.st_mode))
+        return lxcf_cp_fail(c, EBUSY, "copy (it changed during the copy)");
+    dfd = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (dfd < 0)
+        return lxcf_cp_fail(c, errno, "create the copy of");
+    if (act == LXCF_COPY_ENTRY && lxcf_cp_data(c, sfd, dfd, &st2) < 0)
+        return -1;
+    c->st->files++;
+    return lxcf_cp_meta_fd(c, sfd, dfd, &st2);
+}
+
+static int lxcf_cp_other(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
+                         const struct stat *st)
+{
+    if (S_ISLNK(st->st_mode)) {
+        _cleanup_free_ char *target = lxcf_xmalloc((size_t)st->st_size + 2);
+        ssize_t n = readlinkat(sdir, name, target, (size_t)st->st_size + 1);
+        if (n < 0)
+            return lxcf_cp_fail(c, errno, "read the symlink");
+        if (n > st->st_size)
+            return lxcf_cp_fail(c, EBUSY, "copy (it changed during the copy)");
+        target[n] = '\0';
+        if (symlinkat(target, ddir, name) < 0)
+            return lxcf_cp_fail(c, errno, "create the copy of");
+        c->st->symlinks++;
+    } else {
+        if (mknodat(ddir, name, st->st_mode & (S_IFMT | 0600), st->st_rdev) < 0)
+            return lxcf_cp_fail(c, errno, "create the copy of");
+        c->st->specials++;
+    }
+    return lxcf_cp_meta_at(c, sdir, ddir, name, st);
+}
+
+static int lxcf_cp_entry(lxcf_cp_ctx *c, int sdir, int ddir, const char *name)
+{
+    struct stat st;
+    lxcf_copy_action act;
+    const char *first;
+    int r;
+
+    if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : lxcf_cp_fail(c, errno, "stat");
+    act = lxcf_cp_decide(c, &st);
+    if (act == LXCF_COPY_SKIP || S_ISSOCK(st.st_mode)) {
+        c->st->skipped++;
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode))
+        return lxcf_cp_subdir(c, sdir, ddir, name, &st, act);
+    if (st.st_nlink > 1 && (first = lxcf_cp_link_find(c, &st))) {
+        if (linkat(c->dst_top, first, ddir, name, 0) < 0)
+            return lxcf_cp_fail(c, errno, "hard-link the copy of");
+        c->st->hardlinks++;
+        return 0;
+    }
+    if (S_ISREG(st.st_mode))
+        r = lxcf_cp_file(c, sdir, ddir, name, &st, act);
+    else
+        r = lxcf_cp_other(c, sdir, ddir, name, &st);
+    if (r == 0 && st.st_nlink > 1)
+        lxcf_cp_link_put(c, st.st_dev, st.st_ino, lxcf_xstrdup(c->rel));
+    lxcf_cp_progress(c, false);
+    return r;
+}
+
+static int lxcf_cp_dir(lxcf_cp_ctx *c, int sfd, int dfd)
+{
+    _cleanup_closedir_ DIR *d = NULL;
+    struct dirent *de;
+    int dup_fd = fcntl(sfd, F_DUPFD_CLOEXEC, 3);
+
+    if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return lxcf_cp_fail(c, errno, "read the directory");
+    }
+    while ((errno = 0, de = readdir(d))) {
+        size_t old = c->rel_len, n = strlen(de->d_name);
+        int r;
+
+        if (lxcf_streq(de->d_name, ".") || lxcf_streq(de->d_name, ".."))
+            continue;
+        if (old + 1 + n >= sizeof c->rel)
+            return lxcf_cp_fail(c, ENAMETOOLONG, "copy");
+        if (old)
+            c->rel[c->rel_len++] = '/';
+        memcpy(c->rel + c->rel_len, de->d_name, n + 1);
+        c->rel_len += n;
+        r = lxcf_cp_entry(c, sfd, dfd, de->d_name);
+        c->rel_len = old;
+        c->rel[old] = '\0';
+        if (r < 0)
+            return -1;
+    }
+    if (errno)
+        return lxcf_cp_fail(c, errno, "read the directory");
+    return 0;
+}
+
+/* DST (or, when it does not exist yet, its parent + name) must not be SRC
+ * or below it, or the copy would feed on itself, unless EXCLUDE leaves the
+ * part holding DST out (a host copied into /var/lib/lxcf/... is that). */
+static int lxcf_cp_check_nesting(const char *src, const char *dst, const char *const *exclude,
+                                 lxcf_err *err)
+{
+    _cleanup_free_ char *rs = realpath(src, NULL), *rd = realpath(dst, NULL);
+    const char *inner = NULL;
+
+    if (!rs)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot resolve", src);
+    if (!rd) {
+        _cleanup_free_ char *dir = lxcf_xstrdup(dst), *rdir = NULL;
+        char *slash;
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
+            dir[--n] = '\0';
+        slash = strrchr(dir, '/');
+        if (slash == dir)
+            rdir = lxcf_xstrdup("/");
+        else {
+            if (slash)
+                *slash = '\0';
+            rdir = realpath(slash ? dir : ".", NULL);
+        }
+        if (!rdir)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot resolve", dst);
+        rd = lxcf_xasprintf("%s%s%s", rdir, lxcf_streq(rdir, "/") ? "" : "/",
+                            slash ? slash + 1 : dir);
+    }
+    if (lxcf_streq(rs, rd))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: is the source itself, refusing to copy", dst);
+    if (lxcf_streq(rs, "/"))
+        inner = rd + 1;
+    else if (lxcf_startswith(rd, rs) && rd[strlen(rs)] == '/')
+        inner = rd + strlen(rs) + 1;
+    if (!inner)
+        return 0;
+    /* Inside the source is fine only when the copy leaves that part out. */
+    for (const char *const *e = exclude; e && *e; e++) {
+        const char *x = *e;
+        size_t n;
+        while (*x == '/')
+            x++;
+        n = strlen(x);
+        while (n > 0 && x[n - 1] == '/')
+            n--;
+        if (n && strncmp(inner, x, n) == 0 && (inner[n] == '\0' || inner[n] == '/'))
+            return 0;
+    }
+    return lxcf_error(err, LXCF_EXIT_USAGE, "%s: is inside the source %s, refusing to copy",
+                      dst, src);
+}
+
+static int lxcf_cp_is_empty(int fd)
+{
+    int d2 = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    _cleanup_closedir_ DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+    struct dirent *de;
+
+    if (!d) {
+        if (d2 >= 0)
+            close(d2);
+        return -1;
+    }
+    while ((de = readdir(d)))
+        if (!lxcf_streq(de->d_name, ".") && !lxcf_streq(de->d_name, ".."))
+            return 0;
+    return 1;
+}
+
+/* Open (creating when missing) the destination top. */
+static int lxcf_cp_open_dst(const char *dst, bool merge, lxcf_err *err)
+{
+    _cleanup_close_ int fd = -1;
+    struct stat st;
+
+    if (lstat(dst, &st) < 0) {
+        if (errno != ENOENT)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot stat", dst);
+        if (mkdir(dst, 0700) < 0)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", dst);
+    } else if (!S_ISDIR(st.st_mode)) {
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: exists and is not a directory", dst);
+    }
+    fd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", dst);
+    if (!merge) {
+        int r = lxcf_cp_is_empty(fd);
+        if (r < 0)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot read", dst);
+        if (r == 0)
+            return lxcf_error(err, LXCF_EXIT_USAGE, "%s: exists and is not empty", dst);
+    }
+    return lxcf_steal_fd(fd);
+}
+
+int lxcf_fs_copy_tree(const char *src, const char *dst, const lxcf_copy_opts *opts,
+                      lxcf_copy_stats *stats, lxcf_err *err)
+{
+    static const lxcf_copy_opts no_opts;
+    lxcf_copy_stats dummy = { 0 };
+    _cleanup_(lxcf_cp_ctx_free) lxcf_cp_ctx c = { 0 };
+    _cleanup_close_ int sfd = -1, dfd = -1;
+    struct stat st;
+
+    c.o = opts ? opts : &no_opts;
+    c.st = stats ? stats : &dummy;
+    c.src = src;
+    c.err = err;
+    if (lstat(src, &st) < 0)
+        return lxcf_error_errno(err, errno == ENOENT ? LXCF_EXIT_NOTFOUND : LXCF_EXIT_FAIL,
+                                errno, "%s: cannot copy", src);
+    if (!S_ISDIR(st.st_mode))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: is not a directory, cannot copy it", src);
+    if (lxcf_cp_check_nesting(src, dst, c.o->exclude, err) < 0)
+        return -1;
+    sfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sfd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", src);
+    if (fstat(sfd, &st) < 0 || lxcf_fs_ident(sfd, "", &c.top) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot stat", src);
+    dfd = lxcf_cp_open_dst(dst, c.o->merge, err);
+    if (dfd < 0)
+        return -1;
+    c.dst_top = dfd;
+    clock_gettime(CLOCK_MONOTONIC, &c.last);
+    if (lxcf_cp_dir(&c, sfd, dfd) < 0 || lxcf_cp_meta_fd(&c, sfd, dfd, &st) < 0)
+        return -1;
+    c.st->dirs++;
+    if (fsync(dfd) < 0 && errno != EINVAL)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot sync", dst);
+    lxcf_cp_progress(&c, true);
+    return 0;
+}
