@@ -75,7 +75,7 @@ char *lxcf_path_join(const char *root, const char *path)
 {
     size_t rl;
 
-    if (!root || !*root || lxcf_streq(root, "/"))
+    if (!root || !*root)
         return lxcf_xstrdup(path);
     rl = strlen(root);
     while (rl > 1 && root[rl - 1] == '/')
@@ -84,6 +84,8 @@ char *lxcf_path_join(const char *root, const char *path)
         path++;
     if (!*path)
         return lxcf_xstrndup(root, rl);
+    if (rl == 1 && root[0] == '/')
+        return lxcf_xasprintf("/%s", path);
     return lxcf_xasprintf("%.*s/%s", (int)rl, root, path);
 }
 

@@ -17,8 +17,8 @@ char *lxcf_xstrdup(const char *s);
 char *lxcf_xstrndup(const char *s, size_t n);
 char *lxcf_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ROOT + PATH with exactly one slash between them; ROOT NULL or "" or "/"
- * gives PATH itself.  Used for the --root prefix. */
+/* ROOT + PATH with exactly one slash between them; ROOT NULL or "" gives
+ * PATH itself, ROOT "/" gives "/PATH".  Used for the --root prefix. */
 char *lxcf_path_join(const char *root, const char *path);
 
 bool lxcf_streq(const char *a, const char *b);

@@ -1,0 +1,564 @@
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "cgroup.h"
+#include "cleanup.h"
+#include "fsutil.h"
+#include "guest.h"
+#include "hosts.h"
+#include "lock.h"
+#include "lxcf-build.h"
+#include "net.h"
+#include "rootfs.h"
+#include "util.h"
+#include "virt.h"
+
+#define LXCF_LOCK_TIMEOUT_MS (10 * 60 * 1000)
+
+void lxcf_report_msg(const lxcf_report *rep, const char *name, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+
+    if (!rep || !rep->fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    rep->fn(rep->opaque, name, buf);
+}
+
+int lxcf_container_lock(lxcf_ctx *ctx, lxcf_err *err)
+{
+    _cleanup_free_ char *path = lxcf_ctx_path(ctx, LXCF_LOCK_PATH);
+    return lxcf_lock_take(path, LXCF_LOCK_TIMEOUT_MS, err);
+}
+
+char *lxcf_container_emulator(void)
+{
+    const char *env = getenv("LXCF_EMULATOR");
+    char self[PATH_MAX];
+    ssize_t n;
+
+    if (env)
+        return *env ? lxcf_xstrdup(env) : NULL;
+    /* Beside the running lxcf first: a build tree's lxcf must use its own
+     * wrapper, not an older installed one. */
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            _cleanup_free_ char *dir = lxcf_xstrndup(self, (size_t)(slash - self));
+            _cleanup_free_ char *p = lxcf_xasprintf("%s/lxcf-emulator", dir);
+            if (access(p, X_OK) == 0)
+                return lxcf_steal_ptr(p);
+        }
+    }
+    if (access(LXCF_LIBEXECDIR "/lxcf-emulator", X_OK) == 0)
+        return lxcf_xstrdup(LXCF_LIBEXECDIR "/lxcf-emulator");
+    return NULL;
+}
+
+static void lxcf_net_conf_of(const lxcf_ctx *ctx, lxcf_net_conf *nc)
+{
+    nc->name = ctx->cfg.net_name;
+    nc->bridge = ctx->cfg.net_bridge;
+    nc->address = ctx->cfg.net_address;
+    nc->pool_start = ctx->cfg.net_pool_start;
+    nc->pool_end = ctx->cfg.net_pool_end;
+}
+
+/* Addresses taken: the network's reservations and every container's
+ * metadata, so that a container whose reservation a crash lost still
+ * keeps its address. */
+static int lxcf_used_addrs(lxcf_ctx *ctx, const lxcf_virt_list *l, uint32_t **used,
+                           size_t *nused, lxcf_err *err)
+{
+    if (lxcf_net_used_addrs(ctx->conn, ctx->cfg.net_name, used, nused, err) < 0)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        uint32_t a;
+        lxcf_err ignore = LXCF_ERR_INIT;
+
+        if (!l->e[i].c->ipv4 || lxcf_ipv4_parse(l->e[i].c->ipv4, &a, &ignore) < 0)
+            continue;
+        *used = lxcf_xrealloc(*used, (*nused + 1) * sizeof(**used));
+        (*used)[(*nused)++] = a;
+    }
+    return 0;
+}
+
+static int lxcf_sync_guest_hosts(const char *root, const lxcf_hosts_entry *ents, size_t n,
+                                 lxcf_err *err)
+{
+    _cleanup_close_ int rfd = lxcf_fs_open_root(root, err);
+    _cleanup_free_ char *old = NULL, *new = NULL;
+    size_t len = 0;
+
+    if (rfd < 0)
+        return -1;
+    if (lxcf_fs_read_beneath(rfd, "etc/hosts", &old, &len, err) < 0) {
+        if (err->sys_errno != ENOENT)
+            return -1;
+        lxcf_error_clear(err);
+        old = lxcf_xstrdup("127.0.0.1\tlocalhost\n");
+    }
+    if (lxcf_hosts_render(old, ents, n, &new, err) < 0)
+        return -1;
+    if (lxcf_streq(old, new))
+        return 0;
+    return lxcf_fs_write_beneath(rfd, "etc/hosts", new, strlen(new), 0644, err);
+}
+
+int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *err)
+{
+    lxcf_virt_list l;
+    _cleanup_free_ lxcf_hosts_entry *ents = NULL;
+    _cleanup_free_ char *hosts = lxcf_ctx_path(ctx, "/etc/hosts");
+    size_t n = 0;
+    int r;
+
+    if (lxcf_virt_list_all(ctx->conn, &l, err) < 0)
+        return -1;
+    ents = lxcf_xcalloc(l.n ? l.n : 1, sizeof(*ents));
+    for (size_t i = 0; i < l.n; i++) {
+        lxcf_err ignore = LXCF_ERR_INIT;
+        if (l.e[i].c->ipv4 && lxcf_hosts_entry_set(&ents[n], l.e[i].c->name, l.e[i].c->ipv4,
+                                                   &ignore) == 0)
+            n++;
+    }
+    r = lxcf_hosts_update_file(hosts, ents, n, err);
+    for (size_t i = 0; r == 0 && i < l.n; i++) {
+        lxcf_err gerr = LXCF_ERR_INIT;
+        struct stat st;
+
+        if (!l.e[i].c->root || lstat(l.e[i].c->root, &st) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (lxcf_sync_guest_hosts(l.e[i].c->root, ents, n, &gerr) < 0)
+            lxcf_report_msg(rep, l.e[i].c->name, "warning: /etc/hosts not updated: %s", gerr.msg);
+    }
+    lxcf_virt_list_clear(&l);
+    return r;
+}
+
+static char *lxcf_now_iso8601(void)
+{
+    char buf[32];
+    time_t t = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return lxcf_xstrdup(buf);
+}
+
+/* Define (or redefine) C; the UUID libvirt chose is kept in C so that a
+ * redefinition updates the same domain. */
+static int lxcf_define(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
+{
+    _cleanup_free_ char *xml = NULL;
+    _cleanup_domain_ virDomainPtr d = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    if (lxcf_domxml_build(c, &xml, err) < 0)
+        return -1;
+    d = virDomainDefineXML(ctx->conn, xml);
+    if (!d)
+        return lxcf_virt_error(err, c->name, "defining the domain");
+    if (!c->uuid && virDomainGetUUIDString(d, uuid) == 0)
+        c->uuid = lxcf_xstrdup(uuid);
+    return 0;
+}
+
+/* Refuse a name that is taken by any libvirt domain or by a directory in
+ * the roots directory (a crashed sysgen's leftovers are the user's call). */
+static int lxcf_name_free(lxcf_ctx *ctx, const char *name, lxcf_err *err)
+{
+    _cleanup_free_ char *root = NULL;
+    virDomainPtr d;
+    struct stat st;
+
+    if (lxcf_name_check(name, err) < 0)
+        return -1;
+    d = virDomainLookupByName(ctx->conn, name);
+    if (d) {
+        virDomainFree(d);
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: a libvirt domain of that name exists already",
+                          name);
+    }
+    root = lxcf_ctx_container_root(ctx, name);
+    if (lstat(root, &st) == 0)
+        return lxcf_error(err, LXCF_EXIT_USAGE,
+                          "%s: %s exists already (left by an interrupted sysgen? "
+                          "'lxcf erase %s' removes it)", name, root, name);
+    return 0;
+}
+
+/* Phase one of sysgen and clone, under the lock: claim the name, an
+ * address and a MAC by defining the domain marked as building.  From here
+ * on a crash leaves a container that list shows and erase removes. */
+static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
+{
+    _cleanup_(lxcf_lock_release) int lock = -1;
+    _cleanup_free_ uint32_t *used = NULL;
+    lxcf_virt_list l;
+    lxcf_net_conf nc;
+    lxcf_pool pool;
+    size_t nused = 0;
+    uint32_t a;
+    char ip[LXCF_IPV4_STRLEN], mac[LXCF_MAC_STRLEN];
+    bool created = false;
+    int r;
+
+    lock = lxcf_container_lock(ctx, err);
+    if (lock < 0)
+        return -1;
+    if (lxcf_name_free(ctx, c->name, err) < 0)
+        return -1;
+    lxcf_net_conf_of(ctx, &nc);
+    if (lxcf_pool_parse(nc.address, nc.pool_start, nc.pool_end, &pool, err) < 0 ||
+        lxcf_pool_check(&pool, err) < 0)
+        return -1;
+    if (lxcf_net_ensure(ctx->conn, &nc, &created, err) < 0)
+        return -1;
+    if (lxcf_virt_list_all(ctx->conn, &l, err) < 0)
+        return -1;
+    r = lxcf_used_addrs(ctx, &l, &used, &nused, err);
+    lxcf_virt_list_clear(&l);
+    if (r < 0)
+        return -1;
+    if (lxcf_addr_pick(&pool, used, nused, &a, err) < 0) {
+        lxcf_error_prefix(err, "%s: ", c->name);
+        return -1;
+    }
+    lxcf_ipv4_format(a, ip);
+    lxcf_mac_random(mac);
+    free(c->ipv4);
+    c->ipv4 = lxcf_xstrdup(ip);
+    c->ipv4_prefix = pool.net.prefix;
+    free(c->mac);
+    c->mac = lxcf_xstrdup(mac);
+    free(c->network);
+    c->network = lxcf_xstrdup(ctx->cfg.net_name);
+    free(c->state_note);
+    c->state_note = lxcf_xstrdup(LXCF_STATE_BUILDING);
+    if (lxcf_define(ctx, c, err) < 0)
+        return -1;
+    return lxcf_net_host_add(ctx->conn, c->network, c->name, c->mac, c->ipv4, err);
+}
+
+/* Phase three: the root is complete; drop the building mark and publish
+ * the name in /etc/hosts (host and guests). */
+static int lxcf_finish(lxcf_ctx *ctx, lxcf_container *c, const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_(lxcf_lock_release) int lock = lxcf_container_lock(ctx, err);
+
+    if (lock < 0)
+        return -1;
+    free(c->state_note);
+    c->state_note = NULL;
+    if (lxcf_define(ctx, c, err) < 0)
+        return -1;
+    return lxcf_container_sync_hosts(ctx, rep, err);
+}
+
+typedef struct {
+    const lxcf_report *rep;
+    const char *name;
+} lxcf_copy_report;
+
+static void lxcf_copy_progress(uint64_t bytes, uint64_t files, void *opaque)
+{
+    lxcf_copy_report *cr = opaque;
+    lxcf_report_msg(cr->rep, cr->name, "copying: %llu MiB, %llu files",
+                    (unsigned long long)(bytes >> 20), (unsigned long long)files);
+}
+
+static lxcf_container *lxcf_container_template(lxcf_ctx *ctx, const char *name, int model)
+{
+    lxcf_container *c = lxcf_container_new();
+
+    c->name = lxcf_xstrdup(name);
+    c->model = model;
+    c->root = lxcf_ctx_container_root(ctx, name);
+    if (model == LXCF_DOMXML_JOINT)
+        c->usr_source = lxcf_ctx_path(ctx, "/usr");
+    c->emulator = lxcf_container_emulator();
+    c->memory_kib = (unsigned long long)ctx->cfg.memory_mib * 1024ULL;
+    c->vcpus = (unsigned)ctx->cfg.vcpus;
+    c->created = lxcf_now_iso8601();
+    return c;
+}
+
+static int lxcf_customise(lxcf_ctx *ctx, const lxcf_container *c, lxcf_err *err)
+{
+    _cleanup_free_ char *usr = NULL, *gw = NULL;
+    const char *slash = strchr(ctx->cfg.net_address, '/');
+    lxcf_guest_conf gc = {
+        .name = c->name,
+        .ipv4 = c->ipv4,
+        .prefix = c->ipv4_prefix,
+        .mac = c->mac,
+    };
+
+    gw = slash ? lxcf_xstrndup(ctx->cfg.net_address, (size_t)(slash - ctx->cfg.net_address))
+               : lxcf_xstrdup(ctx->cfg.net_address);
+    gc.gateway = gw;
+    gc.dns = gw;
+    usr = c->model == LXCF_DOMXML_JOINT ? lxcf_xstrdup(c->usr_source)
+                                        : lxcf_path_join(c->root, "/usr");
+    return lxcf_guest_customise(c->root, usr, &gc, err);
+}
+
+static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, lxcf_err *err);
+
+int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opts *o,
+                          const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    _cleanup_free_ char *host_root = NULL, *roots_rel = NULL, *roots = NULL;
+    const char *exclude[2] = { NULL, NULL };
+    lxcf_copy_stats stats = { 0 };
+    lxcf_copy_report cr = { rep, name };
+    lxcf_model model;
+    struct timespec t0, t1;
+
+    if (lxcf_name_check(name, err) < 0)
+        return -1;
+    if (lxcf_model_from_string(o->model ? o->model : ctx->cfg.model, &model, err) < 0)
+        return -1;
+    if (lxcf_ctx_connect(ctx, err) < 0)
+        return -1;
+    roots = lxcf_ctx_roots_dir(ctx);
+    if (mkdir(roots, 0700) < 0 && errno != EEXIST)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot create %s", roots);
+
+    c = lxcf_container_template(ctx, name, model == LXCF_MODEL_JOINT ? LXCF_DOMXML_JOINT
+                                                                     : LXCF_DOMXML_SEPARATE);
+    if (lxcf_reserve(ctx, c, err) < 0)
+        return -1;
+    lxcf_report_msg(rep, name, "defined (%s, %s/%u), building the root", lxcf_model_to_string(model),
+                    c->ipv4, c->ipv4_prefix);
+
+    /* The roots directory may live under /var (or /etc): never copy it into
+     * a container. */
+    host_root = lxcf_xstrdup(ctx->root ? ctx->root : "/");
+    roots_rel = lxcf_xstrdup(ctx->cfg.roots + 1);
+    exclude[0] = roots_rel;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (lxcf_rootfs_build(host_root, c->root, model, exclude, lxcf_copy_progress, &cr, &stats,
+                          err) < 0)
+        return -1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    lxcf_report_msg(rep, name, "root built: %llu MiB in %llu files, %.1f s",
+                    (unsigned long long)(stats.bytes >> 20), (unsigned long long)stats.files,
+                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (lxcf_customise(ctx, c, err) < 0)
+        return -1;
+    if (lxcf_finish(ctx, c, rep, err) < 0)
+        return -1;
+    if (o->no_start)
+        return 0;
+    if (lxcf_start_dom(ctx, name, err) < 0)
+        return -1;
+    lxcf_report_msg(rep, name, "started");
+    return 0;
+}
+
+int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
+                         const lxcf_create_opts *o, const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr sd = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *s = NULL, *c = NULL;
+    lxcf_copy_stats stats = { 0 };
+    lxcf_copy_report cr = { rep, name };
+
+    if (lxcf_name_check(name, err) < 0)
+        return -1;
+    if (lxcf_ctx_connect(ctx, err) < 0)
+        return -1;
+    if (lxcf_virt_lookup(ctx->conn, src, &sd, &s, err) < 0)
+        return -1;
+    if (virDomainIsActive(sd) == 1)
+        return lxcf_error(err, LXCF_EXIT_USAGE,
+                          "%s: is running; stop it first ('lxcf stop %s') so its root is consistent",
+                          src, src);
+    if (s->state_note)
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: is not completely built; erase it", src);
+    c = lxcf_container_template(ctx, name, s->model);
+    c->memory_kib = s->memory_kib;
+    c->vcpus = s->vcpus;
+    if (lxcf_reserve(ctx, c, err) < 0)
+        return -1;
+    lxcf_report_msg(rep, name, "defined (%s, %s/%u), copying %s", s->model == LXCF_DOMXML_JOINT ? "joint" : "separate",
+                    c->ipv4, c->ipv4_prefix, src);
+    if (lxcf_rootfs_clone(s->root, c->root, lxcf_copy_progress, &cr, &stats, err) < 0)
+        return -1;
+    lxcf_report_msg(rep, name, "root copied: %llu MiB in %llu files",
+                    (unsigned long long)(stats.bytes >> 20), (unsigned long long)stats.files);
+    if (lxcf_customise(ctx, c, err) < 0)
+        return -1;
+    if (lxcf_finish(ctx, c, rep, err) < 0)
+        return -1;
+    if (o->no_start)
+        return 0;
+    if (lxcf_start_dom(ctx, name, err) < 0)
+        return -1;
+    lxcf_report_msg(rep, name, "started");
+    return 0;
+}
+
+static void lxcf_cgroup_cleanup(const char *name)
+{
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
+    lxcf_err ignore = LXCF_ERR_INIT;
+
+    /* Best effort: empty groups left by a stopped container are harmless
+     * apart from clutter, and must never make stop or erase fail. */
+    if (lxcf_cgroup_layout_load("/proc/self/mountinfo", NULL, &l, &ignore) == 0)
+        lxcf_cgroup_remove_empty(l, name, &ignore);
+}
+
+int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
+                         lxcf_err *err)
+{
+    _cleanup_(lxcf_lock_release) int lock = -1;
+    _cleanup_domain_ virDomainPtr d = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    _cleanup_free_ char *roots = NULL, *root = NULL;
+    struct stat st;
+
+    if (lxcf_name_check(name, err) < 0 && strlen(name) != VIR_UUID_STRING_BUFLEN - 1)
+        return -1;
+    lxcf_error_clear(err);
+    if (lxcf_ctx_connect(ctx, err) < 0)
+        return -1;
+    lock = lxcf_container_lock(ctx, err);
+    if (lock < 0)
+        return -1;
+    roots = lxcf_ctx_roots_dir(ctx);
+    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) < 0) {
+        /* A root left without a domain (a crash between the steps below) is
+         * still ours to remove: it lies in our roots directory. */
+        _cleanup_domain_ virDomainPtr foreign = NULL;
+
+        root = lxcf_ctx_container_root(ctx, name);
+        if (err->code != LXCF_EXIT_NOTFOUND || lstat(root, &st) < 0)
+            return -1;
+        foreign = virDomainLookupByName(ctx->conn, name);
+        if (foreign)
+            return -1;
+        lxcf_error_clear(err);
+        if (lxcf_name_check(name, err) < 0)
+            return -1;
+        if (lxcf_rootfs_erase(roots, root, err) < 0)
+            return -1;
+        lxcf_report_msg(rep, name, "removed the leftover root %s", root);
+        return 0;
+    }
+    if (virDomainIsActive(d) == 1) {
+        if (virDomainDestroy(d) < 0)
+            return lxcf_virt_error(err, name, "stopping");
+        lxcf_report_msg(rep, c->name, "stopped");
+    }
+    /* Root first, domain last: until the domain is gone, a crash leaves a
+     * container that list shows and a second erase finishes. */
+    if (c->root && lstat(c->root, &st) == 0 &&
+        lxcf_rootfs_erase(roots, c->root, err) < 0)
+        return -1;
+    if (c->network && lxcf_net_host_remove(ctx->conn, c->network, c->name, err) < 0)
+        return -1;
+    if (virDomainUndefine(d) < 0)
+        return lxcf_virt_error(err, c->name, "undefining");
+    lxcf_cgroup_cleanup(c->name);
+    return lxcf_container_sync_hosts(ctx, rep, err);
+}
+
+static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr d = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+
+    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) < 0)
+        return -1;
+    if (c->state_note)
+        return lxcf_error(err, LXCF_EXIT_FAIL,
+                          "%s: is not completely built (an interrupted sysgen?); erase it and create it again",
+                          c->name);
+    if (virDomainIsActive(d) == 1)
+        return 0;
+    lxcf_cgroup_cleanup(c->name);
+    if (virDomainCreate(d) < 0)
+        return lxcf_virt_error(err, c->name, "starting");
+    return 0;
+}
+
+int lxcf_container_start(lxcf_ctx *ctx, const char *name, lxcf_err *err)
+{
+    if (lxcf_ctx_connect(ctx, err) < 0)
+        return -1;
+    return lxcf_start_dom(ctx, name, err);
+}
+
+int lxcf_container_stop(lxcf_ctx *ctx, const char *name, unsigned timeout, bool *forced,
+                        lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr d = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    struct timespec t0, now;
+
+    *forced = false;
+    if (lxcf_ctx_connect(ctx, err) < 0)
+        return -1;
+    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) < 0)
+        return -1;
+    if (virDomainIsActive(d) != 1)
+        return 0;
+    /* initctl, not a signal: systemd takes SIGTERM as "re-execute".  A
+     * guest still booting may not listen on initctl yet, so keep asking
+     * until it accepts or the timeout is over. */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    time_t last_ask = -1000;
+    while (virDomainIsActive(d) == 1) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - t0.tv_sec >= (time_t)timeout) {
+            *forced = true;
+            break;
+        }
+        /* A request that reaches a booting systemd can be lost: repeat it. */
+        if (now.tv_sec - last_ask >= 3) {
+            virDomainShutdownFlags(d, VIR_DOMAIN_SHUTDOWN_INITCTL);
+            last_ask = now.tv_sec;
+        }
+        usleep(200 * 1000);
+    }
+    if (*forced && virDomainIsActive(d) == 1 && virDomainDestroy(d) < 0)
+        return lxcf_virt_error(err, c->name, "stopping");
+    lxcf_cgroup_cleanup(c->name);
+    return 0;
+}
+
+int lxcf_container_autostart(lxcf_ctx *ctx, const char *name, bool on, lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr d = NULL;
+
+    if (lxcf_ctx_connect(ctx, err) < 0)
+        return -1;
+    if (lxcf_virt_lookup(ctx->conn, name, &d, NULL, err) < 0)
+        return -1;
+    if (virDomainSetAutostart(d, on ? 1 : 0) < 0)
+        return lxcf_virt_error(err, name, on ? "enabling autostart" : "disabling autostart");
+    return 0;
+}

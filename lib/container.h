@@ -1,0 +1,55 @@
+/* Container life cycle: the steps of sysgen, clone, erase, start and stop
+ * across rootfs, guest, domxml, net, hosts and virt.  The command calls
+ * these and prints; nothing here prints. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctx.h"
+#include "domxml.h"
+#include "err.h"
+
+/* Progress of long jobs: the command prints "NAME: MSG". */
+typedef struct lxcf_report {
+    void (*fn)(void *opaque, const char *name, const char *msg);
+    void *opaque;
+} lxcf_report;
+
+void lxcf_report_msg(const lxcf_report *rep, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+typedef struct lxcf_create_opts {
+    const char *model;   /* "joint"/"separate"; NULL: the configured model */
+    bool no_start;
+} lxcf_create_opts;
+
+/* The metadata state of a container whose sysgen or clone has not finished
+ * (crashed, or still running): list shows it, start refuses it, erase
+ * removes it. */
+#define LXCF_STATE_BUILDING "building"
+
+int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opts *o,
+                          const lxcf_report *rep, lxcf_err *err);
+int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
+                         const lxcf_create_opts *o, const lxcf_report *rep, lxcf_err *err);
+int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
+                         lxcf_err *err);
+int lxcf_container_start(lxcf_ctx *ctx, const char *name, lxcf_err *err);
+/* Clean shutdown for up to TIMEOUT seconds, then destroy; *FORCED tells
+ * which.  A stopped container is not an error. */
+int lxcf_container_stop(lxcf_ctx *ctx, const char *name, unsigned timeout, bool *forced,
+                        lxcf_err *err);
+int lxcf_container_autostart(lxcf_ctx *ctx, const char *name, bool on, lxcf_err *err);
+
+/* Rewrite the lxcf block of the host's /etc/hosts and of every guest's
+ * from libvirt's list of containers.  Caller holds the lock.  A guest
+ * whose hosts file cannot be written safely is reported, not fatal. */
+int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *err);
+
+/* The emulator wrapper domains are defined with, or NULL if none is
+ * installed (libvirt's own controller is used then). */
+char *lxcf_container_emulator(void);
+
+/* Take the host lock (ROOT/run/lxcf/lxcf.lock). */
+int lxcf_container_lock(lxcf_ctx *ctx, lxcf_err *err);

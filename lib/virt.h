@@ -1,0 +1,54 @@
+/* The libvirt connection and lxcf's view of domains. */
+#pragma once
+
+#include <stdbool.h>
+#include <libvirt/libvirt.h>
+
+#include "domxml.h"
+#include "err.h"
+
+/* Open URI with libvirt's own error printing silenced (the command reports
+ * each error once), and a message that says what to start when libvirtd
+ * cannot be reached. */
+int lxcf_virt_open(const char *uri, virConnectPtr *conn, lxcf_err *err);
+
+/* The last libvirt error message of this thread, never NULL. */
+const char *lxcf_virt_last_error(void);
+
+/* Report a failed libvirt call WHAT on OBJECT (e.g. "web1", "start"). */
+int lxcf_virt_error(lxcf_err *err, const char *object, const char *what);
+
+void lxcf_virt_domain_freep(virDomainPtr *dom);
+#define _cleanup_domain_ _cleanup_(lxcf_virt_domain_freep)
+
+/* Find the lxcf container NAME (a name or a UUID).  A libvirt domain that
+ * is not an lxcf container is reported as such, never acted upon. */
+int lxcf_virt_lookup(virConnectPtr conn, const char *name, virDomainPtr *dom,
+                     lxcf_container **info, lxcf_err *err);
+
+/* The container facts of DOM (NULL in *info when DOM is not lxcf's). */
+int lxcf_virt_describe(virDomainPtr dom, lxcf_container **info, lxcf_err *err);
+
+typedef struct lxcf_virt_entry {
+    lxcf_container *c;
+    int state;          /* virDomainState */
+    int id;             /* -1 when not running */
+    bool autostart;
+    bool persistent;
+    unsigned long long mem_used_kib;  /* 0 when unknown */
+} lxcf_virt_entry;
+
+typedef struct lxcf_virt_list {
+    lxcf_virt_entry *e;
+    size_t n;
+} lxcf_virt_list;
+
+/* Every lxcf container known to libvirt, sorted by name. */
+int lxcf_virt_list_all(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err);
+void lxcf_virt_list_clear(lxcf_virt_list *l);
+
+const char *lxcf_virt_state_name(int state);
+
+/* PID of the running container's init as the host sees it (the libvirt_lxc
+ * controller's child), or 0 when it is not running. */
+int lxcf_virt_init_pid(virDomainPtr dom, pid_t *pid, lxcf_err *err);

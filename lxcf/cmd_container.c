@@ -1,0 +1,309 @@
+/* Container subcommands: parse, call lib/container, print. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "console.h"
+#include "container.h"
+#include "out.h"
+#include "util.h"
+#include "virt.h"
+
+typedef int (*lxcf_each_fn)(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err);
+
+/* Run FN for every name; one failure does not stop the rest.  A single
+ * name reports its error as the command's error; several names print each
+ * failure and a summary, and the status says something failed. */
+static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
+                         const char *verb, lxcf_err *err)
+{
+    lxcf_printer p;
+    size_t failed = 0;
+
+    if (lxcf_cli_ctx(cli, err) < 0)
+        return -1;
+    lxcf_printer_init(&p, cli->out, cli->quiet);
+    if (n == 1)
+        return fn(cli, names[0], &p, err);
+    for (size_t i = 0; i < n; i++) {
+        lxcf_err e = LXCF_ERR_INIT;
+
+        if (fn(cli, names[i], &p, &e) < 0) {
+            failed++;
+            lxcf_printer_line(&p, "%s: FAILED: %s\n", names[i], e.msg);
+            /* Without libvirt or the lock nothing else can work either. */
+            if (e.code == LXCF_EXIT_LIBVIRT || e.code == LXCF_EXIT_CONFIG) {
+                *err = e;
+                return -1;
+            }
+        }
+    }
+    lxcf_printer_line(&p, "%s: %zu of %zu done, %zu failed\n", verb, n - failed, n, failed);
+    if (failed)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: %zu of %zu containers failed", verb, failed, n);
+    return 0;
+}
+
+/* PREFIX COUNT -> PREFIX0001 .. PREFIXnnnn */
+static int lxcf_batch_names(lxcf_cli *cli, char ***names, size_t *n, lxcf_err *err)
+{
+    unsigned long count;
+    _cleanup_free_ char *probe = NULL;
+
+    if (lxcf_parse_ulong(cli->argv[1], 1, 9999, "COUNT", &count, err) < 0)
+        return -1;
+    probe = lxcf_xasprintf("%s%04lu", cli->argv[0], count);
+    if (lxcf_name_check(probe, err) < 0)
+        return -1;
+    *names = lxcf_xcalloc(count + 1, sizeof(char *));
+    for (unsigned long i = 1; i <= count; i++)
+        (*names)[i - 1] = lxcf_xasprintf("%s%04lu", cli->argv[0], i);
+    *n = count;
+    return 0;
+}
+
+static int lxcf_check_names(char **names, size_t n, lxcf_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        /* A UUID names a container too. */
+        if (strlen(names[i]) == 36 && strspn(names[i], "0123456789abcdefABCDEF-") == 36)
+            continue;
+        if (lxcf_name_check(names[i], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int lxcf_do_sysgen(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+{
+    lxcf_create_opts o = { .model = cli->model, .no_start = cli->no_start };
+    lxcf_report rep = { lxcf_printer_fn, p };
+
+    if (lxcf_container_create(&cli->ctx, name, &o, &rep, err) < 0)
+        return -1;
+    lxcf_printer_line(p, "%s: created%s\n", name, cli->no_start ? "" : " and started");
+    return 0;
+}
+
+int lxcf_cmd_sysgen(lxcf_cli *cli, lxcf_err *err)
+{
+    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
+        return -1;
+    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_sysgen, "sysgen", err);
+}
+
+static int lxcf_batch(lxcf_cli *cli, lxcf_each_fn fn, const char *verb, lxcf_err *err)
+{
+    _cleanup_strv_ char **names = NULL;
+    size_t n = 0;
+
+    if (lxcf_batch_names(cli, &names, &n, err) < 0)
+        return -1;
+    return lxcf_for_each(cli, names, n, fn, verb, err);
+}
+
+int lxcf_cmd_sysgen_n(lxcf_cli *cli, lxcf_err *err)
+{
+    return lxcf_batch(cli, lxcf_do_sysgen, "sysgen-n", err);
+}
+
+int lxcf_cmd_clone(lxcf_cli *cli, lxcf_err *err)
+{
+    lxcf_create_opts o = { .no_start = cli->no_start };
+    lxcf_printer p;
+    lxcf_report rep = { lxcf_printer_fn, &p };
+
+    if (lxcf_check_names(cli->argv, 2, err) < 0 || lxcf_cli_ctx(cli, err) < 0)
+        return -1;
+    lxcf_printer_init(&p, cli->out, cli->quiet);
+    if (lxcf_container_clone(&cli->ctx, cli->argv[0], cli->argv[1], &o, &rep, err) < 0)
+        return -1;
+    lxcf_printer_line(&p, "%s: cloned from %s%s\n", cli->argv[1], cli->argv[0],
+                      cli->no_start ? "" : " and started");
+    return 0;
+}
+
+static int lxcf_do_erase(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+{
+    lxcf_report rep = { lxcf_printer_fn, p };
+
+    if (lxcf_container_erase(&cli->ctx, name, &rep, err) < 0)
+        return -1;
+    lxcf_printer_line(p, "%s: erased\n", name);
+    return 0;
+}
+
+int lxcf_cmd_erase(lxcf_cli *cli, lxcf_err *err)
+{
+    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
+        return -1;
+    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_erase, "erase", err);
+}
+
+int lxcf_cmd_erase_n(lxcf_cli *cli, lxcf_err *err)
+{
+    return lxcf_batch(cli, lxcf_do_erase, "erase-n", err);
+}
+
+static int lxcf_do_start(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+{
+    if (lxcf_container_start(&cli->ctx, name, err) < 0)
+        return -1;
+    lxcf_printer_line(p, "%s: started\n", name);
+    return 0;
+}
+
+static unsigned lxcf_stop_timeout(const lxcf_cli *cli)
+{
+    return (unsigned)(cli->timeout ? cli->timeout : cli->ctx.cfg.stop_timeout);
+}
+
+static int lxcf_do_stop(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+{
+    bool forced = false;
+
+    if (lxcf_container_stop(&cli->ctx, name, lxcf_stop_timeout(cli), &forced, err) < 0)
+        return -1;
+    lxcf_printer_line(p, "%s: stopped%s\n", name, forced ? " (forced)" : "");
+    return 0;
+}
+
+static int lxcf_do_restart(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+{
+    bool forced = false;
+
+    if (lxcf_container_stop(&cli->ctx, name, lxcf_stop_timeout(cli), &forced, err) < 0 ||
+        lxcf_container_start(&cli->ctx, name, err) < 0)
+        return -1;
+    lxcf_printer_line(p, "%s: restarted%s\n", name, forced ? " (stop was forced)" : "");
+    return 0;
+}
+
+int lxcf_cmd_start(lxcf_cli *cli, lxcf_err *err)
+{
+    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
+        return -1;
+    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_start, "start", err);
+}
+
+int lxcf_cmd_start_n(lxcf_cli *cli, lxcf_err *err)
+{
+    return lxcf_batch(cli, lxcf_do_start, "start-n", err);
+}
+
+int lxcf_cmd_stop(lxcf_cli *cli, lxcf_err *err)
+{
+    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
+        return -1;
+    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_stop, "stop", err);
+}
+
+int lxcf_cmd_stop_n(lxcf_cli *cli, lxcf_err *err)
+{
+    return lxcf_batch(cli, lxcf_do_stop, "stop-n", err);
+}
+
+int lxcf_cmd_restart(lxcf_cli *cli, lxcf_err *err)
+{
+    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
+        return -1;
+    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_restart, "restart", err);
+}
+
+int lxcf_cmd_sysstart(lxcf_cli *cli, lxcf_err *err)
+{
+    if (lxcf_check_names(cli->argv, 1, err) < 0 || lxcf_cli_ctx(cli, err) < 0)
+        return -1;
+    if (lxcf_container_autostart(&cli->ctx, cli->argv[0], !cli->disable, err) < 0)
+        return -1;
+    fprintf(cli->out, "%s: autostart %s\n", cli->argv[0], cli->disable ? "disabled" : "enabled");
+    return 0;
+}
+
+static const char *lxcf_model_name(const lxcf_container *c)
+{
+    return c->model == LXCF_DOMXML_JOINT ? "joint" : "separate";
+}
+
+static const char *lxcf_entry_state(const lxcf_virt_entry *e)
+{
+    /* A half-built container must never look like a usable one. */
+    return e->c->state_note ? e->c->state_note : lxcf_virt_state_name(e->state);
+}
+
+int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err)
+{
+    lxcf_virt_list l;
+
+    if (lxcf_cli_connect(cli, err) < 0 || lxcf_virt_list_all(cli->ctx.conn, &l, err) < 0)
+        return -1;
+    if (cli->json) {
+        fputs("[", cli->out);
+        for (size_t i = 0; i < l.n; i++) {
+            const lxcf_virt_entry *e = &l.e[i];
+            fprintf(cli->out, "%s\n  {\"name\": ", i ? "," : "");
+            lxcf_json_str(cli->out, e->c->name);
+            fputs(", \"uuid\": ", cli->out);
+            lxcf_json_str(cli->out, e->c->uuid);
+            fputs(", \"state\": ", cli->out);
+            lxcf_json_str(cli->out, lxcf_entry_state(e));
+            fputs(", \"model\": ", cli->out);
+            lxcf_json_str(cli->out, lxcf_model_name(e->c));
+            fputs(", \"address\": ", cli->out);
+            lxcf_json_str(cli->out, e->c->ipv4);
+            fprintf(cli->out, ", \"autostart\": %s, \"memory_kib\": %llu, \"root\": ",
+                    e->autostart ? "true" : "false", e->mem_used_kib);
+            lxcf_json_str(cli->out, e->c->root);
+            fputs("}", cli->out);
+        }
+        fputs(l.n ? "\n]\n" : "]\n", cli->out);
+    } else {
+        fprintf(cli->out, "%-20s %-13s %-8s %-15s %-9s %s\n", "NAME", "STATE", "MODEL",
+                "ADDRESS", "AUTOSTART", "MEMORY");
+        for (size_t i = 0; i < l.n; i++) {
+            const lxcf_virt_entry *e = &l.e[i];
+            char mem[16] = "-";
+            if (e->mem_used_kib)
+                lxcf_human_kib(e->mem_used_kib, mem);
+            fprintf(cli->out, "%-20s %-13s %-8s %-15s %-9s %s\n", e->c->name,
+                    lxcf_entry_state(e), lxcf_model_name(e->c), e->c->ipv4 ? e->c->ipv4 : "-",
+                    e->autostart ? "yes" : "no", mem);
+        }
+    }
+    lxcf_virt_list_clear(&l);
+    return 0;
+}
+
+int lxcf_cmd_console(lxcf_cli *cli, lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr d = NULL;
+
+    if (lxcf_check_names(cli->argv, 1, err) < 0 || lxcf_cli_connect(cli, err) < 0 ||
+        lxcf_virt_lookup(cli->ctx.conn, cli->argv[0], &d, NULL, err) < 0)
+        return -1;
+    fprintf(stderr, "Connected to %s (escape character is ^])\n", cli->argv[0]);
+    return lxcf_console_attach(cli->ctx.conn, d, err);
+}
+
+int lxcf_cmd_enter(lxcf_cli *cli, lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr d = NULL;
+    char *shell[] = { "/bin/sh", "-c", "exec \"${SHELL:-/bin/bash}\" -l 2>/dev/null || exec /bin/sh -l", NULL };
+    int status = 0;
+
+    if (lxcf_check_names(cli->argv, 1, err) < 0 || lxcf_cli_connect(cli, err) < 0 ||
+        lxcf_virt_lookup(cli->ctx.conn, cli->argv[0], &d, NULL, err) < 0)
+        return -1;
+    if (lxcf_enter(d, cli->argc > 1 ? cli->argv + 1 : shell, &status, err) < 0)
+        return -1;
+    /* The command's own status is ours, like `virsh lxc-enter-namespace`. */
+    if (status) {
+        /* Silent: the command has said what went wrong, if anything. */
+        err->code = status;
+        err->msg[0] = '\0';
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Containers from a real host tree booting real systemd under real libvirt:
+# sysgen (joint and separate), start/stop, clone, erase, sysgen-n/erase-n.
+. "$(dirname "$0")/lib.sh"
+t_init containers 1 131
+
+H=$T_ROOT/host
+usr_before=$(t_tree_hash "$H/usr")
+
+ok "sysgen a joint container" lxcf sysgen --model joint lxcft-j1
+ok "sysgen a separate container" lxcf sysgen --model separate lxcft-s1
+
+for c in lxcft-j1 lxcft-s1; do
+    ok "$c: the domain XML is valid for libvirt" bash -c "virsh -q -c $URI dumpxml $c > $T_ROOT/$c.xml && virt-xml-validate $T_ROOT/$c.xml domain"
+    ok "$c: is running in libvirt" bash -c "[ \"\$(virsh -q -c $URI domstate $c)\" = running ]"
+    ok "$c: systemd reaches running or degraded" t_wait_systemd "$c"
+    ok "$c: hostname is the container name" bash -c "[ \"\$('$LXCF_BIN' --root $H enter $c hostname)\" = $c ]"
+    for ctrl in memory devices pids name=systemd cpu; do
+        ok "$c: init is inside the container's $ctrl group" t_confined "$c" "$ctrl"
+    done
+    ok "$c: eth0 has the address lxcf list shows" bash -c "
+        ip=\$('$LXCF_BIN' --root $H list --json | python3 -c 'import json,sys; print([c[\"address\"] for c in json.load(sys.stdin) if c[\"name\"]==\"$c\"][0])')
+        '$LXCF_BIN' --root $H enter $c ip -4 -o addr show eth0 | grep -q \" \$ip/24 \""
+done
+
+ok "joint: /usr is read-only in the guest" bash -c "! '$LXCF_BIN' --root $H enter lxcft-j1 touch /usr/lxcf-probe && '$LXCF_BIN' --root $H enter lxcft-j1 sh -c 'touch /usr/x 2>&1' | grep -q 'Read-only'"
+ok "separate: /usr is writable in the guest" lxcf enter lxcft-s1 sh -c 'touch /usr/lxcf-probe && rm /usr/lxcf-probe'
+ok "separate: the guest's /usr is its own copy" test -x "$H/opt/lxcf/lxcft-s1/usr/bin/env"
+ok "joint: the root holds no copy of /usr" bash -c "[ -z \"\$(ls -A $H/opt/lxcf/lxcft-j1/usr)\" ]"
+ok "list shows both, running, with their models" bash -c "lxcf_out=\$('$LXCF_BIN' --root $H list); echo \"\$lxcf_out\"; echo \"\$lxcf_out\" | grep -qE '^lxcft-j1 +running +joint' && echo \"\$lxcf_out\" | grep -qE '^lxcft-s1 +running +separate'"
+ok "host /etc/hosts has both containers and keeps the admin's lines" bash -c "grep -qP '^192\.168\.131\.\d+\tlxcft-j1$' $H/etc/hosts && grep -qP '\tlxcft-s1$' $H/etc/hosts && grep -q '^10.1.1.1	dbserver$' $H/etc/hosts && grep -q '^# a line of the administrator$' $H/etc/hosts"
+ok "each guest's /etc/hosts names the other" bash -c "grep -q 'lxcft-s1' $H/opt/lxcf/lxcft-j1/etc/hosts && grep -q 'lxcft-j1' $H/opt/lxcf/lxcft-s1/etc/hosts"
+
+ok "stop shuts a booted container down cleanly (not forced)" bash -c "out=\$(lxcf stop lxcft-j1) && echo \"\$out\" && [ \"\$out\" = 'lxcft-j1: stopped' ]"
+ok "stop removes the container's empty cgroups" bash -c "! ls -d /sys/fs/cgroup/*/machine/lxc-*-lxcft-j1.libvirt-lxc 2>/dev/null | grep -q ."
+ok "stopped container shows as stopped" bash -c "[ \"\$(virsh -q -c $URI domstate lxcft-j1)\" = 'shut off' ]"
+not_ok "clone refuses a running source" lxcf clone lxcft-s1 lxcft-c1
+ok "clone a stopped container" lxcf clone lxcft-j1 lxcft-c1
+ok "clone: systemd runs in the clone" t_wait_systemd lxcft-c1
+ok "clone: its own hostname" bash -c "[ \"\$('$LXCF_BIN' --root $H enter lxcft-c1 hostname)\" = lxcft-c1 ]"
+ok "clone: its own machine-id" bash -c "! cmp -s $H/opt/lxcf/lxcft-j1/etc/machine-id $H/opt/lxcf/lxcft-c1/etc/machine-id"
+ok "clone: its own UUID, MAC and address" bash -c "
+    a=\$(virsh -q -c $URI dumpxml lxcft-j1); b=\$(virsh -q -c $URI dumpxml lxcft-c1)
+    [ \"\$(echo \"\$a\" | grep -o '<uuid>.*</uuid>')\" != \"\$(echo \"\$b\" | grep -o '<uuid>.*</uuid>')\" ] &&
+    [ \"\$(echo \"\$a\" | grep -o \"mac address='[^']*'\")\" != \"\$(echo \"\$b\" | grep -o \"mac address='[^']*'\")\" ] &&
+    [ \"\$(echo \"\$a\" | grep -o '<lxcf:ipv4[^<]*')\" != \"\$(echo \"\$b\" | grep -o '<lxcf:ipv4[^<]*')\" ]"
+ok "start a stopped container" lxcf start lxcft-j1
+ok "restarted container boots systemd again" t_wait_systemd lxcft-j1
+
+ok "erase a running joint container" lxcf erase lxcft-j1
+ok "erase: no domain left" bash -c "! virsh -q -c $URI dominfo lxcft-j1"
+ok "erase: no root directory left" test ! -e "$H/opt/lxcf/lxcft-j1"
+ok "erase: no hosts line left" bash -c "! grep -q 'lxcft-j1' $H/etc/hosts"
+ok "erase: no DHCP/DNS entry left in the network" bash -c "! virsh -q -c $URI net-dumpxml $T_NET | grep -q lxcft-j1"
+ok "erase: the host's /usr is byte-for-byte unchanged" bash -c "[ \"\$(t_tree_hash $H/usr)\" = '$usr_before' ]"
+ok "erase the others" lxcf erase lxcft-s1 lxcft-c1
+not_ok "erase of a missing container fails" lxcf erase lxcft-j1
+
+ok "sysgen-n 5 (not started)" lxcf sysgen-n lxcft-b 5 --no-start
+ok "sysgen-n: 5 containers listed" bash -c "[ \$('$LXCF_BIN' --root $H list | grep -c '^lxcft-b000[1-5] ') = 5 ]"
+ok "sysgen-n: 5 distinct addresses" bash -c "[ \$(lxcf list --json | python3 -c 'import json,sys; print(len({c[\"address\"] for c in json.load(sys.stdin) if c[\"name\"].startswith(\"lxcft-b\")}))') = 5 ]"
+ok "start-n 5" lxcf start-n lxcft-b 5
+ok "erase-n 5" lxcf erase-n lxcft-b 5
+ok "erase-n: nothing left" bash -c "[ -z \"\$(ls -A $H/opt/lxcf)\" ] && ! grep -q lxcft-b $H/etc/hosts && [ -z \"\$(t_domains)\" ]"
+ok "the host's /usr is still unchanged" bash -c "[ \"\$(t_tree_hash $H/usr)\" = '$usr_before' ]"
