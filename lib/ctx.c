@@ -44,8 +44,10 @@ int lxcf_ctx_init(lxcf_ctx *ctx, const char *root, const char *config, const cha
 
 void lxcf_ctx_clear(lxcf_ctx *ctx)
 {
-    if (ctx->conn)
+    if (ctx->conn) {
         virConnectClose(ctx->conn);
+        lxcf_virt_set_scope(NULL);
+    }
     free(ctx->root);
     free(ctx->uri);
     lxcf_config_clear(&ctx->cfg);
@@ -72,5 +74,6 @@ int lxcf_ctx_connect(lxcf_ctx *ctx, lxcf_err *err)
 {
     if (ctx->conn)
         return 0;
+    lxcf_virt_set_scope(ctx->root);
     return lxcf_virt_open(ctx->uri, &ctx->conn, err);
 }

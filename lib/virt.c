@@ -45,6 +45,23 @@ void lxcf_virt_domain_freep(virDomainPtr *dom)
         virDomainFree(*dom);
 }
 
+/* The --root of this process, or NULL.  One lxcf process works on one host
+ * root, and a throw-away root (as in tests, or `dnf --installroot`) must
+ * see and touch only the containers whose roots lie beneath it, even
+ * though libvirt holds the domains of every root. */
+static char *lxcf_virt_scope;
+
+void lxcf_virt_set_scope(const char *root)
+{
+    free(lxcf_virt_scope);
+    lxcf_virt_scope = root ? lxcf_xasprintf("%s/", root) : NULL;
+}
+
+static bool lxcf_virt_in_scope(const lxcf_container *c)
+{
+    return !lxcf_virt_scope || (c->root && lxcf_startswith(c->root, lxcf_virt_scope));
+}
+
 int lxcf_virt_describe(virDomainPtr dom, lxcf_container **info, lxcf_err *err)
 {
     _cleanup_free_ char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
@@ -56,6 +73,11 @@ int lxcf_virt_describe(virDomainPtr dom, lxcf_container **info, lxcf_err *err)
     r = lxcf_domxml_parse(xml, info, err);
     if (r < 0)
         lxcf_error_prefix(err, "%s: ", virDomainGetName(dom));
+    if (r == 1 && !lxcf_virt_in_scope(*info)) {
+        lxcf_container_free(*info);
+        *info = NULL;
+        return 0;
+    }
     return r;
 }
 
@@ -78,6 +100,9 @@ int lxcf_virt_lookup(virConnectPtr conn, const char *name, virDomainPtr *dom,
     r = lxcf_virt_describe(d, &c, err);
     if (r < 0)
         return -1;
+    if (r == 0 && lxcf_virt_scope)
+        return lxcf_error(err, LXCF_EXIT_NOTFOUND, "%s: no such container under %.*s", name,
+                          (int)strlen(lxcf_virt_scope) - 1, lxcf_virt_scope);
     if (r == 0)
         return lxcf_error(err, LXCF_EXIT_NOTFOUND,
                           "%s: this libvirt domain is not an lxcf container", name);

@@ -15,6 +15,10 @@ int lxcf_virt_open(const char *uri, virConnectPtr *conn, lxcf_err *err);
 /* The last libvirt error message of this thread, never NULL. */
 const char *lxcf_virt_last_error(void);
 
+/* Limit lookups and lists to containers whose root lies beneath ROOT (the
+ * --root prefix; NULL: every lxcf container).  lxcf_ctx_connect sets it. */
+void lxcf_virt_set_scope(const char *root);
+
 /* Report a failed libvirt call WHAT on OBJECT (e.g. "web1", "start"). */
 int lxcf_virt_error(lxcf_err *err, const char *object, const char *what);
 
