@@ -562,3 +562,35 @@ int lxcf_container_autostart(lxcf_ctx *ctx, const char *name, bool on, lxcf_err 
         return lxcf_virt_error(err, name, on ? "enabling autostart" : "disabling autostart");
     return 0;
 }
+
+int lxcf_container_net_repair(lxcf_ctx *ctx, const lxcf_report *rep, bool *created,
+                              lxcf_err *err)
+{
+    _cleanup_(lxcf_lock_release) int lock = -1;
+    lxcf_virt_list l;
+    lxcf_net_conf nc;
+    int r = 0;
+
+    if (lxcf_ctx_connect(ctx, err) < 0)
+        return -1;
+    lock = lxcf_container_lock(ctx, err);
+    if (lock < 0)
+        return -1;
+    lxcf_net_conf_of(ctx, &nc);
+    if (lxcf_net_ensure(ctx->conn, &nc, created, err) < 0)
+        return -1;
+    if (lxcf_virt_list_all(ctx->conn, &l, err) < 0)
+        return -1;
+    for (size_t i = 0; r == 0 && i < l.n; i++) {
+        const lxcf_container *c = l.e[i].c;
+        if (!c->ipv4 || !c->mac || !lxcf_streq(c->network, nc.name))
+            continue;
+        r = lxcf_net_host_add(ctx->conn, nc.name, c->name, c->mac, c->ipv4, err);
+        if (r == 0)
+            lxcf_report_msg(rep, c->name, "%s %s in %s", c->ipv4, c->mac, nc.name);
+    }
+    lxcf_virt_list_clear(&l);
+    if (r < 0)
+        return -1;
+    return lxcf_container_sync_hosts(ctx, rep, err);
+}

@@ -47,6 +47,13 @@ int lxcf_container_autostart(lxcf_ctx *ctx, const char *name, bool on, lxcf_err 
  * whose hosts file cannot be written safely is reported, not fatal. */
 int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *err);
 
+/* Define and start the network if missing, re-add every container's DHCP
+ * and DNS entry, and rebuild the hosts blocks: what `lxcf net repair`
+ * does after someone edited or removed the network by hand.  *CREATED
+ * tells whether the network had to be defined again. */
+int lxcf_container_net_repair(lxcf_ctx *ctx, const lxcf_report *rep, bool *created,
+                              lxcf_err *err);
+
 /* The emulator wrapper domains are defined with, or NULL if none is
  * installed (libvirt's own controller is used then). */
 char *lxcf_container_emulator(void);

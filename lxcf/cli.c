@@ -24,6 +24,7 @@ static const lxcf_opt_spec lxcf_global_opts[] = {
     { LXCF_OPT_CONNECT, "connect", required_argument, "URI", "libvirt URI (default lxc:///)" },
     { LXCF_OPT_ROOT, "root", required_argument, "DIR",
       "treat DIR as the host's /: every host path lxcf reads or writes lives under it" },
+    { LXCF_OPT_QUIET, "quiet", no_argument, NULL, "print only errors and results" },
 };
 
 static const lxcf_opt_spec lxcf_cmd_opts[] = {
@@ -41,7 +42,6 @@ static const lxcf_opt_spec lxcf_cmd_opts[] = {
     { LXCF_OPT_DISABLE, "disable", no_argument, NULL, "disable instead of enable" },
     { LXCF_OPT_ALL, "all", no_argument, NULL, "every container" },
     { LXCF_OPT_MAN, "man", no_argument, NULL, "print the manual page (roff)" },
-    { LXCF_OPT_QUIET, "quiet", no_argument, NULL, "print only errors" },
 };
 
 #define LXCF_NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -175,7 +175,8 @@ int lxcf_cli_parse(lxcf_cli *cli, int argc, char **argv, lxcf_err *err)
                           lxcf_streq(a, "--connect") || lxcf_streq(a, "-c");
         bool joined = lxcf_startswith(a, "--root=") || lxcf_startswith(a, "--config=") ||
                       lxcf_startswith(a, "--connect=");
-        if (!with_value && !joined)
+        bool flag = lxcf_streq(a, "-q") || lxcf_streq(a, "--quiet");
+        if (!with_value && !joined && !flag)
             break;
         first += with_value ? 2 : 1;
     }

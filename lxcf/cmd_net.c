@@ -1,0 +1,87 @@
+/* lxcf net [show|repair] */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "container.h"
+#include "net.h"
+#include "out.h"
+#include "util.h"
+
+static void lxcf_net_print_json(FILE *f, const lxcf_net_status *st)
+{
+    fputs("{\"name\": ", f);
+    lxcf_json_str(f, st->name);
+    fputs(", \"bridge\": ", f);
+    lxcf_json_str(f, st->bridge);
+    fputs(", \"address\": ", f);
+    lxcf_json_str(f, st->address);
+    fputs(", \"range\": [", f);
+    lxcf_json_str(f, st->range_start);
+    fputs(", ", f);
+    lxcf_json_str(f, st->range_end);
+    fprintf(f, "], \"active\": %s, \"persistent\": %s, \"autostart\": %s, \"hosts\": [",
+            st->active ? "true" : "false", st->persistent ? "true" : "false",
+            st->autostart ? "true" : "false");
+    for (size_t i = 0; i < st->n_dhcp_hosts; i++) {
+        fputs(i ? ", {\"name\": " : "{\"name\": ", f);
+        lxcf_json_str(f, st->dhcp_hosts[i].name);
+        fputs(", \"mac\": ", f);
+        lxcf_json_str(f, st->dhcp_hosts[i].mac);
+        fputs(", \"address\": ", f);
+        lxcf_json_str(f, st->dhcp_hosts[i].ip);
+        fputs("}", f);
+    }
+    fputs("]}\n", f);
+}
+
+static void lxcf_net_print(FILE *f, const lxcf_net_status *st)
+{
+    fprintf(f, "name:       %s\n", st->name);
+    fprintf(f, "bridge:     %s\n", st->bridge ? st->bridge : "-");
+    fprintf(f, "address:    %s\n", st->address ? st->address : "-");
+    fprintf(f, "pool:       %s - %s\n", st->range_start ? st->range_start : "-",
+            st->range_end ? st->range_end : "-");
+    fprintf(f, "active:     %s\n", st->active ? "yes" : "no");
+    fprintf(f, "autostart:  %s\n", st->autostart ? "yes" : "no");
+    fprintf(f, "persistent: %s\n", st->persistent ? "yes" : "no");
+    fprintf(f, "hosts:      %zu\n", st->n_dhcp_hosts);
+    for (size_t i = 0; i < st->n_dhcp_hosts; i++)
+        fprintf(f, "  %-15s %-17s %s\n", st->dhcp_hosts[i].ip ? st->dhcp_hosts[i].ip : "-",
+                st->dhcp_hosts[i].mac ? st->dhcp_hosts[i].mac : "-",
+                st->dhcp_hosts[i].name ? st->dhcp_hosts[i].name : "-");
+}
+
+int lxcf_cmd_net(lxcf_cli *cli, lxcf_err *err)
+{
+    const char *what = cli->argc ? cli->argv[0] : "show";
+    lxcf_net_status st;
+
+    if (!lxcf_streq(what, "show") && !lxcf_streq(what, "repair"))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "net: unknown action '%s' (show or repair)", what);
+    if (lxcf_cli_connect(cli, err) < 0)
+        return -1;
+    if (lxcf_streq(what, "repair")) {
+        lxcf_printer p;
+        lxcf_report rep = { lxcf_printer_fn, &p };
+        bool created = false;
+
+        lxcf_printer_init(&p, cli->out, cli->quiet);
+        if (lxcf_container_net_repair(&cli->ctx, &rep, &created, err) < 0)
+            return -1;
+        lxcf_printer_line(&p, "%s: %s, host entries and /etc/hosts blocks up to date\n",
+                          cli->ctx.cfg.net_name, created ? "defined and started" : "active");
+        return 0;
+    }
+    memset(&st, 0, sizeof(st));
+    if (lxcf_net_info(cli->ctx.conn, cli->ctx.cfg.net_name, &st, err) < 0) {
+        lxcf_error_prefix(err, "net: ");
+        return -1;
+    }
+    if (cli->json)
+        lxcf_net_print_json(cli->out, &st);
+    else
+        lxcf_net_print(cli->out, &st);
+    lxcf_net_status_clear(&st);
+    return 0;
+}
