@@ -45,8 +45,13 @@ const lxcf_cmd lxcf_commands[] = {
       "One line per container: name, state, model, address, autostart and memory in use. "
       "Other libvirt domains are not shown.  --json prints a JSON array.",
       OPTS(LXCF_OPT_JSON), 0, 0, false, LXCF_NEED_NONE, lxcf_cmd_list },
-    { "show", G_CONT, "NAME", "show a container's details, network and limits", NULL,
-      OPTS(LXCF_OPT_JSON), 1, 1, false, LXCF_NEED_NONE, NULL },
+    { "show", G_CONT, "NAME", "show a container's details, network and limits",
+      "Name, UUID, state, model, root, creation time, autostart, network (name, MAC, "
+      "address, and whether the host's /etc/hosts has it), and every limit twice: as the "
+      "domain defines it (applied at each start) and as the kernel has it now, with the "
+      "memory and CPU time in use and whether the guest's init is confined to the "
+      "container's cgroups.  --json prints one JSON object.",
+      OPTS(LXCF_OPT_JSON), 1, 1, false, LXCF_NEED_NONE, lxcf_cmd_show },
     { "console", G_CONT, "NAME", "attach to a container's console", NULL,
       NULL, 1, 1, false, LXCF_NEED_NONE, lxcf_cmd_console },
     { "enter", G_CONT, "NAME [CMD [ARG...]]", "run a command (default: a login shell) inside a running container",
@@ -65,35 +70,59 @@ const lxcf_cmd lxcf_commands[] = {
       OPTS(LXCF_OPT_TIMEOUT), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_stop_n },
 
     { "cpurate", G_RES, "NAME PERCENT", "limit CPU bandwidth to PERCENT of the whole host",
-      NULL, NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
-    { "cpun", G_RES, "NAME CPULIST", "pin a container to CPUs (e.g. 0-1,3)", NULL,
-      NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
-    { "memlimit", G_RES, "NAME SIZE", "limit memory (K/M/G/T suffix, or unlimited)", NULL,
-      NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
-    { "memswlimit", G_RES, "NAME SIZE", "limit memory plus swap", NULL,
-      NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
-    { "numa", G_RES, "NAME NODELIST", "bind a container's memory to NUMA nodes", NULL,
-      NULL, 2, 2, false, LXCF_NEED_CGROUP, NULL },
-    { "blkio_r", G_RES, "NAME [DEVICE] BYTES_PER_SEC", "limit read bandwidth", NULL,
-      NULL, 2, 3, false, LXCF_NEED_CGROUP, NULL },
-    { "blkio_w", G_RES, "NAME [DEVICE] BYTES_PER_SEC", "limit write bandwidth", NULL,
-      NULL, 2, 3, false, LXCF_NEED_CGROUP, NULL },
-    { "blkioiops_r", G_RES, "NAME [DEVICE] IOPS", "limit read operations per second", NULL,
-      NULL, 2, 3, false, LXCF_NEED_CGROUP, NULL },
-    { "blkioiops_w", G_RES, "NAME [DEVICE] IOPS", "limit write operations per second", NULL,
-      NULL, 2, 3, false, LXCF_NEED_CGROUP, NULL },
+      "PERCENT (1..100) is a share of all online CPUs together: on a host with 4 CPUs, "
+      "100 lets the container use all 4 and 25 the time of one.  It becomes a CFS quota "
+      "of period x CPUs x PERCENT / 100 per 100 ms period.  Like every limit, it is "
+      "written to the running container's cgroups at once and stored in the domain, "
+      "so libvirt applies it again at each start; a stopped container gets it at its "
+      "next start.", NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_cpurate },
+    { "cpun", G_RES, "NAME CPULIST", "pin a container to CPUs (e.g. 0-1,3)",
+      "CPULIST must name online CPUs of this host (cpuset.cpus; <vcpu cpuset> in the domain).",
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_cpun },
+    { "memlimit", G_RES, "NAME SIZE", "limit memory (K/M/G/T suffix, or unlimited)",
+      "SIZE in bytes or with a binary suffix (256M, 1.5G).  'unlimited' removes the limit; "
+      "the domain's memory size then applies, as libvirt sets it at start.  Must not "
+      "exceed the memory+swap limit (memswlimit).",
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_memlimit },
+    { "memswlimit", G_RES, "NAME SIZE", "limit memory plus swap",
+      "SIZE counts memory and swap together, so it must be at least the memory limit.  "
+      "Needs swap accounting in the kernel.",
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_memswlimit },
+    { "numa", G_RES, "NAME NODELIST", "bind a container's memory to NUMA nodes",
+      "NODELIST must name online memory nodes of this host (cpuset.mems; <numatune> "
+      "strict in the domain).",
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_numa },
+    { "blkio_r", G_RES, "NAME [DEVICE] BYTES_PER_SEC", "limit read bandwidth",
+      "DEVICE (a block device; a partition means its disk) defaults to the disk "
+      "holding the container's root.  'unlimited' removes the limit.",
+      NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_blkio_r },
+    { "blkio_w", G_RES, "NAME [DEVICE] BYTES_PER_SEC", "limit write bandwidth",
+      "DEVICE (a block device; a partition means its disk) defaults to the disk "
+      "holding the container's root.  'unlimited' removes the limit.",
+      NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_blkio_w },
+    { "blkioiops_r", G_RES, "NAME [DEVICE] IOPS", "limit read operations per second",
+      "DEVICE (a block device; a partition means its disk) defaults to the disk "
+      "holding the container's root.  'unlimited' removes the limit.",
+      NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_blkioiops_r },
+    { "blkioiops_w", G_RES, "NAME [DEVICE] IOPS", "limit write operations per second",
+      "DEVICE (a block device; a partition means its disk) defaults to the disk "
+      "holding the container's root.  'unlimited' removes the limit.",
+      NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_blkioiops_w },
 
     { "net", G_NET, "[show|repair]", "show the lxcf network, or define and start it again",
-      NULL, OPTS(LXCF_OPT_JSON), 0, 1, false, LXCF_NEED_NONE, NULL },
+      "'show' (the default) prints the network's bridge, address, pool and host "
+      "reservations.  'repair' defines and starts the network if it is missing, "
+      "re-adds every container's DHCP and DNS entry and rebuilds the /etc/hosts "
+      "blocks of the host and the guests.", OPTS(LXCF_OPT_JSON), 0, 1, false, LXCF_NEED_NONE, lxcf_cmd_net },
 
     { "update", G_UPD, "CMD [ARG...]", "run a package command on every guest, then the host",
       "Runs CMD chrooted in each guest with a throw-away overlay over the host's /usr "
       "(joint) so that each guest's /etc and /var are updated, then runs CMD on the host. "
       "All or nothing: a failure in any guest rolls every guest back and skips the host.",
       OPTS(LXCF_OPT_ONLY, LXCF_OPT_DRY_RUN, LXCF_OPT_JOBS, LXCF_OPT_RECOVER), 0, -1, true,
-      LXCF_NEED_FILES | LXCF_NEED_MOUNT, NULL },
+      LXCF_NEED_FILES | LXCF_NEED_MOUNT, lxcf_cmd_update },
     { "deploy", G_UPD, "PATH...", "copy host files into every guest (or --to NAME)", NULL,
-      OPTS(LXCF_OPT_TO), 1, -1, false, LXCF_NEED_FILES, NULL },
+      OPTS(LXCF_OPT_TO), 1, -1, false, LXCF_NEED_FILES, lxcf_cmd_deploy },
 
     { "help", G_MISC, "[SUBCOMMAND]", "show help for lxcf or one subcommand", NULL,
       OPTS(LXCF_OPT_MAN), 0, 1, false, LXCF_NEED_NONE, lxcf_cmd_help },

@@ -1,0 +1,837 @@
+#include "resource.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "cleanup.h"
+#include "container.h"
+#include "hosts.h"
+#include "lock.h"
+#include "util.h"
+#include "virt.h"
+
+/* libvirt's "no limit" for memtune values (VIR_DOMAIN_MEMORY_PARAM_UNLIMITED,
+ * in KiB): it reads it as unset and leaves the element out. */
+#define LXCF_RES_XML_UNLIMITED_KIB 9007199254740991ULL
+
+static const char *const lxcf_res_names[] = {
+    [LXCF_RES_CPURATE] = "cpurate", [LXCF_RES_CPUN] = "cpun",
+    [LXCF_RES_MEM] = "memlimit",    [LXCF_RES_MEMSW] = "memswlimit",
+    [LXCF_RES_NUMA] = "numa",       [LXCF_RES_RBPS] = "blkio_r",
+    [LXCF_RES_WBPS] = "blkio_w",    [LXCF_RES_RIOPS] = "blkioiops_r",
+    [LXCF_RES_WIOPS] = "blkioiops_w",
+};
+#define LXCF_RES_NKINDS (sizeof(lxcf_res_names) / sizeof(lxcf_res_names[0]))
+
+const char *lxcf_res_kind_name(lxcf_res_kind k)
+{
+    return (unsigned)k < LXCF_RES_NKINDS ? lxcf_res_names[k] : "?";
+}
+
+int lxcf_res_kind_of(const char *cmd, lxcf_res_kind *k, lxcf_err *err)
+{
+    for (size_t i = 0; i < LXCF_RES_NKINDS; i++) {
+        if (lxcf_streq(cmd, lxcf_res_names[i])) {
+            *k = (lxcf_res_kind)i;
+            return 0;
+        }
+    }
+    return lxcf_error(err, LXCF_EXIT_USAGE, "%s: not a resource limit", cmd);
+}
+
+bool lxcf_res_kind_is_io(lxcf_res_kind k)
+{
+    return k == LXCF_RES_RBPS || k == LXCF_RES_WBPS || k == LXCF_RES_RIOPS ||
+           k == LXCF_RES_WIOPS;
+}
+
+void lxcf_res_req_clear(lxcf_res_req *r)
+{
+    free(r->device);
+    memset(r, 0, sizeof(*r));
+}
+
+char *lxcf_res_size_str(uint64_t bytes)
+{
+    static const char units[] = "KMGT";
+    int u = -1;
+
+    if (bytes == LXCF_CG_UNLIMITED)
+        return lxcf_xstrdup("unlimited");
+    while (u < 3 && bytes && bytes % 1024 == 0) {
+        bytes /= 1024;
+        u++;
+    }
+    if (u < 0)
+        return lxcf_xasprintf("%" PRIu64, bytes);
+    return lxcf_xasprintf("%" PRIu64 "%c", bytes, units[u]);
+}
+
+/* ---- parsing and host checks ------------------------------------------- */
+
+static int lxcf_res_parse_set(const char *value, bool nodes, const char *sys_root,
+                              lxcf_bitmap *set, lxcf_err *err)
+{
+    const char *what = nodes ? "memory node" : "cpu";
+    lxcf_bitmap online;
+    _cleanup_free_ char *have = NULL;
+
+    if ((nodes ? lxcf_host_online_nodes(sys_root, &online, err)
+               : lxcf_host_online_cpus(sys_root, &online, err)) < 0)
+        return -1;
+    have = lxcf_bitmap_format(&online);
+    if (lxcf_parse_cpulist(value, (unsigned)lxcf_bitmap_last(&online) + 1, set, err) < 0) {
+        lxcf_error_prefix(err, "%s list: ", what);
+        return -1;
+    }
+    if (!lxcf_bitmap_subset(set, &online))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s list '%s': only %s %s online", what,
+                          value, have, lxcf_bitmap_count(&online) == 1 ? "is" : "are");
+    return 0;
+}
+
+static int lxcf_res_parse_cpurate(const char *value, const char *sys_root, lxcf_res_req *r,
+                                  lxcf_err *err)
+{
+    lxcf_bitmap online;
+
+    if (lxcf_parse_percent(value, &r->pct, err) < 0 ||
+        lxcf_host_online_cpus(sys_root, &online, err) < 0)
+        return -1;
+    r->ncpus = lxcf_bitmap_count(&online);
+    r->period_us = LXCF_CG_CPU_PERIOD_US;
+    return lxcf_cgroup_cpu_quota(r->pct, r->ncpus, r->period_us, &r->quota_us, err);
+}
+
+/* libvirt keeps memory limits in KiB below its "unlimited" value: round up
+ * to whole KiB so that the domain and the kernel get the same number. */
+static int lxcf_res_parse_mem(const char *value, lxcf_res_req *r, lxcf_err *err)
+{
+    bool unlimited;
+    uint64_t bytes, kib;
+
+    if (lxcf_parse_size(value, &bytes, &unlimited, err) < 0)
+        return -1;
+    if (unlimited) {
+        r->value = LXCF_CG_UNLIMITED;
+        return 0;
+    }
+    kib = bytes / 1024 + (bytes % 1024 != 0);
+    if (kib >= LXCF_RES_XML_UNLIMITED_KIB)
+        return lxcf_error(err, LXCF_EXIT_USAGE, "'%s': size too large", value);
+    r->value = kib * 1024;
+    return 0;
+}
+
+int lxcf_res_parse(lxcf_res_kind kind, const char *value, const char *device,
+                   const char *sys_root, lxcf_res_req *r, lxcf_err *err)
+{
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    r->kind = kind;
+    switch (kind) {
+    case LXCF_RES_CPURATE:
+        return lxcf_res_parse_cpurate(value, sys_root, r, err);
+    case LXCF_RES_CPUN:
+    case LXCF_RES_NUMA:
+        return lxcf_res_parse_set(value, kind == LXCF_RES_NUMA, sys_root, &r->set, err);
+    case LXCF_RES_MEM:
+    case LXCF_RES_MEMSW:
+        return lxcf_res_parse_mem(value, r, err);
+    case LXCF_RES_RBPS:
+    case LXCF_RES_WBPS:
+        rc = lxcf_parse_rate(value, &r->value, err);
+        break;
+    case LXCF_RES_RIOPS:
+    case LXCF_RES_WIOPS:
+        rc = lxcf_parse_iops(value, &r->value, err);
+        break;
+    default:
+        return lxcf_error(err, LXCF_EXIT_USAGE, "unknown limit kind %d", (int)kind);
+    }
+    if (rc < 0)
+        return -1;
+    if (device && lxcf_res_device(sys_root, device, &r->device, &r->major, &r->minor, err) < 0) {
+        lxcf_res_req_clear(r);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- block devices ----------------------------------------------------- */
+
+static int lxcf_res_read_trimmed(const char *dir, const char *file, char **out, lxcf_err *err)
+{
+    _cleanup_free_ char *path = lxcf_path_join(dir, file);
+    size_t len;
+
+    if (lxcf_read_file(path, out, &len, err) < 0)
+        return -1;
+    while (len && ((*out)[len - 1] == '\n' || (*out)[len - 1] == ' '))
+        (*out)[--len] = '\0';
+    return 0;
+}
+
+static int lxcf_res_devname(const char *dir, char **dev_path, lxcf_err *err)
+{
+    _cleanup_free_ char *uevent = NULL;
+    char *save = NULL;
+
+    if (lxcf_res_read_trimmed(dir, "uevent", &uevent, err) < 0)
+        return -1;
+    for (char *l = strtok_r(uevent, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        const char *name = l + strlen("DEVNAME=");
+
+        if (!lxcf_startswith(l, "DEVNAME="))
+            continue;
+        if (!*name || strstr(name, ".."))
+            break;
+        *dev_path = lxcf_xasprintf("/dev/%s", name);
+        return 0;
+    }
+    return lxcf_error(err, LXCF_EXIT_FAIL, "%s/uevent: no device name", dir);
+}
+
+int lxcf_res_whole_disk(const char *sys_root, unsigned maj, unsigned min, char **dev_path,
+                        unsigned *wmaj, unsigned *wmin, lxcf_err *err)
+{
+    _cleanup_free_ char *rel = lxcf_xasprintf("/sys/dev/block/%u:%u", maj, min);
+    _cleanup_free_ char *link = lxcf_path_join(sys_root, rel);
+    _cleanup_free_ char *dir = realpath(link, NULL);
+    _cleanup_free_ char *part = NULL, *dev = NULL;
+
+    if (!dir)
+        return lxcf_error_errno(err, LXCF_EXIT_USAGE, errno, "%u:%u: not a known block device",
+                                maj, min);
+    part = lxcf_path_join(dir, "partition");
+    /* A partition's directory sits in its disk's: throttling is per disk. */
+    if (access(part, F_OK) == 0)
+        *strrchr(dir, '/') = '\0';
+    if (lxcf_res_read_trimmed(dir, "dev", &dev, err) < 0)
+        return -1;
+    if (sscanf(dev, "%u:%u", wmaj, wmin) != 2)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "%s/dev: unexpected '%s'", dir, dev);
+    return lxcf_res_devname(dir, dev_path, err);
+}
+
+int lxcf_res_device(const char *sys_root, const char *path, char **dev_path, unsigned *maj,
+                    unsigned *min, lxcf_err *err)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_USAGE, errno, "%s", path);
+    if (!S_ISBLK(st.st_mode))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: not a block device", path);
+    return lxcf_res_whole_disk(sys_root, major(st.st_rdev), minor(st.st_rdev), dev_path, maj,
+                               min, err);
+}
+
+int lxcf_res_default_device(const char *sys_root, const char *root_dir, char **dev_path,
+                            unsigned *maj, unsigned *min, lxcf_err *err)
+{
+    struct stat st;
+
+    if (!root_dir || stat(root_dir, &st) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, root_dir ? errno : ENOENT,
+                                "cannot find the container's root %s", root_dir ? root_dir : "");
+    /* Anonymous devices (tmpfs, overlayfs, btrfs subvolumes) have major 0. */
+    if (major(st.st_dev) == 0)
+        return lxcf_error(err, LXCF_EXIT_USAGE,
+                          "%s is not on a block device: name the DEVICE to limit", root_dir);
+    return lxcf_res_whole_disk(sys_root, major(st.st_dev), minor(st.st_dev), dev_path, maj,
+                               min, err);
+}
+
+/* ---- the domain definition --------------------------------------------- */
+
+static void lxcf_res_docp(xmlDoc **d)
+{
+    if (*d)
+        xmlFreeDoc(*d);
+}
+
+static void lxcf_res_xfreep(xmlChar **s)
+{
+    if (*s)
+        xmlFree(*s);
+}
+
+#define _cleanup_xchar_ _cleanup_(lxcf_res_xfreep)
+
+static const xmlNode *lxcf_res_child(const xmlNode *parent, const char *name)
+{
+    for (const xmlNode *n = parent ? parent->children : NULL; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE && !n->ns && lxcf_streq((const char *)n->name, name))
+            return n;
+    return NULL;
+}
+
+static int lxcf_res_node_ull(const xmlNode *n, const char *what, unsigned long long *v,
+                             lxcf_err *err)
+{
+    _cleanup_xchar_ xmlChar *s = xmlNodeGetContent(n);
+    char *end;
+
+    if (!s)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: empty <%s>", what);
+    errno = 0;
+    unsigned long long x = strtoull((const char *)s, &end, 10);
+    if (errno || end == (char *)s || *end || s[0] == '-')
+        return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: <%s> is not a number: '%s'", what,
+                          (const char *)s);
+    *v = x;
+    return 0;
+}
+
+/* A size element with libvirt's unit attribute, in KiB. */
+static int lxcf_res_node_kib(const xmlNode *n, const char *what, unsigned long long *kib,
+                             lxcf_err *err)
+{
+    static const struct {
+        const char *unit;
+        unsigned long long mul, div;
+    } units[] = {
+        { "b", 1, 1024 },          { "bytes", 1, 1024 },  { "KiB", 1, 1 },
+        { "k", 1, 1 },             { "KB", 1000, 1024 },  { "MiB", 1024, 1 },
+        { "M", 1024, 1 },          { "MB", 1000000, 1024 }, { "GiB", 1024 * 1024, 1 },
+        { "G", 1024 * 1024, 1 },   { "TiB", 1024ULL * 1024 * 1024, 1 },
+        { "T", 1024ULL * 1024 * 1024, 1 },
+    };
+    _cleanup_xchar_ xmlChar *unit = xmlGetProp(n, BAD_CAST "unit");
+    unsigned long long v;
+
+    if (lxcf_res_node_ull(n, what, &v, err) < 0)
+        return -1;
+    if (!unit) {
+        *kib = v;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcasecmp((const char *)unit, units[i].unit) != 0)
+            continue;
+        if (v > ULLONG_MAX / units[i].mul)
+            return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: <%s> too large", what);
+        *kib = v * units[i].mul / units[i].div;
+        return 0;
+    }
+    return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: <%s> has unknown unit '%s'", what,
+                      (const char *)unit);
+}
+
+static char *lxcf_res_prop(const xmlNode *n, const char *name)
+{
+    _cleanup_xchar_ xmlChar *v = n ? xmlGetProp(n, BAD_CAST name) : NULL;
+    return v ? lxcf_xstrdup((const char *)v) : NULL;
+}
+
+static int lxcf_res_conf_cpu(const xmlNode *dom, lxcf_res_conf *c, lxcf_err *err)
+{
+    const xmlNode *cputune = lxcf_res_child(dom, "cputune"), *n;
+    const xmlNode *numa = lxcf_res_child(lxcf_res_child(dom, "numatune"), "memory");
+    unsigned long long v;
+
+    if ((n = lxcf_res_child(cputune, "period"))) {
+        if (lxcf_res_node_ull(n, "period", &v, err) < 0)
+            return -1;
+        c->cpu_period_us = v;
+    }
+    if ((n = lxcf_res_child(cputune, "quota"))) {
+        _cleanup_xchar_ xmlChar *s = xmlNodeGetContent(n);
+        char *end;
+        errno = 0;
+        long long q = strtoll(s ? (const char *)s : "", &end, 10);
+        if (!s || errno || end == (char *)s || *end)
+            return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: <quota> is not a number");
+        c->cpu_quota_us = q < 0 ? -1 : q;
+    }
+    c->cpuset = lxcf_res_prop(lxcf_res_child(dom, "vcpu"), "cpuset");
+    c->nodeset = lxcf_res_prop(numa, "nodeset");
+    return 0;
+}
+
+static int lxcf_res_conf_mem(const xmlNode *dom, lxcf_res_conf *c, lxcf_err *err)
+{
+    const xmlNode *memtune = lxcf_res_child(dom, "memtune"), *n;
+    unsigned long long v;
+
+    if ((n = lxcf_res_child(dom, "memory")) && lxcf_res_node_kib(n, "memory", &c->memory_kib, err) < 0)
+        return -1;
+    if ((n = lxcf_res_child(memtune, "hard_limit"))) {
+        if (lxcf_res_node_kib(n, "hard_limit", &v, err) < 0)
+            return -1;
+        c->mem_hard_kib = v >= LXCF_RES_XML_UNLIMITED_KIB ? 0 : v;
+    }
+    if ((n = lxcf_res_child(memtune, "swap_hard_limit"))) {
+        if (lxcf_res_node_kib(n, "swap_hard_limit", &v, err) < 0)
+            return -1;
+        c->swap_hard_kib = v >= LXCF_RES_XML_UNLIMITED_KIB ? 0 : v;
+    }
+    return 0;
+}
+
+static int lxcf_res_conf_blkdev(const xmlNode *dev, lxcf_res_conf *c, lxcf_err *err)
+{
+    static const char *const keys[] = { "read_bytes_sec", "write_bytes_sec", "read_iops_sec",
+                                        "write_iops_sec" };
+    const xmlNode *path = lxcf_res_child(dev, "path");
+    _cleanup_xchar_ xmlChar *p = path ? xmlNodeGetContent(path) : NULL;
+    lxcf_res_blkdev b = { 0 };
+    uint64_t *f[] = { &b.rbps, &b.wbps, &b.riops, &b.wiops };
+
+    if (!p)
+        return 0;  /* weight by major:minor only: nothing lxcf sets */
+    for (int i = 0; i < 4; i++) {
+        const xmlNode *n = lxcf_res_child(dev, keys[i]);
+        unsigned long long v;
+        if (n && lxcf_res_node_ull(n, keys[i], &v, err) < 0)
+            return -1;
+        if (n)
+            *f[i] = v;
+    }
+    b.path = lxcf_xstrdup((const char *)p);
+    c->blkdevs = lxcf_xrealloc(c->blkdevs, (c->n_blkdevs + 1) * sizeof(*c->blkdevs));
+    c->blkdevs[c->n_blkdevs++] = b;
+    return 0;
+}
+
+int lxcf_res_conf_parse(const char *domain_xml, lxcf_res_conf *c, lxcf_err *err)
+{
+    _cleanup_(lxcf_res_docp) xmlDoc *doc = NULL;
+    const xmlNode *dom, *blkio;
+
+    memset(c, 0, sizeof(*c));
+    doc = xmlReadMemory(domain_xml, (int)strlen(domain_xml), "domain.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    dom = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!dom || !lxcf_streq((const char *)dom->name, "domain"))
+        return lxcf_error(err, LXCF_EXIT_FAIL, "malformed domain xml");
+    if (lxcf_res_conf_cpu(dom, c, err) < 0 || lxcf_res_conf_mem(dom, c, err) < 0) {
+        lxcf_res_conf_clear(c);
+        return -1;
+    }
+    blkio = lxcf_res_child(dom, "blkiotune");
+    for (const xmlNode *n = blkio ? blkio->children : NULL; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || !lxcf_streq((const char *)n->name, "device"))
+            continue;
+        if (lxcf_res_conf_blkdev(n, c, err) < 0) {
+            lxcf_res_conf_clear(c);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void lxcf_res_conf_clear(lxcf_res_conf *c)
+{
+    free(c->cpuset);
+    free(c->nodeset);
+    for (size_t i = 0; i < c->n_blkdevs; i++)
+        free(c->blkdevs[i].path);
+    free(c->blkdevs);
+    memset(c, 0, sizeof(*c));
+}
+
+/* The memory limit libvirt applies at start: the hard limit, else the
+ * domain's memory size; 0 when neither is set. */
+static uint64_t lxcf_res_effective_mem_kib(const lxcf_res_conf *c)
+{
+    return c->mem_hard_kib ? c->mem_hard_kib : c->memory_kib;
+}
+
+static int lxcf_res_check_memsw(const lxcf_res_req *r, const lxcf_res_conf *c, lxcf_err *err)
+{
+    uint64_t mem_kib, sw_kib;
+
+    if (r->kind == LXCF_RES_MEM) {
+        mem_kib = r->value == LXCF_CG_UNLIMITED ? c->memory_kib : r->value / 1024;
+        sw_kib = c->swap_hard_kib;
+    } else {
+        mem_kib = lxcf_res_effective_mem_kib(c);
+        sw_kib = r->value == LXCF_CG_UNLIMITED ? 0 : r->value / 1024;
+    }
+    if (!sw_kib || !mem_kib || sw_kib >= mem_kib)
+        return 0;
+    _cleanup_free_ char *a = lxcf_res_size_str(sw_kib * 1024);
+    _cleanup_free_ char *b = lxcf_res_size_str(mem_kib * 1024);
+    if (r->kind == LXCF_RES_MEM)
+        return lxcf_error(err, LXCF_EXIT_USAGE,
+                          "memory limit %s is above the memory+swap limit %s: raise memswlimit first",
+                          b, a);
+    return lxcf_error(err, LXCF_EXIT_USAGE,
+                      "memory+swap limit %s is below the memory limit %s", a, b);
+}
+
+static void lxcf_res_fill_tune(const lxcf_res_req *r, lxcf_tune *t, lxcf_tune_blkdev *b,
+                               char **set_str)
+{
+    /* libvirt's blkiotune takes 0 as "no limit". */
+    unsigned long long io = r->value == LXCF_CG_UNLIMITED ? 0 : r->value;
+    unsigned long long kib =
+        r->value == LXCF_CG_UNLIMITED ? LXCF_RES_XML_UNLIMITED_KIB : r->value / 1024;
+
+    switch (r->kind) {
+    case LXCF_RES_CPURATE:
+        t->has_cpu_period = t->has_cpu_quota = true;
+        t->cpu_period = r->period_us;
+        t->cpu_quota = (long long)r->quota_us;
+        break;
+    case LXCF_RES_CPUN:
+        *set_str = lxcf_bitmap_format(&r->set);
+        t->cpuset = *set_str;
+        break;
+    case LXCF_RES_NUMA:
+        *set_str = lxcf_bitmap_format(&r->set);
+        t->numa_nodeset = *set_str;
+        break;
+    case LXCF_RES_MEM:
+        t->has_mem_hard_limit = true;
+        t->mem_hard_limit_kib = kib;
+        break;
+    case LXCF_RES_MEMSW:
+        t->has_swap_hard_limit = true;
+        t->swap_hard_limit_kib = kib;
+        break;
+    default:
+        b->path = r->device;
+        b->has_read_bytes_sec = r->kind == LXCF_RES_RBPS;
+        b->has_write_bytes_sec = r->kind == LXCF_RES_WBPS;
+        b->has_read_iops_sec = r->kind == LXCF_RES_RIOPS;
+        b->has_write_iops_sec = r->kind == LXCF_RES_WIOPS;
+        b->read_bytes_sec = b->write_bytes_sec = b->read_iops_sec = b->write_iops_sec = io;
+        t->blkdevs = b;
+        t->n_blkdevs = 1;
+    }
+}
+
+int lxcf_res_apply_xml(const char *domain_xml, const lxcf_res_req *r, char **out,
+                       lxcf_err *err)
+{
+    _cleanup_(lxcf_res_conf_clear) lxcf_res_conf c = { 0 };
+    _cleanup_free_ char *set_str = NULL;
+    lxcf_tune t = { 0 };
+    lxcf_tune_blkdev b = { 0 };
+
+    if (lxcf_res_kind_is_io(r->kind) && !r->device)
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: no block device given",
+                          lxcf_res_kind_name(r->kind));
+    if (lxcf_res_conf_parse(domain_xml, &c, err) < 0)
+        return -1;
+    if ((r->kind == LXCF_RES_MEM || r->kind == LXCF_RES_MEMSW) &&
+        lxcf_res_check_memsw(r, &c, err) < 0)
+        return -1;
+    lxcf_res_fill_tune(r, &t, &b, &set_str);
+    return lxcf_domxml_set_tune(domain_xml, &t, out, err);
+}
+
+/* ---- the kernel side --------------------------------------------------- */
+
+static void lxcf_res_fill_limit(const lxcf_res_req *r, const lxcf_res_conf *conf,
+                                lxcf_cgroup_limit *lim)
+{
+    uint64_t *io[] = { &lim->io.rbps, &lim->io.wbps, &lim->io.riops, &lim->io.wiops };
+
+    memset(lim, 0, sizeof(*lim));
+    switch (r->kind) {
+    case LXCF_RES_CPURATE:
+        lim->kind = LXCF_LIMIT_CPU;
+        lim->cpu.quota_us = r->quota_us;
+        lim->cpu.period_us = r->period_us;
+        break;
+    case LXCF_RES_CPUN:
+    case LXCF_RES_NUMA:
+        lim->kind = LXCF_LIMIT_CPUSET;
+        lim->cpuset.set_cpus = r->kind == LXCF_RES_CPUN;
+        lim->cpuset.set_mems = r->kind == LXCF_RES_NUMA;
+        lim->cpuset.cpus = lim->cpuset.mems = r->set;
+        break;
+    case LXCF_RES_MEM:
+        lim->kind = LXCF_LIMIT_MEMORY;
+        lim->memory.mem = r->value;
+        if (r->value == LXCF_CG_UNLIMITED && conf && conf->memory_kib)
+            lim->memory.mem = conf->memory_kib * 1024;
+        break;
+    case LXCF_RES_MEMSW:
+        lim->kind = LXCF_LIMIT_MEMORY;
+        lim->memory.memsw = r->value;
+        break;
+    default:
+        lim->kind = LXCF_LIMIT_IO;
+        lim->io.major = r->major;
+        lim->io.minor = r->minor;
+        *io[r->kind - LXCF_RES_RBPS] = r->value;
+    }
+}
+
+/* The kernel rounds memory limits down to whole pages. */
+static bool lxcf_res_mem_match(uint64_t want, uint64_t got)
+{
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+    if (want == LXCF_CG_UNLIMITED || got == LXCF_CG_UNLIMITED)
+        return want == got;
+    return got <= want && want - got < page;
+}
+
+static bool lxcf_res_set_match(const char *got, const lxcf_bitmap *want)
+{
+    lxcf_bitmap b;
+    lxcf_err ignore = LXCF_ERR_INIT;
+
+    if (!got || lxcf_parse_cpulist(got, LXCF_BITMAP_BITS, &b, &ignore) < 0)
+        return false;
+    return memcmp(&b, want, sizeof(b)) == 0;
+}
+
+static uint64_t lxcf_res_io_value(const lxcf_cgroup_values *v, const lxcf_cgroup_limit *lim)
+{
+    for (size_t i = 0; i < v->n_io; i++) {
+        const lxcf_cgroup_io *e = &v->io[i];
+        if (e->major != lim->io.major || e->minor != lim->io.minor)
+            continue;
+        return lim->io.rbps ? e->rbps : lim->io.wbps ? e->wbps : lim->io.riops ? e->riops : e->wiops;
+    }
+    return LXCF_CG_UNLIMITED;
+}
+
+static int lxcf_res_verify(const lxcf_cgroup_limit *lim, const lxcf_cgroup_values *v,
+                           const char *dir, lxcf_err *err)
+{
+    bool ok;
+
+    switch (lim->kind) {
+    case LXCF_LIMIT_CPU:
+        ok = v->has_cpu && v->cpu_quota_us == lim->cpu.quota_us &&
+             v->cpu_period_us == lim->cpu.period_us;
+        break;
+    case LXCF_LIMIT_CPUSET:
+        ok = v->has_cpuset &&
+             (!lim->cpuset.set_cpus || lxcf_res_set_match(v->cpus, &lim->cpuset.cpus)) &&
+             (!lim->cpuset.set_mems || lxcf_res_set_match(v->mems, &lim->cpuset.mems));
+        break;
+    case LXCF_LIMIT_MEMORY:
+        ok = v->has_memory && (!lim->memory.mem || lxcf_res_mem_match(lim->memory.mem, v->mem_limit)) &&
+             (!lim->memory.memsw ||
+              (v->has_memsw && lxcf_res_mem_match(lim->memory.memsw, v->memsw_limit)));
+        break;
+    default: {
+        uint64_t want = lim->io.rbps | lim->io.wbps | lim->io.riops | lim->io.wiops;
+        ok = lxcf_res_io_value(v, lim) == want;
+    }
+    }
+    if (!ok)
+        return lxcf_error(err, LXCF_EXIT_FAIL,
+                          "%s: the kernel does not show the new limit after it was written", dir);
+    return 0;
+}
+
+int lxcf_res_apply_cgroup(const lxcf_cgroup_paths *p, const lxcf_res_req *r,
+                          const lxcf_res_conf *conf, lxcf_err *err)
+{
+    static const lxcf_cgroup_ctrl ctrl_of[] = {
+        [LXCF_LIMIT_CPU] = LXCF_CG_CPU, [LXCF_LIMIT_CPUSET] = LXCF_CG_CPUSET,
+        [LXCF_LIMIT_MEMORY] = LXCF_CG_MEMORY, [LXCF_LIMIT_IO] = LXCF_CG_IO,
+    };
+    _cleanup_(lxcf_cgroup_values_clear) lxcf_cgroup_values v = { 0 };
+    lxcf_cgroup_limit lim;
+
+    lxcf_res_fill_limit(r, conf, &lim);
+    if (lxcf_cgroup_set(p, &lim, err) < 0 || lxcf_cgroup_get(p, &v, err) < 0)
+        return -1;
+    return lxcf_res_verify(&lim, &v, p->dir[ctrl_of[lim.kind]], err);
+}
+
+/* ---- against libvirt --------------------------------------------------- */
+
+void lxcf_res_result_clear(lxcf_res_result *res)
+{
+    free(res->shown);
+    memset(res, 0, sizeof(*res));
+}
+
+static char *lxcf_res_shown(const lxcf_res_req *r)
+{
+    _cleanup_free_ char *dev = NULL;
+
+    switch (r->kind) {
+    case LXCF_RES_CPURATE:
+        return lxcf_xasprintf("%u%% of %u cpus (quota %" PRIu64 "us per %" PRIu64 "us)", r->pct,
+                              r->ncpus, r->quota_us, r->period_us);
+    case LXCF_RES_CPUN:
+    case LXCF_RES_NUMA:
+        return lxcf_bitmap_format(&r->set);
+    case LXCF_RES_MEM:
+    case LXCF_RES_MEMSW:
+        return lxcf_res_size_str(r->value);
+    default:
+        dev = r->value == LXCF_CG_UNLIMITED ? lxcf_xstrdup("unlimited")
+                                            : lxcf_xasprintf("%" PRIu64, r->value);
+        return lxcf_xasprintf("%s%s on %s (%u:%u)", dev,
+                              r->kind == LXCF_RES_RBPS || r->kind == LXCF_RES_WBPS ? " bytes/s"
+                                                                                   : " iops",
+                              r->device, r->major, r->minor);
+    }
+}
+
+/* Write R to the running container's groups; on failure put the old
+ * definition back so that nothing changed. */
+static int lxcf_res_apply_running(virDomainPtr dom, const lxcf_res_req *r,
+                                  const char *new_xml, const char *old_xml, lxcf_err *err)
+{
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
+    _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
+    _cleanup_(lxcf_res_conf_clear) lxcf_res_conf conf = { 0 };
+    int id = (int)virDomainGetID(dom);
+
+    if (id <= 0 || lxcf_cgroup_layout_load(NULL, NULL, &l, err) < 0 ||
+        lxcf_cgroup_of_pid(l, NULL, id, &p, err) < 0 || lxcf_res_conf_parse(new_xml, &conf, err) < 0 ||
+        lxcf_res_apply_cgroup(&p, r, &conf, err) < 0) {
+        if (id <= 0)
+            lxcf_error(err, LXCF_EXIT_FAIL, "the container stopped meanwhile");
+        virDomainPtr back = virDomainDefineXML(virDomainGetConnect(dom), old_xml);
+        if (back)
+            virDomainFree(back);
+        return -1;
+    }
+    return 0;
+}
+
+static int lxcf_res_prepare(lxcf_ctx *ctx, const char *name, lxcf_res_req *r, const char *device,
+                            virDomainPtr *dom, lxcf_container **c, lxcf_err *err)
+{
+    if (lxcf_virt_lookup(ctx->conn, name, dom, c, err) < 0)
+        return -1;
+    if (!lxcf_res_kind_is_io(r->kind) || device)
+        return 0;
+    return lxcf_res_default_device(NULL, (*c)->root, &r->device, &r->major, &r->minor, err);
+}
+
+int lxcf_res_set(lxcf_ctx *ctx, const char *name, lxcf_res_kind kind, const char *device,
+                 const char *value, lxcf_res_result *res, lxcf_err *err)
+{
+    _cleanup_(lxcf_res_req_clear) lxcf_res_req r = { 0 };
+    _cleanup_(lxcf_lock_release) int lock = -1;
+    _cleanup_domain_ virDomainPtr dom = NULL, defined = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    _cleanup_free_ char *old_xml = NULL, *new_xml = NULL;
+
+    memset(res, 0, sizeof(*res));
+    /* Host checks first: bad input needs neither libvirt nor the lock. */
+    if (lxcf_res_parse(kind, value, device, NULL, &r, err) < 0) {
+        lxcf_error_prefix(err, "%s: ", name);
+        return -1;
+    }
+    if (lxcf_ctx_connect(ctx, err) < 0)
+        return -1;
+    lock = lxcf_container_lock(ctx, err);
+    if (lock < 0 || lxcf_res_prepare(ctx, name, &r, device, &dom, &c, err) < 0)
+        return -1;
+    old_xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    if (!old_xml)
+        return lxcf_virt_error(err, c->name, "reading the domain definition");
+    if (lxcf_res_apply_xml(old_xml, &r, &new_xml, err) < 0) {
+        lxcf_error_prefix(err, "%s: ", c->name);
+        return -1;
+    }
+    defined = virDomainDefineXML(ctx->conn, new_xml);
+    if (!defined)
+        return lxcf_virt_error(err, c->name, "storing the limit in the domain");
+    res->running = virDomainIsActive(dom) == 1;
+    if (res->running && lxcf_res_apply_running(dom, &r, new_xml, old_xml, err) < 0) {
+        lxcf_error_prefix(err, "%s: ", c->name);
+        return -1;
+    }
+    res->shown = lxcf_res_shown(&r);
+    return 0;
+}
+
+/* ---- show -------------------------------------------------------------- */
+
+void lxcf_res_info_clear(lxcf_res_info *info)
+{
+    lxcf_container_free(info->c);
+    lxcf_res_conf_clear(&info->conf);
+    lxcf_cgroup_values_clear(&info->kernel);
+    free(info->confined_why);
+    memset(info, 0, sizeof(*info));
+}
+
+static int lxcf_res_hosts_entry(lxcf_ctx *ctx, const lxcf_container *c)
+{
+    _cleanup_free_ char *path = lxcf_ctx_path(ctx, "/etc/hosts"), *buf = NULL;
+    _cleanup_free_ lxcf_hosts_entry *e = NULL;
+    lxcf_err ignore = LXCF_ERR_INIT;
+    size_t n = 0;
+
+    if (!c->ipv4 || lxcf_read_file(path, &buf, NULL, &ignore) < 0 ||
+        lxcf_hosts_parse_block(buf, &e, &n, &ignore) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (lxcf_streq(e[i].name, c->name) && lxcf_streq(e[i].addr, c->ipv4))
+            return 1;
+    return 0;
+}
+
+static int lxcf_res_info_kernel(virDomainPtr dom, lxcf_res_info *info, lxcf_err *err)
+{
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
+    _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
+    pid_t init = 0;
+    bool confined = false;
+
+    if (lxcf_cgroup_layout_load(NULL, NULL, &l, err) < 0 ||
+        lxcf_cgroup_of_pid(l, NULL, info->id, &p, err) < 0 ||
+        lxcf_cgroup_get(&p, &info->kernel, err) < 0)
+        return -1;
+    info->has_kernel = true;
+    if (lxcf_virt_init_pid(dom, &init, err) < 0)
+        return -1;
+    if (init > 0 && lxcf_cgroup_confined(l, NULL, init, &p, &confined, &info->confined_why,
+                                         err) < 0)
+        return -1;
+    info->confined = init > 0 ? confined : -1;
+    return 0;
+}
+
+int lxcf_res_info_get(lxcf_ctx *ctx, const char *name, lxcf_res_info *info, lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr dom = NULL;
+    _cleanup_free_ char *xml = NULL;
+    lxcf_bitmap online;
+    int reason, autostart = 0;
+
+    memset(info, 0, sizeof(*info));
+    info->id = -1;
+    info->confined = -1;
+    if (lxcf_ctx_connect(ctx, err) < 0 || lxcf_virt_lookup(ctx->conn, name, &dom, &info->c, err) < 0)
+        return -1;
+    if (virDomainGetState(dom, &info->state, &reason, 0) < 0 ||
+        virDomainGetAutostart(dom, &autostart) < 0 ||
+        !(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)))
+        return lxcf_virt_error(err, info->c->name, "reading the domain");
+    info->autostart = autostart != 0;
+    info->hosts_entry = lxcf_res_hosts_entry(ctx, info->c);
+    info->ncpus = lxcf_host_online_cpus(NULL, &online, err) < 0 ? 0 : lxcf_bitmap_count(&online);
+    lxcf_error_clear(err);
+    if (lxcf_res_conf_parse(xml, &info->conf, err) < 0)
+        return -1;
+    if (virDomainIsActive(dom) == 1)
+        info->id = (int)virDomainGetID(dom);
+    if (info->id > 0 && lxcf_res_info_kernel(dom, info, err) < 0) {
+        lxcf_error_prefix(err, "%s: ", info->c->name);
+        return -1;
+    }
+    return 0;
+}

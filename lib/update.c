@@ -1,0 +1,1281 @@
+#include "update.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "domxml.h"
+#include "fsutil.h"
+#include "lock.h"
+#include "util.h"
+
+extern char **environ;
+
+/* ---- the plan ---------------------------------------------------------- */
+
+static bool lxcf_entry_named(const lxcf_container *c, const char *name)
+{
+    return lxcf_streq(c->name, name) || (c->uuid && strcasecmp(c->uuid, name) == 0);
+}
+
+static void lxcf_plan_add(lxcf_update_plan *plan, const lxcf_virt_entry *e)
+{
+    lxcf_update_guest *g;
+
+    plan->g = lxcf_xrealloc(plan->g, (plan->n + 1) * sizeof(*plan->g));
+    g = &plan->g[plan->n++];
+    g->name = lxcf_xstrdup(e->c->name);
+    g->root = lxcf_xstrdup(e->c->root ? e->c->root : "");
+    g->model = e->c->model;
+    g->running = e->id >= 0;
+}
+
+static bool lxcf_same_dir(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+
+    if (lxcf_streq(a, b))
+        return true;
+    return realpath(a, ra) && realpath(b, rb) && lxcf_streq(ra, rb);
+}
+
+static bool lxcf_entry_ours(const lxcf_container *c, const char *roots_dir)
+{
+    _cleanup_free_ char *parent = NULL;
+    char *slash;
+
+    if (!c->root || c->root[0] != '/')
+        return false;
+    parent = lxcf_xstrdup(c->root);
+    while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
+        *slash = '\0';
+    slash = strrchr(parent, '/');
+    if (slash == parent)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    return lxcf_same_dir(parent, roots_dir);
+}
+
+static int lxcf_only_check(const lxcf_virt_list *l, const char *roots_dir, char *const *only,
+                           lxcf_err *err)
+{
+    for (char *const *o = only; o && *o; o++) {
+        size_t i;
+
+        for (i = 0; i < l->n && !(lxcf_entry_named(l->e[i].c, *o) &&
+                                  lxcf_entry_ours(l->e[i].c, roots_dir)); i++)
+            ;
+        if (i == l->n)
+            return lxcf_error(err, LXCF_EXIT_NOTFOUND, "%s: no such container", *o);
+        if (l->e[i].c->state_note)
+            return lxcf_error(err, LXCF_EXIT_USAGE, "%s: is still %s; erase it or finish it first",
+                              *o, l->e[i].c->state_note);
+    }
+    return 0;
+}
+
+int lxcf_update_plan_build(const lxcf_virt_list *l, const char *roots_dir, char *const *only,
+                           lxcf_update_plan *plan, lxcf_err *err)
+{
+    memset(plan, 0, sizeof(*plan));
+    if (lxcf_only_check(l, roots_dir, only, err) < 0)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        const lxcf_virt_entry *e = &l->e[i];
+        bool wanted = !only || !*only;
+
+        if (!lxcf_entry_ours(e->c, roots_dir))
+            continue;
+        for (char *const *o = only; o && *o && !wanted; o++)
+            wanted = lxcf_entry_named(e->c, *o);
+        if (!wanted)
+            continue;
+        if (e->c->state_note || !e->c->root) {
+            lxcf_strv_push(&plan->skipped, lxcf_xstrdup(e->c->name));
+            continue;
+        }
+        lxcf_plan_add(plan, e);
+    }
+    return 0;
+}
+
+void lxcf_update_plan_clear(lxcf_update_plan *plan)
+{
+    for (size_t i = 0; i < plan->n; i++) {
+        free(plan->g[i].name);
+        free(plan->g[i].root);
+    }
+    free(plan->g);
+    lxcf_strv_free(plan->skipped);
+    memset(plan, 0, sizeof(*plan));
+}
+
+/* ---- the command and its host files ------------------------------------ */
+
+/* A package name like "vim" or an option never names a file here; a path
+ * ("./x.deb", "/tmp/x.rpm") or a file name with a dot ("x.deb") may. */
+static bool lxcf_arg_is_host_file(const char *a)
+{
+    struct stat st;
+
+    if (a[0] == '-' || (!strchr(a, '/') && !strchr(a, '.')))
+        return false;
+    return stat(a, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int lxcf_update_cmd_prepare(char *const *argv, lxcf_update_cmd *cmd, lxcf_err *err)
+{
+    memset(cmd, 0, sizeof(*cmd));
+    if (!argv || !argv[0] || !*argv[0])
+        return lxcf_error(err, LXCF_EXIT_USAGE, "update: no command given");
+    cmd->argv = lxcf_xcalloc(1, sizeof(char *));
+    cmd->chroot_argv = lxcf_xcalloc(1, sizeof(char *));
+    for (size_t i = 0; argv[i]; i++) {
+        char real[PATH_MAX];
+
+        lxcf_strv_push(&cmd->argv, lxcf_xstrdup(argv[i]));
+        /* argv[0] is the program: the guest's own, found by PATH. */
+        if (i == 0 || !lxcf_arg_is_host_file(argv[i])) {
+            lxcf_strv_push(&cmd->chroot_argv, lxcf_xstrdup(argv[i]));
+            continue;
+        }
+        if (!realpath(argv[i], real)) {
+            int e = errno;
+            lxcf_update_cmd_clear(cmd);
+            return lxcf_error_errno(err, LXCF_EXIT_USAGE, e, "%s: cannot resolve", argv[i]);
+        }
+        const char *base = strrchr(real, '/') + 1;
+        char *dest = lxcf_xasprintf(LXCF_UPDATE_FILES_DIR "/%zu/%s", lxcf_strv_len(cmd->files), base);
+        lxcf_strv_push(&cmd->files, lxcf_xstrdup(real));
+        lxcf_strv_push(&cmd->dests, lxcf_xstrdup(dest));
+        lxcf_strv_push(&cmd->chroot_argv, dest);
+    }
+    return 0;
+}
+
+void lxcf_update_cmd_clear(lxcf_update_cmd *cmd)
+{
+    lxcf_strv_free(cmd->argv);
+    lxcf_strv_free(cmd->chroot_argv);
+    lxcf_strv_free(cmd->files);
+    lxcf_strv_free(cmd->dests);
+    memset(cmd, 0, sizeof(*cmd));
+}
+
+/* ---- the journal -------------------------------------------------------- */
+
+#define LXCF_JOURNAL_MAGIC "lxcf-update-journal 1"
+
+static const char *const lxcf_phase_names[] = { "guests", "host", "done" };
+
+const char *lxcf_update_phase_name(lxcf_update_phase p)
+{
+    return (unsigned)p < 3 ? lxcf_phase_names[p] : "?";
+}
+
+int lxcf_update_journal_write(const char *path, const lxcf_update_journal *j, lxcf_err *err)
+{
+    _cleanup_free_ char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (!f)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot build the journal", path);
+    fprintf(f, "%s\nphase %s\n", LXCF_JOURNAL_MAGIC, lxcf_update_phase_name(j->phase));
+    for (char **p = j->touched; p && *p; p++)
+        fprintf(f, "touched %s\n", *p);
+    for (char **p = j->stopped; p && *p; p++)
+        fprintf(f, "stopped %s\n", *p);
+    fclose(f);
+    return lxcf_write_file_atomic(path, buf, len, 0600, false, err);
+}
+
+static int lxcf_journal_line(lxcf_update_journal *j, const char *line, lxcf_err *err)
+{
+    const char *sp = strchr(line, ' ');
+    const char *val = sp ? sp + 1 : "";
+
+    if (lxcf_startswith(line, "phase ")) {
+        for (int p = 0; p < 3; p++)
+            if (lxcf_streq(val, lxcf_phase_names[p])) {
+                j->phase = (lxcf_update_phase)p;
+                return 0;
+            }
+    } else if (lxcf_startswith(line, "touched ") && *val) {
+        lxcf_strv_push(&j->touched, lxcf_xstrdup(val));
+        return 0;
+    } else if (lxcf_startswith(line, "stopped ") && *val) {
+        lxcf_strv_push(&j->stopped, lxcf_xstrdup(val));
+        return 0;
+    }
+    return lxcf_error(err, LXCF_EXIT_FAIL, "malformed line '%s'", line);
+}
+
+int lxcf_update_journal_read(const char *path, lxcf_update_journal *j, lxcf_err *err)
+{
+    _cleanup_free_ char *buf = NULL;
+    size_t len = 0;
+    char *save = NULL;
+
+    memset(j, 0, sizeof(*j));
+    if (access(path, F_OK) < 0 && errno == ENOENT)
+        return 0;
+    if (lxcf_read_file(path, &buf, &len, err) < 0)
+        return -1;
+    char *line = strtok_r(buf, "\n", &save);
+    if (!line || !lxcf_streq(line, LXCF_JOURNAL_MAGIC))
+        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: not an lxcf update journal", path);
+    while ((line = strtok_r(NULL, "\n", &save))) {
+        if (lxcf_journal_line(j, line, err) < 0) {
+            lxcf_update_journal_clear(j);
+            lxcf_error_prefix(err, "%s: ", path);
+            return -1;
+        }
+    }
+    return 1;
+}
+
+void lxcf_update_journal_clear(lxcf_update_journal *j)
+{
+    lxcf_strv_free(j->touched);
+    lxcf_strv_free(j->stopped);
+    memset(j, 0, sizeof(*j));
+}
+
+/* ---- snapshot and rollback ---------------------------------------------- */
+
+/* What a package command may write outside /usr.  usr itself is only a
+ * guest's own in the separate model; real bin/lib directories (hosts
+ * without merged /usr) are copies in both models. */
+static const char *const lxcf_snap_dirs[] = {
+    "etc", "var", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", NULL
+};
+
+static int lxcf_remove_if_exists(const char *path, lxcf_err *err)
+{
+    struct stat st;
+
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s", path);
+    return lxcf_fs_remove_tree(path, err);
+}
+
+int lxcf_update_snapshot(const char *root, const char *snapdir, bool separate, lxcf_err *err)
+{
+    lxcf_copy_opts opts = { .one_file_system = true };
+    _cleanup_close_ int fd = -1;
+
+    if (lxcf_remove_if_exists(snapdir, err) < 0)
+        return -1;
+    if (mkdir(snapdir, 0700) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", snapdir);
+    for (const char *const *d = lxcf_snap_dirs; *d; d++) {
+        _cleanup_free_ char *src = lxcf_path_join(root, *d);
+        _cleanup_free_ char *dst = lxcf_path_join(snapdir, *d);
+        struct stat st;
+
+        if (lxcf_streq(*d, "usr") && !separate)
+            continue;
+        if (lstat(src, &st) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (lxcf_fs_copy_tree(src, dst, &opts, NULL, err) < 0)
+            return -1;
+    }
+    /* The journal will call this snapshot complete: it must be on disk. */
+    fd = open(snapdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot sync", snapdir);
+    return 0;
+}
+
+static int lxcf_restore_one(const char *root, const char *snapdir, const char *name,
+                            lxcf_err *err)
+{
+    _cleanup_free_ char *src = lxcf_path_join(snapdir, name);
+    _cleanup_free_ char *dst = lxcf_path_join(root, name);
+
+    if (lxcf_remove_if_exists(dst, err) < 0)
+        return -1;
+    if (rename(src, dst) == 0)
+        return 0;
+    if (errno != EXDEV)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot move back to %s", src, dst);
+    /* The guest's root is another filesystem than the roots directory. */
+    if (lxcf_fs_copy_tree(src, dst, NULL, NULL, err) < 0)
+        return -1;
+    return lxcf_fs_remove_tree(src, err);
+}
+
+int lxcf_update_rollback(const char *root, const char *snapdir, lxcf_err *err)
+{
+    struct stat rst;
+
+    /* A guest erased since its snapshot has nothing left to restore. */
+    if (lstat(root, &rst) < 0 && errno == ENOENT)
+        return lxcf_remove_if_exists(snapdir, err);
+    for (const char *const *d = lxcf_snap_dirs; *d; d++) {
+        _cleanup_free_ char *src = lxcf_path_join(snapdir, *d);
+        struct stat st;
+
+        /* Missing: not snapshotted, or already restored by an earlier try. */
+        if (lstat(src, &st) < 0)
+            continue;
+        if (lxcf_restore_one(root, snapdir, *d, err) < 0)
+            return -1;
+    }
+    return lxcf_remove_if_exists(snapdir, err);
+}
+
+/* ---- running CMD -------------------------------------------------------- */
+
+/* Everything the child needs is prepared before fork(): between fork and
+ * exec only system calls run (other threads may hold malloc's locks). */
+typedef struct lxcf_child {
+    const char *root;
+    char *mnt_usr, *overlay_opts;
+    char *mnt_proc, *mnt_sys, *mnt_dev, *mnt_run, *mnt_tmp;
+    char **exe;        /* candidate program paths */
+    char **argv;
+    char **envp;
+    int *src_fds;      /* host files, parallel to cmd->dests */
+    char **dest_dirs;
+    char *const *dests;
+    size_t nfiles;
+    int out_fd;
+    int err_fd;        /* write end of the error pipe */
+} lxcf_child;
+
+enum {
+    LXCF_STEP_UNSHARE = 1, LXCF_STEP_PRIVATE, LXCF_STEP_OVERLAY, LXCF_STEP_PROC, LXCF_STEP_SYS,
+    LXCF_STEP_DEV, LXCF_STEP_RUN, LXCF_STEP_TMP, LXCF_STEP_CHROOT, LXCF_STEP_FILES,
+    LXCF_STEP_STDIO, LXCF_STEP_EXEC,
+};
+
+static const char *lxcf_step_name(int step)
+{
+    static const char *const names[] = {
+        "?", "cannot unshare the mount namespace", "cannot make mounts private",
+        "cannot mount the overlay on usr", "cannot bind-mount /proc", "cannot bind-mount /sys",
+        "cannot bind-mount /dev", "cannot mount a tmpfs on run", "cannot mount a tmpfs on tmp",
+        "cannot chroot", "cannot copy the command's files", "cannot set up stdin/stdout",
+        "cannot execute the command",
+    };
+    return step > 0 && step <= LXCF_STEP_EXEC ? names[step] : names[0];
+}
+
+static void lxcf_child_fail(const lxcf_child *c, int step)
+{
+    int msg[2] = { step, errno };
+
+    (void)!write(c->err_fd, msg, sizeof(msg));
+    _exit(127);
+}
+
+static int lxcf_child_copy(int src, const char *dst)
+{
+    char buf[65536];
+    off_t off = 0;
+    ssize_t n;
+    int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+    if (fd < 0)
+        return -1;
+    while ((n = pread(src, buf, sizeof(buf), off)) > 0) {
+        for (ssize_t w = 0; w < n;) {
+            ssize_t r = write(fd, buf + w, (size_t)(n - w));
+            if (r < 0)
+                return -1;
+            w += r;
+        }
+        off += n;
+    }
+    close(fd);
+    return n < 0 ? -1 : 0;
+}
+
+static void lxcf_child_mounts(const lxcf_child *c)
+{
+    if (unshare(CLONE_NEWNS) < 0)
+        lxcf_child_fail(c, LXCF_STEP_UNSHARE);
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        lxcf_child_fail(c, LXCF_STEP_PRIVATE);
+    if (c->overlay_opts && mount("overlay", c->mnt_usr, "overlay", 0, c->overlay_opts) < 0)
+        lxcf_child_fail(c, LXCF_STEP_OVERLAY);
+    if (mount("/proc", c->mnt_proc, NULL, MS_BIND | MS_REC, NULL) < 0)
+        lxcf_child_fail(c, LXCF_STEP_PROC);
+    if (mount("/sys", c->mnt_sys, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+        mount(NULL, c->mnt_sys, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+        lxcf_child_fail(c, LXCF_STEP_SYS);
+    if (mount("/dev", c->mnt_dev, NULL, MS_BIND | MS_REC, NULL) < 0)
+        lxcf_child_fail(c, LXCF_STEP_DEV);
+    /* tmpfs: what CMD leaves in /run and /tmp never reaches the tree. */
+    if (mount("tmpfs", c->mnt_run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+        lxcf_child_fail(c, LXCF_STEP_RUN);
+    if (mount("tmpfs", c->mnt_tmp, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+        lxcf_child_fail(c, LXCF_STEP_TMP);
+    if (chroot(c->root) < 0 || chdir("/") < 0)
+        lxcf_child_fail(c, LXCF_STEP_CHROOT);
+    if (c->nfiles && mkdir(LXCF_UPDATE_FILES_DIR, 0755) < 0)
+        lxcf_child_fail(c, LXCF_STEP_FILES);
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (mkdir(c->dest_dirs[i], 0755) < 0 || lxcf_child_copy(c->src_fds[i], c->dests[i]) < 0)
+            lxcf_child_fail(c, LXCF_STEP_FILES);
+}
+
+static __attribute__((noreturn)) void lxcf_child_run(const lxcf_child *c)
+{
+    if (c->root)
+        lxcf_child_mounts(c);
+    if (c->out_fd >= 0) {
+        int nul = open("/dev/null", O_RDONLY);
+        if (nul < 0 || dup2(nul, 0) < 0 || dup2(c->out_fd, 1) < 0 || dup2(c->out_fd, 2) < 0)
+            lxcf_child_fail(c, LXCF_STEP_STDIO);
+    }
+    if (!c->root)
+        execvp(c->argv[0], c->argv);
+    for (char **e = c->exe; e && *e; e++)
+        execve(*e, c->argv, c->envp);
+    lxcf_child_fail(c, LXCF_STEP_EXEC);
+    _exit(127);
+}
+
+static void lxcf_child_clear(lxcf_child *c)
+{
+    free(c->mnt_usr);
+    free(c->overlay_opts);
+    free(c->mnt_proc);
+    free(c->mnt_sys);
+    free(c->mnt_dev);
+    free(c->mnt_run);
+    free(c->mnt_tmp);
+    lxcf_strv_free(c->exe);
+    lxcf_strv_free(c->envp);
+    lxcf_strv_free(c->dest_dirs);
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (c->src_fds[i] >= 0)
+            close(c->src_fds[i]);
+    free(c->src_fds);
+}
+
+/* The mount points CMD needs must be real directories of ROOT: a symlink
+ * planted there would point a mount elsewhere. */
+static int lxcf_check_mount_points(const char *root, bool usr, lxcf_err *err)
+{
+    static const char *const dirs[] = { "proc", "sys", "dev", "run", "tmp", "usr", NULL };
+
+    for (const char *const *d = dirs; *d; d++) {
+        _cleanup_free_ char *p = lxcf_path_join(root, *d);
+        struct stat st;
+
+        if (!usr && lxcf_streq(*d, "usr"))
+            continue;
+        if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+            return lxcf_error(err, LXCF_EXIT_FAIL, "%s is not a directory (a symlink or missing)", p);
+    }
+    return 0;
+}
+
+static char **lxcf_child_env(void)
+{
+    char **env = lxcf_xcalloc(1, sizeof(char *));
+
+    for (char **e = environ; e && *e; e++)
+        if (!lxcf_startswith(*e, "PATH="))
+            lxcf_strv_push(&env, lxcf_xstrdup(*e));
+    lxcf_strv_push(&env, lxcf_xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    return env;
+}
+
+static char **lxcf_child_exe(const char *prog)
+{
+    static const char *const path[] = {
+        "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL
+    };
+    char **v = lxcf_xcalloc(1, sizeof(char *));
+
+    if (strchr(prog, '/')) {
+        lxcf_strv_push(&v, lxcf_xstrdup(prog));
+        return v;
+    }
+    for (const char *const *p = path; *p; p++)
+        lxcf_strv_push(&v, lxcf_xasprintf("%s/%s", *p, prog));
+    return v;
+}
+
+static int lxcf_child_prepare(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
+                              lxcf_child *c, lxcf_err *err)
+{
+    c->root = o->root;
+    c->out_fd = o->out_fd;
+    c->argv = o->root ? cmd->chroot_argv : cmd->argv;
+    if (!o->root)
+        return 0;
+    if (lxcf_check_mount_points(o->root, o->usr_lower != NULL, err) < 0)
+        return -1;
+    c->mnt_usr = lxcf_path_join(o->root, "usr");
+    c->mnt_proc = lxcf_path_join(o->root, "proc");
+    c->mnt_sys = lxcf_path_join(o->root, "sys");
+    c->mnt_dev = lxcf_path_join(o->root, "dev");
+    c->mnt_run = lxcf_path_join(o->root, "run");
+    c->mnt_tmp = lxcf_path_join(o->root, "tmp");
+    if (o->usr_lower) {
+        if (strpbrk(o->usr_lower, ",:") || strpbrk(o->scratch, ",:"))
+            return lxcf_error(err, LXCF_EXIT_FAIL, "%s or %s: ',' or ':' cannot be used in an overlay",
+                              o->usr_lower, o->scratch);
+        c->overlay_opts = lxcf_xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
+                                         o->usr_lower, o->scratch, o->scratch);
+    }
+    c->exe = lxcf_child_exe(c->argv[0]);
+    c->envp = lxcf_child_env();
+    c->nfiles = lxcf_strv_len(cmd->files);
+    c->dests = cmd->dests;
+    c->src_fds = lxcf_xcalloc(c->nfiles + 1, sizeof(int));
+    c->dest_dirs = lxcf_xcalloc(1, sizeof(char *));
+    for (size_t i = 0; i < c->nfiles; i++)
+        c->src_fds[i] = -1;
+    for (size_t i = 0; i < c->nfiles; i++) {
+        c->src_fds[i] = open(cmd->files[i], O_RDONLY | O_CLOEXEC);
+        if (c->src_fds[i] < 0)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", cmd->files[i]);
+        lxcf_strv_push(&c->dest_dirs, lxcf_xasprintf(LXCF_UPDATE_FILES_DIR "/%zu", i));
+    }
+    return 0;
+}
+
+static int lxcf_scratch_dirs(const char *scratch, lxcf_err *err)
+{
+    static const char *const dirs[] = { "upper", "work", NULL };
+
+    for (const char *const *d = dirs; *d; d++) {
+        _cleanup_free_ char *p = lxcf_path_join(scratch, *d);
+        if (lxcf_remove_if_exists(p, err) < 0)
+            return -1;
+        if (mkdir(p, 0700) < 0)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", p);
+    }
+    return 0;
+}
+
+static int lxcf_scratch_remove(const char *scratch, lxcf_err *err)
+{
+    _cleanup_free_ char *upper = lxcf_path_join(scratch, "upper");
+    _cleanup_free_ char *work = lxcf_path_join(scratch, "work");
+
+    if (lxcf_remove_if_exists(upper, err) < 0)
+        return -1;
+    return lxcf_remove_if_exists(work, err);
+}
+
+static int lxcf_child_wait(pid_t pid, int errfd, int *status, lxcf_err *err)
+{
+    int msg[2] = { 0, 0 };
+    ssize_t n;
+    int st;
+
+    do
+        n = read(errfd, msg, sizeof(msg));
+    while (n < 0 && errno == EINTR);
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot wait for the command");
+    if (n == (ssize_t)sizeof(msg))
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, msg[1], "%s", lxcf_step_name(msg[0]));
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 0;
+}
+
+int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o, int *status,
+                     lxcf_err *err)
+{
+    lxcf_child c = { .err_fd = -1 };
+    int pfd[2];
+    pid_t pid;
+    int r;
+
+    if (lxcf_child_prepare(cmd, o, &c, err) < 0 ||
+        (o->usr_lower && lxcf_scratch_dirs(o->scratch, err) < 0)) {
+        lxcf_child_clear(&c);
+        return -1;
+    }
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        lxcf_child_clear(&c);
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot create a pipe");
+    }
+    c.err_fd = pfd[1];
+    pid = fork();
+    if (pid == 0)
+        lxcf_child_run(&c);
+    close(pfd[1]);
+    lxcf_child_clear(&c);
+    if (pid < 0) {
+        close(pfd[0]);
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot fork");
+    }
+    r = lxcf_child_wait(pid, pfd[0], status, err);
+    close(pfd[0]);
+    /* The namespace died with the child: only the upper/work dirs remain. */
+    if (o->usr_lower) {
+        lxcf_err e2 = LXCF_ERR_INIT;
+        if (lxcf_scratch_remove(o->scratch, &e2) < 0 && r == 0) {
+            *err = e2;
+            return -1;
+        }
+    }
+    return r;
+}
+
+char *lxcf_update_log_tail(const char *path, unsigned nlines)
+{
+    _cleanup_free_ char *buf = NULL;
+    size_t len = 0;
+    lxcf_err e = LXCF_ERR_INIT;
+    unsigned seen = 0;
+
+    if (lxcf_read_file(path, &buf, &len, &e) < 0)
+        return lxcf_xstrdup("");
+    while (len > 0 && buf[len - 1] == '\n')
+        buf[--len] = '\0';
+    for (size_t i = len; i > 0; i--)
+        if (buf[i - 1] == '\n' && ++seen == nlines)
+            return lxcf_xstrdup(buf + i);
+    return lxcf_xstrdup(buf);
+}
+
+/* ---- the cycle ---------------------------------------------------------- */
+
+typedef struct lxcf_upd_job {
+    const lxcf_update_guest *g;
+    bool stopped, touched;
+    lxcf_err err;
+} lxcf_upd_job;
+
+typedef struct lxcf_upd {
+    lxcf_ctx *ctx;
+    const lxcf_update_cmd *cmd;
+    const lxcf_report *rep;
+    char *dir;            /* ROOTS/.lxcf-update */
+    char *journal_path;
+    char *host_usr;
+    lxcf_update_journal j;
+    lxcf_upd_job *jobs;
+    size_t n, next;
+    bool failed;
+    pthread_mutex_t mu;   /* jobs, journal and reporting */
+} lxcf_upd;
+
+static void lxcf_upd_clear(lxcf_upd *u)
+{
+    free(u->dir);
+    free(u->journal_path);
+    free(u->host_usr);
+    free(u->jobs);
+    lxcf_update_journal_clear(&u->j);
+}
+
+static void lxcf_upd_report(lxcf_upd *u, const char *name, const char *msg)
+{
+    pthread_mutex_lock(&u->mu);
+    if (u->rep && u->rep->fn)
+        u->rep->fn(u->rep->opaque, name, msg);
+    pthread_mutex_unlock(&u->mu);
+}
+
+/* Record NAME in LIST of the journal and write it, before the step it
+ * announces, so that a crash never hides a step that happened. */
+static int lxcf_upd_journal_add(lxcf_upd *u, char ***list, const char *name, lxcf_err *err)
+{
+    int r;
+
+    pthread_mutex_lock(&u->mu);
+    lxcf_strv_push(list, lxcf_xstrdup(name));
+    r = lxcf_update_journal_write(u->journal_path, &u->j, err);
+    pthread_mutex_unlock(&u->mu);
+    return r;
+}
+
+static int lxcf_upd_set_phase(lxcf_upd *u, lxcf_update_phase p, lxcf_err *err)
+{
+    u->j.phase = p;
+    return lxcf_update_journal_write(u->journal_path, &u->j, err);
+}
+
+static int lxcf_upd_stop(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
+{
+    bool forced = false;
+
+    lxcf_upd_report(u, jb->g->name, "stopping");
+    if (lxcf_upd_journal_add(u, &u->j.stopped, jb->g->name, err) < 0)
+        return -1;
+    jb->stopped = true;
+    return lxcf_container_stop(u->ctx, jb->g->name, (unsigned)u->ctx->cfg.stop_timeout,
+                               &forced, err);
+}
+
+static int lxcf_upd_cmd_failed(lxcf_upd *u, const lxcf_update_guest *g, const char *log,
+                               int status, lxcf_err *err)
+{
+    _cleanup_free_ char *tail = lxcf_update_log_tail(log, 8);
+    _cleanup_free_ char *msg = NULL;
+
+    msg = lxcf_xasprintf("FAILED (exit %d): %s\n%s", status, u->cmd->argv[0], tail);
+    lxcf_upd_report(u, g->name, msg);
+    return lxcf_error(err, LXCF_EXIT_FAIL, "%s: %s failed with exit status %d (log: %s)",
+                      g->name, u->cmd->argv[0], status, log);
+}
+
+static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
+{
+    const lxcf_update_guest *g = jb->g;
+    _cleanup_free_ char *gdir = lxcf_path_join(u->dir, g->name);
+    _cleanup_free_ char *snap = lxcf_path_join(gdir, "snapshot");
+    _cleanup_free_ char *log = lxcf_path_join(gdir, "log");
+    _cleanup_close_ int logfd = -1;
+    bool joint = g->model == LXCF_DOMXML_JOINT;
+    lxcf_update_exec_opts o = { .root = g->root, .usr_lower = joint ? u->host_usr : NULL,
+                                .scratch = gdir };
+    int status = 0;
+
+    if (mkdir(gdir, 0700) < 0 && errno != EEXIST)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", gdir);
+    if (g->running && lxcf_upd_stop(u, jb, err) < 0)
+        return -1;
+    lxcf_upd_report(u, g->name, "updating");
+    if (lxcf_update_snapshot(g->root, snap, !joint, err) < 0 ||
+        lxcf_upd_journal_add(u, &u->j.touched, g->name, err) < 0)
+        return -1;
+    jb->touched = true;
+    logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (logfd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", log);
+    o.out_fd = logfd;
+    if (lxcf_update_exec(u->cmd, &o, &status, err) < 0)
+        return -1;
+    if (status != 0)
+        return lxcf_upd_cmd_failed(u, g, log, status, err);
+    lxcf_upd_report(u, g->name, "ok");
+    return 0;
+}
+
+static void *lxcf_upd_worker(void *opaque)
+{
+    lxcf_upd *u = opaque;
+
+    for (;;) {
+        lxcf_upd_job *jb;
+
+        pthread_mutex_lock(&u->mu);
+        /* After a failure no new guest is started: all will be undone. */
+        jb = u->next < u->n && !u->failed ? &u->jobs[u->next++] : NULL;
+        pthread_mutex_unlock(&u->mu);
+        if (!jb)
+            return NULL;
+        if (lxcf_upd_guest(u, jb, &jb->err) < 0) {
+            pthread_mutex_lock(&u->mu);
+            u->failed = true;
+            pthread_mutex_unlock(&u->mu);
+            if (!lxcf_startswith(jb->err.msg, jb->g->name)) {
+                _cleanup_free_ char *msg = lxcf_xasprintf("FAILED: %s", jb->err.msg);
+                lxcf_upd_report(u, jb->g->name, msg);
+            }
+        }
+    }
+}
+
+static unsigned lxcf_upd_jobs(unsigned jobs, size_t n)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (!jobs)
+        jobs = cpus > 0 ? (unsigned)cpus : 1;
+    return n < jobs ? (unsigned)n : jobs;
+}
+
+static void lxcf_upd_parallel(lxcf_upd *u, unsigned jobs)
+{
+    pthread_t *t = lxcf_xcalloc(jobs + 1, sizeof(pthread_t));
+    unsigned started = 0;
+
+    for (; started < jobs; started++)
+        if (pthread_create(&t[started], NULL, lxcf_upd_worker, u) != 0)
+            break;
+    if (started == 0)
+        lxcf_upd_worker(u);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+}
+
+static int lxcf_upd_restart(lxcf_upd *u, lxcf_err *err)
+{
+    int r = 0;
+
+    for (size_t i = 0; i < u->n; i++) {
+        lxcf_err e = LXCF_ERR_INIT;
+
+        if (!u->jobs[i].stopped)
+            continue;
+        if (lxcf_container_start(u->ctx, u->jobs[i].g->name, &e) < 0) {
+            _cleanup_free_ char *msg = lxcf_xasprintf("FAILED to start again: %s", e.msg);
+            lxcf_upd_report(u, u->jobs[i].g->name, msg);
+            r = lxcf_error(err, LXCF_EXIT_FAIL, "%s: not started again: %s", u->jobs[i].g->name, e.msg);
+            continue;
+        }
+        lxcf_upd_report(u, u->jobs[i].g->name, "started again");
+    }
+    return r;
+}
+
+/* A guest failed: every touched guest goes back to its snapshot, the host
+ * step never runs.  The logs stay for the administrator. */
+static int lxcf_upd_undo(lxcf_upd *u, lxcf_err *err)
+{
+    const lxcf_upd_job *bad = NULL;
+    int r = 0;
+
+    for (size_t i = 0; i < u->n; i++) {
+        lxcf_upd_job *jb = &u->jobs[i];
+        _cleanup_free_ char *snap = lxcf_xasprintf("%s/%s/snapshot", u->dir, jb->g->name);
+        lxcf_err e = LXCF_ERR_INIT;
+
+        if (!bad && lxcf_error_isset(&jb->err))
+            bad = jb;
+        if (!jb->touched)
+            continue;
+        if (lxcf_update_rollback(jb->g->root, snap, &e) < 0) {
+            _cleanup_free_ char *msg = lxcf_xasprintf("FAILED to roll back: %s", e.msg);
+            lxcf_upd_report(u, jb->g->name, msg);
+            r = -1;
+            continue;
+        }
+        lxcf_upd_report(u, jb->g->name, "rolled back");
+    }
+    if (r == 0 && unlink(u->journal_path) < 0 && errno != ENOENT)
+        r = -1;
+    lxcf_upd_restart(u, &(lxcf_err)LXCF_ERR_INIT);
+    if (bad)
+        *err = bad->err;
+    else
+        lxcf_error(err, LXCF_EXIT_FAIL, "update failed");
+    if (r < 0)
+        lxcf_error_prefix(err, "rollback incomplete, run lxcf update --recover; ");
+    else
+        lxcf_error_prefix(err, "every guest rolled back, host not updated: ");
+    return -1;
+}
+
+static int lxcf_upd_host(lxcf_upd *u, lxcf_err *err)
+{
+    lxcf_update_exec_opts o = { .root = u->ctx->root, .out_fd = -1 };
+    int status = 0;
+
+    if (lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_HOST, err) < 0)
+        return -1;
+    lxcf_upd_report(u, "host", u->ctx->root ? "updating (chroot)" : "updating");
+    fflush(NULL);
+    if (lxcf_update_exec(u->cmd, &o, &status, err) < 0) {
+        lxcf_error_prefix(err, "host: ");
+        return -1;
+    }
+    if (status != 0)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "host: %s failed with exit status %d; the guests keep the update, "
+                          "repeat it on the host", u->cmd->argv[0], status);
+    lxcf_upd_report(u, "host", "ok");
+    return 0;
+}
+
+/* The guests' databases now match what the host step did (or tried). */
+static int lxcf_upd_finish(lxcf_upd *u, lxcf_err *err)
+{
+    lxcf_err e = LXCF_ERR_INIT;
+    int r = lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_DONE, &e);
+
+    if (lxcf_upd_restart(u, &e) < 0)
+        r = -1;
+    /* Anything unfinished keeps the journal for --recover (or the next run). */
+    if (r == 0 && lxcf_fs_remove_tree(u->dir, &e) < 0)
+        r = -1;
+    if (r < 0 && !lxcf_error_isset(err))
+        *err = e;
+    return lxcf_error_isset(err) ? -1 : 0;
+}
+
+static void lxcf_upd_dry(lxcf_upd *u, const lxcf_update_plan *plan, bool pending)
+{
+    if (pending)
+        lxcf_upd_report(u, "update", "an interrupted update would be recovered first");
+    for (char **s = plan->skipped; s && *s; s++)
+        lxcf_upd_report(u, *s, "skipped (still building)");
+    for (size_t i = 0; i < lxcf_strv_len(u->cmd->files); i++) {
+        _cleanup_free_ char *m = lxcf_xasprintf("%s is copied into each chroot as %s",
+                                                u->cmd->files[i], u->cmd->dests[i]);
+        lxcf_upd_report(u, "update", m);
+    }
+    for (size_t i = 0; i < plan->n; i++) {
+        const lxcf_update_guest *g = &plan->g[i];
+        bool joint = g->model == LXCF_DOMXML_JOINT;
+        _cleanup_free_ char *m = lxcf_xasprintf(
+            "would %ssnapshot, run the command %s%s", g->running ? "stop, " : "",
+            joint ? "with a throw-away overlay over the host's /usr (joint)"
+                  : "on its own /usr (separate)",
+            g->running ? ", start again" : " (shut off: stays so)");
+        lxcf_upd_report(u, g->name, m);
+    }
+    lxcf_upd_report(u, "host", u->ctx->root ? "would then run the command chrooted in the host tree"
+                                             : "would then run the command on the host");
+}
+
+static int lxcf_upd_init(lxcf_upd *u, lxcf_ctx *ctx, const lxcf_update_plan *plan,
+                         const lxcf_update_cmd *cmd, const lxcf_report *rep)
+{
+    _cleanup_free_ char *roots = lxcf_ctx_roots_dir(ctx);
+
+    memset(u, 0, sizeof(*u));
+    pthread_mutex_init(&u->mu, NULL);
+    u->ctx = ctx;
+    u->cmd = cmd;
+    u->rep = rep;
+    u->dir = lxcf_path_join(roots, LXCF_UPDATE_DIR);
+    u->journal_path = lxcf_path_join(u->dir, "journal");
+    u->host_usr = lxcf_ctx_path(ctx, "/usr");
+    u->n = plan->n;
+    u->jobs = lxcf_xcalloc(plan->n + 1, sizeof(*u->jobs));
+    for (size_t i = 0; i < plan->n; i++)
+        u->jobs[i].g = &plan->g[i];
+    return 0;
+}
+
+static int lxcf_upd_cycle(lxcf_upd *u, unsigned jobs, lxcf_err *err)
+{
+    if (mkdir(u->dir, 0700) < 0 && errno != EEXIST)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", u->dir);
+    if (lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_GUESTS, err) < 0)
+        return -1;
+    lxcf_upd_parallel(u, lxcf_upd_jobs(jobs, u->n));
+    if (u->failed)
+        return lxcf_upd_undo(u, err);
+    if (lxcf_upd_host(u, err) < 0) {
+        lxcf_upd_finish(u, err);
+        return -1;
+    }
+    return lxcf_upd_finish(u, err);
+}
+
+static int lxcf_upd_lock(lxcf_ctx *ctx, lxcf_err *err)
+{
+    _cleanup_free_ char *path = lxcf_ctx_path(ctx, LXCF_LOCK_PATH);
+    /* A second update must not queue behind the first: it would re-run CMD
+     * on a state the admin has not looked at. */
+    return lxcf_lock_take(path, 0, err);
+}
+
+static bool lxcf_upd_pending(lxcf_ctx *ctx)
+{
+    _cleanup_free_ char *roots = lxcf_ctx_roots_dir(ctx);
+    _cleanup_free_ char *j = lxcf_xasprintf("%s/%s/journal", roots, LXCF_UPDATE_DIR);
+    return access(j, F_OK) == 0;
+}
+
+int lxcf_update_run(lxcf_ctx *ctx, char *const *argv, const lxcf_update_opts *o,
+                    const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_(lxcf_lock_release) int lock = -1;
+    _cleanup_(lxcf_update_plan_clear) lxcf_update_plan plan = { 0 };
+    _cleanup_(lxcf_update_cmd_clear) lxcf_update_cmd cmd = { 0 };
+    _cleanup_(lxcf_upd_clear) lxcf_upd u = { 0 };
+    _cleanup_free_ char *roots = NULL;
+    lxcf_virt_list l = { 0 };
+    int r;
+
+    if (lxcf_update_cmd_prepare(argv, &cmd, err) < 0)
+        return -1;
+    lock = lxcf_upd_lock(ctx, err);
+    if (lock < 0 || lxcf_ctx_connect(ctx, err) < 0)
+        return -1;
+    if (!o->dry_run && lxcf_update_recover(ctx, true, rep, err) < 0)
+        return -1;
+    if (lxcf_virt_list_all(ctx->conn, &l, err) < 0)
+        return -1;
+    roots = lxcf_ctx_roots_dir(ctx);
+    r = lxcf_update_plan_build(&l, roots, o->only, &plan, err);
+    lxcf_virt_list_clear(&l);
+    if (r < 0)
+        return -1;
+    lxcf_upd_init(&u, ctx, &plan, &cmd, rep);
+    if (o->dry_run) {
+        lxcf_upd_dry(&u, &plan, lxcf_upd_pending(ctx));
+        return 0;
+    }
+    return lxcf_upd_cycle(&u, o->jobs, err);
+}
+
+/* ---- recovery ----------------------------------------------------------- */
+
+static void lxcf_rec_msg(const lxcf_report *rep, const char *name, const char *msg)
+{
+    if (rep && rep->fn)
+        rep->fn(rep->opaque, name, msg);
+}
+
+static int lxcf_rec_guest(lxcf_ctx *ctx, const char *dir, const char *name,
+                          const lxcf_update_journal *j, const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_free_ char *snap = lxcf_xasprintf("%s/%s/snapshot", dir, name);
+    _cleanup_free_ char *root = lxcf_ctx_container_root(ctx, name);
+    struct stat st;
+
+    if (lstat(snap, &st) < 0)
+        return 0;
+    /* Only a complete snapshot of a guest CMD may have changed is put back;
+     * after the host step started, the guests already match the host. */
+    if (j->phase == LXCF_UPDATE_PHASE_GUESTS && lxcf_strv_contains(j->touched, name)) {
+        if (lxcf_update_rollback(root, snap, err) < 0) {
+            lxcf_error_prefix(err, "%s: ", name);
+            return -1;
+        }
+        lxcf_rec_msg(rep, name, "rolled back");
+        return 0;
+    }
+    if (lxcf_fs_remove_tree(snap, err) < 0)
+        return -1;
+    lxcf_rec_msg(rep, name, "snapshot discarded");
+    return 0;
+}
+
+static int lxcf_rec_guests(lxcf_ctx *ctx, const char *dir, const lxcf_update_journal *j,
+                           const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (!d)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", dir);
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || lxcf_streq(de->d_name, "journal"))
+            continue;
+        if (lxcf_rec_guest(ctx, dir, de->d_name, j, rep, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void lxcf_rec_restart(lxcf_ctx *ctx, const lxcf_update_journal *j, const lxcf_report *rep)
+{
+    for (char **s = j->stopped; s && *s; s++) {
+        lxcf_err e = LXCF_ERR_INIT;
+
+        if (lxcf_container_start(ctx, *s, &e) < 0) {
+            _cleanup_free_ char *m = lxcf_xasprintf("warning: not started again: %s", e.msg);
+            lxcf_rec_msg(rep, *s, m);
+            continue;
+        }
+        lxcf_rec_msg(rep, *s, "started again");
+    }
+}
+
+int lxcf_update_recover(lxcf_ctx *ctx, bool have_lock, const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_(lxcf_lock_release) int lock = -1;
+    _cleanup_(lxcf_update_journal_clear) lxcf_update_journal j = { 0 };
+    _cleanup_free_ char *roots = lxcf_ctx_roots_dir(ctx);
+    _cleanup_free_ char *dir = lxcf_path_join(roots, LXCF_UPDATE_DIR);
+    _cleanup_free_ char *jpath = lxcf_path_join(dir, "journal");
+    _cleanup_free_ char *msg = NULL;
+    int r;
+
+    if (!have_lock && (lock = lxcf_upd_lock(ctx, err)) < 0)
+        return -1;
+    r = lxcf_update_journal_read(jpath, &j, err);
+    if (r <= 0)
+        return r;
+    msg = lxcf_xasprintf("recovering an interrupted update (phase %s)", lxcf_update_phase_name(j.phase));
+    lxcf_rec_msg(rep, "update", msg);
+    if (lxcf_rec_guests(ctx, dir, &j, rep, err) < 0)
+        return -1;
+    lxcf_rec_restart(ctx, &j, rep);
+    return lxcf_fs_remove_tree(dir, err);
+}
+
+/* ---- deploy ------------------------------------------------------------- */
+
+/* PATH made absolute and clean; ".." is refused (the same path must name
+ * the same place in every guest). */
+static int lxcf_deploy_abs(const char *path, char **out, lxcf_err *err)
+{
+    char cwd[PATH_MAX];
+    _cleanup_free_ char *full = NULL;
+    char *save = NULL, *res;
+    size_t len = 0;
+
+    if (path[0] == '/')
+        full = lxcf_xstrdup(path);
+    else if (getcwd(cwd, sizeof(cwd)))
+        full = lxcf_xasprintf("%s/%s", cwd, path);
+    else
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot get the current directory");
+    res = lxcf_xcalloc(strlen(full) + 2, 1);
+    for (char *c = strtok_r(full, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (lxcf_streq(c, "."))
+            continue;
+        if (lxcf_streq(c, "..")) {
+            free(res);
+            return lxcf_error(err, LXCF_EXIT_USAGE, "%s: '..' is not allowed in a deploy path", path);
+        }
+        len += (size_t)sprintf(res + len, "/%s", c);
+    }
+    if (len == 0) {
+        free(res);
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: cannot deploy /", path);
+    }
+    *out = res;
+    return 0;
+}
+
+static int lxcf_deploy_owner(int rootfd, const char *rel, const struct stat *st, bool dir,
+                             lxcf_err *err)
+{
+    _cleanup_close_ int fd = lxcf_fs_openat_beneath(rootfd, rel, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY,
+                                                    0, err);
+
+    if (fd < 0)
+        return -1;
+    if (fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "/%s: cannot set owner and mode", rel);
+    return 0;
+}
+
+/* Refuse a symlink where the copy goes: replacing it would be safe, but a
+ * guest that planted one is up to something the admin should see. */
+static int lxcf_deploy_check_dest(int rootfd, const char *rel, lxcf_err *err)
+{
+    struct stat st;
+    int r = lxcf_fs_stat_beneath(rootfd, rel, LXCF_FS_NOFOLLOW, &st, err);
+
+    if (r < 0)
+        return -1;
+    if (r == 1 && S_ISLNK(st.st_mode))
+        return lxcf_error(err, LXCF_EXIT_FAIL, "/%s is a symlink in the guest; not replaced", rel);
+    return 0;
+}
+
+static int lxcf_deploy_tree(int rootfd, const char *src, const char *rel, lxcf_err *err);
+
+static int lxcf_deploy_dir(int rootfd, const char *src, const char *rel, const struct stat *st,
+                           lxcf_err *err)
+{
+    _cleanup_closedir_ DIR *d = NULL;
+    struct dirent *de;
+
+    if (lxcf_fs_mkdir_p_beneath(rootfd, rel, st->st_mode & 07777, err) < 0 ||
+        lxcf_deploy_owner(rootfd, rel, st, true, err) < 0)
+        return -1;
+    d = opendir(src);
+    if (!d)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", src);
+    while ((de = readdir(d))) {
+        if (lxcf_streq(de->d_name, ".") || lxcf_streq(de->d_name, ".."))
+            continue;
+        _cleanup_free_ char *s = lxcf_xasprintf("%s/%s", src, de->d_name);
+        _cleanup_free_ char *r = lxcf_xasprintf("%s/%s", rel, de->d_name);
+        if (lxcf_deploy_tree(rootfd, s, r, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int lxcf_deploy_link(int rootfd, const char *src, const char *rel, const struct stat *st,
+                            lxcf_err *err)
+{
+    char target[PATH_MAX];
+    ssize_t n = readlink(src, target, sizeof(target) - 1);
+    _cleanup_free_ char *parent = lxcf_xstrdup(rel);
+    char *slash = strrchr(parent, '/');
+    _cleanup_close_ int pfd = -1;
+
+    if (n < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot read the link", src);
+    target[n] = '\0';
+    if (lxcf_fs_symlink_beneath(rootfd, target, rel, err) < 0)
+        return -1;
+    if (slash)
+        *slash = '\0';
+    pfd = lxcf_fs_openat_beneath(rootfd, slash ? parent : "", O_RDONLY | O_DIRECTORY, 0, err);
+    if (pfd < 0)
+        return -1;
+    if (fchownat(pfd, slash ? slash + 1 : rel, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "/%s: cannot set the owner", rel);
+    return 0;
+}
+
+static int lxcf_deploy_file(int rootfd, const char *src, const char *rel, const struct stat *st,
+                            lxcf_err *err)
+{
+    _cleanup_free_ char *data = NULL;
+    size_t len = 0;
+
+    if (lxcf_read_file(src, &data, &len, err) < 0 ||
+        lxcf_fs_write_beneath(rootfd, rel, data, len, st->st_mode & 07777, err) < 0)
+        return -1;
+    return lxcf_deploy_owner(rootfd, rel, st, false, err);
+}
+
+static int lxcf_deploy_tree(int rootfd, const char *src, const char *rel, lxcf_err *err)
+{
+    struct stat st;
+
+    if (lstat(src, &st) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_USAGE, errno, "%s", src);
+    if (lxcf_deploy_check_dest(rootfd, rel, err) < 0)
+        return -1;
+    if (S_ISDIR(st.st_mode))
+        return lxcf_deploy_dir(rootfd, src, rel, &st, err);
+    if (S_ISREG(st.st_mode))
+        return lxcf_deploy_file(rootfd, src, rel, &st, err);
+    if (S_ISLNK(st.st_mode))
+        return lxcf_deploy_link(rootfd, src, rel, &st, err);
+    return lxcf_error(err, LXCF_EXIT_USAGE, "%s: not a file, directory or symlink", src);
+}
+
+static int lxcf_deploy_one(int rootfd, const lxcf_update_guest *g, const char *path,
+                           lxcf_err *err)
+{
+    _cleanup_free_ char *abs = NULL;
+    _cleanup_free_ char *parent = NULL;
+    char *slash;
+
+    if (lxcf_deploy_abs(path, &abs, err) < 0)
+        return -1;
+    if (g->model == LXCF_DOMXML_JOINT && (lxcf_streq(abs, "/usr") || lxcf_startswith(abs, "/usr/")))
+        return lxcf_error(err, LXCF_EXIT_USAGE,
+                          "%s: is under /usr, which a joint guest shares read-only with the host", abs);
+    parent = lxcf_xstrdup(abs + 1);
+    slash = strrchr(parent, '/');
+    if (slash) {
+        *slash = '\0';
+        if (lxcf_fs_mkdir_p_beneath(rootfd, parent, 0755, err) < 0)
+            return -1;
+    }
+    return lxcf_deploy_tree(rootfd, abs, abs + 1, err);
+}
+
+int lxcf_deploy_guest(const lxcf_update_guest *g, char *const *paths, lxcf_err *err)
+{
+    _cleanup_close_ int rootfd = lxcf_fs_open_root(g->root, err);
+
+    if (rootfd < 0)
+        return -1;
+    for (char *const *p = paths; p && *p; p++)
+        if (lxcf_deploy_one(rootfd, g, *p, err) < 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,281 @@
+/* `lxcf show NAME [--json]`: a container's facts, network, and every limit
+ * as the domain defines it and as the kernel has it now. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "out.h"
+#include "resource.h"
+#include "util.h"
+#include "virt.h"
+
+static const char *lxcf_show_model(const lxcf_container *c)
+{
+    return c->model == LXCF_DOMXML_JOINT ? "joint" : "separate";
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static void lxcf_show_json_u64(FILE *f, const char *key, bool has, uint64_t v)
+{
+    if (!has || v == LXCF_CG_UNLIMITED)
+        fprintf(f, "\"%s\": null", key);
+    else
+        fprintf(f, "\"%s\": %" PRIu64, key, v);
+}
+
+static void lxcf_show_json_conf(FILE *f, const lxcf_res_info *i)
+{
+    const lxcf_res_conf *c = &i->conf;
+    bool quota = c->cpu_quota_us > 0;
+
+    fputs("  \"config\": {", f);
+    lxcf_show_json_u64(f, "cpu_quota_us", quota, (uint64_t)c->cpu_quota_us);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "cpu_period_us", c->cpu_period_us != 0, c->cpu_period_us);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "cpurate", quota && i->ncpus,
+                       lxcf_cgroup_cpu_percent((uint64_t)c->cpu_quota_us,
+                                               c->cpu_period_us ? c->cpu_period_us
+                                                                : LXCF_CG_CPU_PERIOD_US,
+                                               i->ncpus));
+    fputs(", \"cpus\": ", f);
+    lxcf_json_str(f, c->cpuset);
+    fputs(", \"mems\": ", f);
+    lxcf_json_str(f, c->nodeset);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "memory_bytes", c->memory_kib != 0, c->memory_kib * 1024);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "memory_limit", c->mem_hard_kib != 0, c->mem_hard_kib * 1024);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "memsw_limit", c->swap_hard_kib != 0, c->swap_hard_kib * 1024);
+    fputs(", \"blkio\": [", f);
+    for (size_t k = 0; k < c->n_blkdevs; k++) {
+        const lxcf_res_blkdev *b = &c->blkdevs[k];
+        fprintf(f, "%s{\"device\": ", k ? ", " : "");
+        lxcf_json_str(f, b->path);
+        fputs(", ", f);
+        lxcf_show_json_u64(f, "read_bps", b->rbps != 0, b->rbps);
+        fputs(", ", f);
+        lxcf_show_json_u64(f, "write_bps", b->wbps != 0, b->wbps);
+        fputs(", ", f);
+        lxcf_show_json_u64(f, "read_iops", b->riops != 0, b->riops);
+        fputs(", ", f);
+        lxcf_show_json_u64(f, "write_iops", b->wiops != 0, b->wiops);
+        fputs("}", f);
+    }
+    fputs("]},\n", f);
+}
+
+static void lxcf_show_json_kernel(FILE *f, const lxcf_res_info *i)
+{
+    const lxcf_cgroup_values *v = &i->kernel;
+
+    if (!i->has_kernel) {
+        fputs("  \"kernel\": null,\n  \"usage\": null,\n", f);
+        return;
+    }
+    fputs("  \"kernel\": {", f);
+    lxcf_show_json_u64(f, "cpu_quota_us", v->has_cpu, v->cpu_quota_us);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "cpu_period_us", v->has_cpu, v->cpu_period_us);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "cpurate", v->has_cpu && v->cpu_quota_us != LXCF_CG_UNLIMITED && i->ncpus,
+                       lxcf_cgroup_cpu_percent(v->cpu_quota_us, v->cpu_period_us, i->ncpus));
+    fputs(", \"cpus\": ", f);
+    lxcf_json_str(f, v->has_cpuset ? v->cpus : NULL);
+    fputs(", \"mems\": ", f);
+    lxcf_json_str(f, v->has_cpuset ? v->mems : NULL);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "memory_limit", v->has_memory, v->mem_limit);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "memsw_limit", v->has_memsw, v->memsw_limit);
+    fputs(", \"blkio\": [", f);
+    for (size_t k = 0; k < v->n_io; k++) {
+        const lxcf_cgroup_io *b = &v->io[k];
+        fprintf(f, "%s{\"device\": \"%u:%u\", ", k ? ", " : "", b->major, b->minor);
+        lxcf_show_json_u64(f, "read_bps", true, b->rbps);
+        fputs(", ", f);
+        lxcf_show_json_u64(f, "write_bps", true, b->wbps);
+        fputs(", ", f);
+        lxcf_show_json_u64(f, "read_iops", true, b->riops);
+        fputs(", ", f);
+        lxcf_show_json_u64(f, "write_iops", true, b->wiops);
+        fputs("}", f);
+    }
+    fputs("]},\n  \"usage\": {", f);
+    lxcf_show_json_u64(f, "memory_bytes", v->has_memory, v->mem_usage);
+    fputs(", ", f);
+    lxcf_show_json_u64(f, "cpu_ns", v->has_cpu_usage, v->cpu_usage_ns);
+    fputs("},\n", f);
+}
+
+static void lxcf_show_json(FILE *f, const lxcf_res_info *i)
+{
+    const lxcf_container *c = i->c;
+
+    fputs("{\n  \"name\": ", f);
+    lxcf_json_str(f, c->name);
+    fputs(",\n  \"uuid\": ", f);
+    lxcf_json_str(f, c->uuid);
+    fputs(",\n  \"state\": ", f);
+    lxcf_json_str(f, c->state_note ? c->state_note : lxcf_virt_state_name(i->state));
+    fputs(",\n  \"model\": ", f);
+    lxcf_json_str(f, lxcf_show_model(c));
+    fputs(",\n  \"root\": ", f);
+    lxcf_json_str(f, c->root);
+    fputs(",\n  \"created\": ", f);
+    lxcf_json_str(f, c->created);
+    fprintf(f, ",\n  \"autostart\": %s,\n  \"network\": {\"name\": ", i->autostart ? "true" : "false");
+    lxcf_json_str(f, c->network);
+    fputs(", \"mac\": ", f);
+    lxcf_json_str(f, c->mac);
+    fputs(", \"address\": ", f);
+    lxcf_json_str(f, c->ipv4);
+    fprintf(f, ", \"prefix\": %u, \"hosts_entry\": %s},\n", c->ipv4_prefix,
+            i->hosts_entry < 0 ? "null" : i->hosts_entry ? "true" : "false");
+    fprintf(f, "  \"ncpus\": %u,\n", i->ncpus);
+    lxcf_show_json_conf(f, i);
+    lxcf_show_json_kernel(f, i);
+    fprintf(f, "  \"confined\": %s,\n  \"confined_why\": ",
+            i->confined < 0 ? "null" : i->confined ? "true" : "false");
+    lxcf_json_str(f, i->confined_why);
+    fputs("\n}\n", f);
+}
+
+/* ---- text -------------------------------------------------------------- */
+
+static char *lxcf_show_size(bool has, uint64_t bytes)
+{
+    return has ? lxcf_res_size_str(bytes) : lxcf_xstrdup("-");
+}
+
+static char *lxcf_show_rate(bool has, uint64_t quota, uint64_t period, unsigned ncpus)
+{
+    if (!has)
+        return lxcf_xstrdup("-");
+    if (quota == LXCF_CG_UNLIMITED)
+        return lxcf_xstrdup("unlimited");
+    return lxcf_xasprintf("%u%% (%" PRIu64 "/%" PRIu64 "us)",
+                          lxcf_cgroup_cpu_percent(quota, period, ncpus), quota, period);
+}
+
+static void lxcf_show_row(FILE *f, const char *what, const char *conf, const char *kern)
+{
+    fprintf(f, "  %-22s %-26s %s\n", what, conf ? conf : "-", kern ? kern : "-");
+}
+
+static char *lxcf_show_io_val(uint64_t v)
+{
+    return v && v != LXCF_CG_UNLIMITED ? lxcf_xasprintf("%" PRIu64, v) : lxcf_xstrdup("-");
+}
+
+static void lxcf_show_io(FILE *f, const lxcf_res_info *i)
+{
+    static const char *const what[] = { "read bytes/s", "write bytes/s", "read iops",
+                                        "write iops" };
+
+    for (size_t k = 0; k < i->conf.n_blkdevs; k++) {
+        const lxcf_res_blkdev *b = &i->conf.blkdevs[k];
+        const uint64_t v[] = { b->rbps, b->wbps, b->riops, b->wiops };
+        for (int j = 0; j < 4; j++) {
+            _cleanup_free_ char *s = lxcf_show_io_val(v[j]);
+            _cleanup_free_ char *label = lxcf_xasprintf("%s %s", b->path, what[j]);
+            if (v[j])
+                lxcf_show_row(f, label, s, NULL);
+        }
+    }
+    for (size_t k = 0; i->has_kernel && k < i->kernel.n_io; k++) {
+        const lxcf_cgroup_io *b = &i->kernel.io[k];
+        const uint64_t v[] = { b->rbps, b->wbps, b->riops, b->wiops };
+        for (int j = 0; j < 4; j++) {
+            _cleanup_free_ char *s = lxcf_show_io_val(v[j]);
+            _cleanup_free_ char *label = lxcf_xasprintf("%u:%u %s", b->major, b->minor, what[j]);
+            if (v[j] != LXCF_CG_UNLIMITED)
+                lxcf_show_row(f, label, NULL, s);
+        }
+    }
+}
+
+static void lxcf_show_limits(FILE *f, const lxcf_res_info *i)
+{
+    const lxcf_res_conf *c = &i->conf;
+    const lxcf_cgroup_values *v = &i->kernel;
+    bool k = i->has_kernel;
+    _cleanup_free_ char *cr = lxcf_show_rate(c->cpu_quota_us != 0,
+                                             c->cpu_quota_us < 0 ? LXCF_CG_UNLIMITED
+                                                                 : (uint64_t)c->cpu_quota_us,
+                                             c->cpu_period_us ? c->cpu_period_us
+                                                              : LXCF_CG_CPU_PERIOD_US,
+                                             i->ncpus);
+    _cleanup_free_ char *kr = lxcf_show_rate(k && v->has_cpu, v->cpu_quota_us,
+                                             v->cpu_period_us, i->ncpus);
+    _cleanup_free_ char *cm = lxcf_show_size(c->mem_hard_kib != 0, c->mem_hard_kib * 1024);
+    _cleanup_free_ char *km = lxcf_show_size(k && v->has_memory, v->mem_limit);
+    _cleanup_free_ char *cs = lxcf_show_size(c->swap_hard_kib != 0, c->swap_hard_kib * 1024);
+    _cleanup_free_ char *ks = lxcf_show_size(k && v->has_memsw, v->memsw_limit);
+
+    fprintf(f, "limits:   (configured: applied at start; kernel: in force now)\n");
+    lxcf_show_row(f, "", "configured", "kernel");
+    lxcf_show_row(f, "cpurate", cr, kr);
+    lxcf_show_row(f, "cpus", c->cpuset, k && v->has_cpuset ? v->cpus : NULL);
+    lxcf_show_row(f, "numa nodes", c->nodeset, k && v->has_cpuset ? v->mems : NULL);
+    if (c->memory_kib) {
+        _cleanup_free_ char *size = lxcf_res_size_str(c->memory_kib * 1024);
+        lxcf_show_row(f, "memory size", size, NULL);
+    }
+    lxcf_show_row(f, "memory", cm, km);
+    lxcf_show_row(f, "memory+swap", cs, ks);
+    lxcf_show_io(f, i);
+}
+
+static void lxcf_show_text(FILE *f, const lxcf_res_info *i)
+{
+    const lxcf_container *c = i->c;
+
+    fprintf(f, "name:       %s\n", c->name);
+    fprintf(f, "uuid:       %s\n", c->uuid ? c->uuid : "-");
+    fprintf(f, "state:      %s\n", c->state_note ? c->state_note : lxcf_virt_state_name(i->state));
+    fprintf(f, "model:      %s\n", lxcf_show_model(c));
+    fprintf(f, "root:       %s\n", c->root ? c->root : "-");
+    fprintf(f, "created:    %s\n", c->created ? c->created : "-");
+    fprintf(f, "autostart:  %s\n", i->autostart ? "yes" : "no");
+    fprintf(f, "network:    %s\n", c->network ? c->network : "-");
+    fprintf(f, "mac:        %s\n", c->mac ? c->mac : "-");
+    if (c->ipv4)
+        fprintf(f, "address:    %s/%u\n", c->ipv4, c->ipv4_prefix);
+    else
+        fprintf(f, "address:    -\n");
+    fprintf(f, "hosts:      %s\n", i->hosts_entry < 0 ? "unknown"
+                                   : i->hosts_entry ? "yes (in the host's /etc/hosts)"
+                                                    : "no (missing from the host's /etc/hosts)");
+    if (i->confined >= 0)
+        fprintf(f, "confined:   %s%s%s%s\n", i->confined ? "yes" : "no",
+                i->confined_why ? " (" : "", i->confined_why ? i->confined_why : "",
+                i->confined_why ? ")" : "");
+    lxcf_show_limits(f, i);
+    if (i->has_kernel) {
+        char mem[16] = "-";
+        if (i->kernel.has_memory)
+            lxcf_human_kib(i->kernel.mem_usage / 1024, mem);
+        fprintf(f, "usage:      memory %s", mem);
+        if (i->kernel.has_cpu_usage)
+            fprintf(f, ", cpu time %.2fs", (double)i->kernel.cpu_usage_ns / 1e9);
+        fputc('\n', f);
+    }
+}
+
+int lxcf_cmd_show(lxcf_cli *cli, lxcf_err *err)
+{
+    _cleanup_(lxcf_res_info_clear) lxcf_res_info info = { 0 };
+
+    if (lxcf_cli_ctx(cli, err) < 0 || lxcf_res_info_get(&cli->ctx, cli->argv[0], &info, err) < 0)
+        return -1;
+    if (cli->json)
+        lxcf_show_json(cli->out, &info);
+    else
+        lxcf_show_text(cli->out, &info);
+    return 0;
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The dummy-/usr update cycle with real containers under real libvirt: a
+# .deb built on the spot is installed in two joint guests, one separate
+# guest and the host tree; a failing one rolls every guest back; a second
+# update is refused while one runs; a crash is recovered; deploy copies
+# files and refuses planted symlinks.
+. "$(dirname "$0")/lib.sh"
+t_init update 2 132
+
+H=$T_ROOT/host
+R=$H/opt/lxcf
+P=$T_ROOT/pkg
+GUESTS="lxcft-u1 lxcft-u2 lxcft-u3"
+mkdir -p "$P"
+
+# mkpkg NAME PREINST-BODY: a package with a /usr file, a conffile and a
+# postinst that leaves a stamp in /var.
+mkpkg() {
+    local name=$1 d=$P/$1
+    mkdir -p "$d/DEBIAN" "$d/usr/share/$name" "$d/etc"
+    echo "hello from $name" > "$d/usr/share/$name/hello"
+    echo "setting = 1" > "$d/etc/$name.conf"
+    echo "/etc/$name.conf" > "$d/DEBIAN/conffiles"
+    cat > "$d/DEBIAN/control" <<EOC
+Package: $name
+Version: 1.0
+Architecture: all
+Maintainer: lxcf tests <root@localhost>
+Description: lxcf update test package
+EOC
+    printf '#!/bin/sh\nset -e\n%s\nexit 0\n' "$2" > "$d/DEBIAN/preinst"
+    printf '#!/bin/sh\nset -e\nmkdir -p /var/lib/%s\necho done > /var/lib/%s/stamp\n' "$name" "$name" > "$d/DEBIAN/postinst"
+    chmod 0755 "$d/DEBIAN/preinst" "$d/DEBIAN/postinst"
+    dpkg-deb --root-owner-group --build "$d" "$P/$name.deb" >/dev/null
+}
+mkpkg lxcf-test-pkg ':'
+mkpkg lxcf-test-bad 'if [ "$(cat /etc/hostname)" = lxcft-u2 ]; then echo "lxcf-test-bad refuses lxcft-u2" >&2; exit 1; fi'
+
+installed() {  # installed ADMINDIR PKG
+    [ "$(dpkg-query --admindir="$1" -W -f '${Status}' "$2" 2>/dev/null)" = "install ok installed" ]
+}
+running() { [ "$(virsh -q -c "$URI" domstate "$1")" = running ]; }
+no_mounts_left() {
+    ! grep -F "$T_ROOT" /proc/self/mountinfo && ! grep -F "$T_ROOT/host/opt/lxcf/.lxcf-update" "/proc/$LXCF_HARNESS_PID/mountinfo" &&
+    ! grep -E "overlay .*$T_ROOT" "/proc/$LXCF_HARNESS_PID/mountinfo"
+}
+state_hash() {  # every guest's dpkg status and etc tree, and the host's usr
+    local g
+    for g in $GUESTS; do md5sum < "$R/$g/var/lib/dpkg/status"; t_tree_hash "$R/$g/etc"; done
+    t_tree_hash "$H/usr"
+    md5sum < "$H/var/lib/dpkg/status"
+}
+export -f installed running no_mounts_left state_hash
+export H R P GUESTS
+
+ok "sysgen two joint guests" lxcf sysgen --model joint lxcft-u1 lxcft-u2
+ok "sysgen a separate guest" lxcf sysgen --model separate lxcft-u3
+for g in $GUESTS; do ok "$g: systemd runs" t_wait_systemd "$g"; done
+
+before=$(state_hash)
+ok "dry run prints the plan" bash -c "out=\$(lxcf update --dry-run dpkg -i $P/lxcf-test-pkg.deb) && echo \"\$out\" &&
+    echo \"\$out\" | grep -q 'lxcft-u1: would stop, snapshot, run the command with a throw-away overlay' &&
+    echo \"\$out\" | grep -q 'lxcft-u3: .*own /usr (separate)' && echo \"\$out\" | grep -q '^host: would then run'"
+ok "dry run changes nothing" bash -c "[ \"\$(state_hash)\" = '$before' ] && [ ! -e $R/.lxcf-update ] && running lxcft-u1"
+not_ok "update without a command is refused" lxcf update
+
+ok "update dpkg -i PKG.deb" bash -c "cd $P && lxcf update dpkg -i lxcf-test-pkg.deb"
+for g in $GUESTS; do
+    ok "$g: its dpkg database lists the package" installed "$R/$g/var/lib/dpkg" lxcf-test-pkg
+    ok "$g: the conffile is in its /etc" test -f "$R/$g/etc/lxcf-test-pkg.conf"
+    ok "$g: the postinst ran in its /var" test -f "$R/$g/var/lib/lxcf-test-pkg/stamp"
+    ok "$g: is running again" running "$g"
+done
+ok "host tree: the dpkg database lists the package" installed "$H/var/lib/dpkg" lxcf-test-pkg
+ok "host tree: the /usr file is there" test -f "$H/usr/share/lxcf-test-pkg/hello"
+ok "joint guests kept an empty usr mount point" bash -c "[ -z \"\$(ls -A $R/lxcft-u1/usr)\" ] && [ -z \"\$(ls -A $R/lxcft-u2/usr)\" ]"
+ok "separate guest: the /usr file is in its own /usr" test -f "$R/lxcft-u3/usr/share/lxcf-test-pkg/hello"
+for g in lxcft-u1 lxcft-u3; do
+    ok "$g: sees the /usr file from inside" bash -c "for i in \$(seq 60); do lxcf enter $g cat /usr/share/lxcf-test-pkg/hello && exit 0; sleep 0.5; done; exit 1"
+done
+ok "no overlay or bind mount is left" no_mounts_left
+ok "the scratch directory is gone" test ! -e "$R/.lxcf-update"
+
+for g in $GUESTS; do ok "$g: systemd runs again" t_wait_systemd "$g"; done
+before=$(state_hash)
+ok "a failing update names the guest and fails" bash -c "out=\$(lxcf update dpkg -i $P/lxcf-test-bad.deb 2>&1); rc=\$?; echo \"\$out\"; [ \$rc -ne 0 ] &&
+    echo \"\$out\" | grep -q 'lxcf: every guest rolled back, host not updated: lxcft-u2: dpkg failed' &&
+    echo \"\$out\" | grep -q 'lxcf-test-bad refuses lxcft-u2'"
+ok "after the failure every guest's status and etc, and the host, are unchanged" bash -c "[ \"\$(state_hash)\" = '$before' ]"
+ok "after the failure the guests run again" bash -c "for g in $GUESTS; do running \$g || exit 1; done"
+ok "after the failure no mount is left" no_mounts_left
+
+ok "a concurrent update is refused with exit 8, at once" bash -c "
+    '$LXCF_BIN' --root $H update --only lxcft-u3 sleep 4 > $T_ROOT/bg.out 2>&1 & bg=\$!
+    for i in \$(seq 100); do [ -e $R/.lxcf-update/journal ] && break; sleep 0.1; done
+    t0=\$(date +%s); lxcf update true; rc=\$?; t1=\$(date +%s)
+    wait \$bg; bgrc=\$?; cat $T_ROOT/bg.out
+    echo \"second: rc=\$rc in \$((t1 - t0)) s; first: rc=\$bgrc\"
+    [ \$rc = 8 ] && [ \$((t1 - t0)) -le 2 ] && [ \$bgrc = 0 ]"
+
+ok "lxcft-u3: systemd runs again" t_wait_systemd lxcft-u3
+ok "a crashed update is rolled back by --recover" bash -c "
+    '$LXCF_BIN' --root $H update --only lxcft-u3 sh -c 'echo crash > /etc/lxcf-crash; sleep 60' > $T_ROOT/crash.out 2>&1 & bg=\$!
+    for i in \$(seq 600); do [ -e $R/lxcft-u3/etc/lxcf-crash ] && break; sleep 0.1; done
+    [ -e $R/lxcft-u3/etc/lxcf-crash ] || exit 1
+    kids=\$(cat /proc/\$bg/task/*/children)
+    kill -9 \$bg; wait \$bg; for k in \$kids; do kill -9 \$k; done
+    sleep 0.5
+    grep -q '^phase guests' $R/.lxcf-update/journal && grep -q '^stopped lxcft-u3' $R/.lxcf-update/journal || exit 1
+    lxcf update --recover && [ ! -e $R/lxcft-u3/etc/lxcf-crash ] && [ ! -e $R/.lxcf-update ] && running lxcft-u3"
+ok "after the crash no mount is left" no_mounts_left
+
+D=$T_ROOT/deploy
+mkdir -p "$D/dir/sub"
+echo "app = 1" > "$D/app.conf"; chmod 0640 "$D/app.conf"; chown 1234:5678 "$D/app.conf"
+echo b > "$D/dir/sub/b"; chmod 0700 "$D/dir/sub"
+ok "deploy a file and a directory into every guest" lxcf deploy "$D/app.conf" "$D/dir"
+for g in $GUESTS; do
+    ok "$g: deployed file with owner and mode" bash -c "[ \"\$(stat -c '%a %u %g' $R/$g$D/app.conf)\" = '640 1234 5678' ] && cmp $D/app.conf $R/$g$D/app.conf"
+    ok "$g: deployed directory" bash -c "[ \"\$(stat -c %a $R/$g$D/dir/sub)\" = 700 ] && cmp $D/dir/sub/b $R/$g$D/dir/sub/b"
+done
+ok "deploy --to one guest" bash -c "echo v2 > $D/only.conf && lxcf deploy --to lxcft-u2 $D/only.conf && [ -f $R/lxcft-u2$D/only.conf ] && [ ! -e $R/lxcft-u1$D/only.conf ]"
+echo "host secret" > "$T_ROOT/victim"
+echo new > "$D/target"
+ln -s "$T_ROOT/victim" "$R/lxcft-u1$D/target"
+ok "deploy refuses a planted symlink, names the guest" bash -c "out=\$(lxcf deploy $D/target 2>&1); rc=\$?; echo \"\$out\"; [ \$rc -ne 0 ] &&
+    echo \"\$out\" | grep -q '^lxcft-u1: FAILED: .*symlink' && echo \"\$out\" | grep -q '2 of 3 guests done'"
+ok "deploy: the host file the link points to is untouched" bash -c "[ \"\$(cat $T_ROOT/victim)\" = 'host secret' ] && [ -L $R/lxcft-u1$D/target ]"
+ok "deploy: the other guests got the file" bash -c "cmp $D/target $R/lxcft-u2$D/target && cmp $D/target $R/lxcft-u3$D/target"
+ok "deploy refuses /usr for joint guests" bash -c "out=\$(lxcf deploy --to lxcft-u1 /usr/bin/env 2>&1); echo \"\$out\"; echo \"\$out\" | grep -q 'read-only with the host'"
+
+ok "erase the guests" lxcf erase $GUESTS
