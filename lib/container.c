@@ -225,6 +225,7 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
     lock = lxcf_container_lock(ctx, err);
     if (lock < 0)
         return -1;
+    lxcf_crashpoint("reserve-locked");
     if (lxcf_name_free(ctx, c->name, err) < 0)
         return -1;
     lxcf_net_conf_of(ctx, &nc);
@@ -256,7 +257,11 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
     c->state_note = lxcf_xstrdup(LXCF_STATE_BUILDING);
     if (lxcf_define(ctx, c, err) < 0)
         return -1;
-    return lxcf_net_host_add(ctx->conn, c->network, c->name, c->mac, c->ipv4, err);
+    lxcf_crashpoint("reserve-defined");
+    if (lxcf_net_host_add(ctx->conn, c->network, c->name, c->mac, c->ipv4, err) < 0)
+        return -1;
+    lxcf_crashpoint("reserve-done");
+    return 0;
 }
 
 /* Phase three: the root is complete; drop the building mark and publish
@@ -267,10 +272,12 @@ static int lxcf_finish(lxcf_ctx *ctx, lxcf_container *c, const lxcf_report *rep,
 
     if (lock < 0)
         return -1;
+    lxcf_crashpoint("finish-locked");
     free(c->state_note);
     c->state_note = NULL;
     if (lxcf_define(ctx, c, err) < 0)
         return -1;
+    lxcf_crashpoint("finish-defined");
     return lxcf_container_sync_hosts(ctx, rep, err);
 }
 
@@ -362,11 +369,13 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
                           err) < 0)
         return -1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    lxcf_crashpoint("root-built");
     lxcf_report_msg(rep, name, "root built: %llu MiB in %llu files, %.1f s",
                     (unsigned long long)(stats.bytes >> 20), (unsigned long long)stats.files,
                     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     if (lxcf_customise(ctx, c, err) < 0)
         return -1;
+    lxcf_crashpoint("customised");
     if (lxcf_finish(ctx, c, rep, err) < 0)
         return -1;
     if (o->no_start)
@@ -406,6 +415,7 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
                     c->ipv4, c->ipv4_prefix, src);
     if (lxcf_rootfs_clone(s->root, c->root, lxcf_copy_progress, &cr, &stats, err) < 0)
         return -1;
+    lxcf_crashpoint("root-built");
     lxcf_report_msg(rep, name, "root copied: %llu MiB in %llu files",
                     (unsigned long long)(stats.bytes >> 20), (unsigned long long)stats.files);
     if (lxcf_customise(ctx, c, err) < 0)
@@ -431,13 +441,62 @@ static void lxcf_cgroup_cleanup(const char *name)
         lxcf_cgroup_remove_empty(l, name, &ignore);
 }
 
+static bool lxcf_hosts_names(const lxcf_ctx *ctx, const char *name)
+{
+    _cleanup_free_ char *path = lxcf_ctx_path(ctx, "/etc/hosts"), *buf = NULL;
+    _cleanup_free_ lxcf_hosts_entry *ents = NULL;
+    lxcf_err ignore = LXCF_ERR_INIT;
+    size_t n = 0;
+
+    if (lxcf_read_file(path, &buf, NULL, &ignore) < 0 ||
+        lxcf_hosts_parse_block(buf, &ents, &n, &ignore) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (lxcf_streq(ents[i].name, name))
+            return true;
+    return false;
+}
+
+/* NAME has no domain (ERR says so).  What a crash of an earlier erase can
+ * leave is still ours to clean: a root in our roots directory, a line in
+ * the hosts blocks.  Anything else named NAME stays the NOTFOUND error. */
+static int lxcf_erase_leftovers(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
+                                lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr foreign = virDomainLookupByName(ctx->conn, name);
+    _cleanup_free_ char *roots = lxcf_ctx_roots_dir(ctx);
+    _cleanup_free_ char *root = lxcf_ctx_container_root(ctx, name);
+    lxcf_err e2 = LXCF_ERR_INIT;
+    bool found = false;
+    struct stat st;
+
+    if (foreign || lxcf_name_check(name, &e2) < 0)
+        return -1;
+    if (lstat(root, &st) == 0) {
+        if (lxcf_rootfs_erase(roots, root, &e2) < 0) {
+            *err = e2;
+            return -1;
+        }
+        lxcf_report_msg(rep, name, "removed the leftover root %s", root);
+        found = true;
+    }
+    if (lxcf_hosts_names(ctx, name)) {
+        lxcf_report_msg(rep, name, "removed the leftover /etc/hosts entry");
+        found = true;
+    }
+    if (!found)
+        return -1;
+    lxcf_error_clear(err);
+    return lxcf_container_sync_hosts(ctx, rep, err);
+}
+
 int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
                          lxcf_err *err)
 {
     _cleanup_(lxcf_lock_release) int lock = -1;
     _cleanup_domain_ virDomainPtr d = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
-    _cleanup_free_ char *roots = NULL, *root = NULL;
+    _cleanup_free_ char *roots = NULL;
     struct stat st;
 
     if (lxcf_name_check(name, err) < 0 && strlen(name) != VIR_UUID_STRING_BUFLEN - 1)
@@ -450,38 +509,28 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
         return -1;
     roots = lxcf_ctx_roots_dir(ctx);
     if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) < 0) {
-        /* A root left without a domain (a crash between the steps below) is
-         * still ours to remove: it lies in our roots directory. */
-        _cleanup_domain_ virDomainPtr foreign = NULL;
-
-        root = lxcf_ctx_container_root(ctx, name);
-        if (err->code != LXCF_EXIT_NOTFOUND || lstat(root, &st) < 0)
+        if (err->code != LXCF_EXIT_NOTFOUND)
             return -1;
-        foreign = virDomainLookupByName(ctx->conn, name);
-        if (foreign)
-            return -1;
-        lxcf_error_clear(err);
-        if (lxcf_name_check(name, err) < 0)
-            return -1;
-        if (lxcf_rootfs_erase(roots, root, err) < 0)
-            return -1;
-        lxcf_report_msg(rep, name, "removed the leftover root %s", root);
-        return 0;
+        return lxcf_erase_leftovers(ctx, name, rep, err);
     }
     if (virDomainIsActive(d) == 1) {
         if (virDomainDestroy(d) < 0)
             return lxcf_virt_error(err, name, "stopping");
         lxcf_report_msg(rep, c->name, "stopped");
     }
+    lxcf_crashpoint("erase-stopped");
     /* Root first, domain last: until the domain is gone, a crash leaves a
      * container that list shows and a second erase finishes. */
     if (c->root && lstat(c->root, &st) == 0 &&
         lxcf_rootfs_erase(roots, c->root, err) < 0)
         return -1;
+    lxcf_crashpoint("erase-root-removed");
     if (c->network && lxcf_net_host_remove(ctx->conn, c->network, c->name, err) < 0)
         return -1;
+    lxcf_crashpoint("erase-unreserved");
     if (virDomainUndefine(d) < 0)
         return lxcf_virt_error(err, c->name, "undefining");
+    lxcf_crashpoint("erase-undefined");
     lxcf_cgroup_cleanup(c->name);
     return lxcf_container_sync_hosts(ctx, rep, err);
 }

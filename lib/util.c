@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +258,17 @@ int lxcf_write_file_atomic(const char *path, const char *data, size_t len,
     } else if (errno != ENOENT) {
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot stat %s", path);
     }
+    /* A writer killed between its write and its rename leaves its temp
+     * file; callers hold the lock, so any such file is litter. */
+    {
+        _cleanup_free_ char *pat = lxcf_xasprintf("%s.lxcf-tmp.??????", path);
+        glob_t g;
+        if (glob(pat, GLOB_NOSORT, NULL, &g) == 0) {
+            for (size_t i = 0; i < g.gl_pathc; i++)
+                unlink(g.gl_pathv[i]);
+        }
+        globfree(&g);
+    }
     tmp = lxcf_xasprintf("%s.lxcf-tmp.XXXXXX", path);
     fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
@@ -266,6 +279,7 @@ int lxcf_write_file_atomic(const char *path, const char *data, size_t len,
         unlink(tmp);
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, e, "cannot write %s", tmp);
     }
+    lxcf_crashpoint("atomic-write-before-rename");
     if (rename(tmp, path) < 0) {
         int e = errno;
         unlink(tmp);
@@ -275,4 +289,12 @@ int lxcf_write_file_atomic(const char *path, const char *data, size_t len,
     if (dfd >= 0)
         (void)fsync(dfd);
     return 0;
+}
+
+void lxcf_crashpoint(const char *name)
+{
+    const char *at = getenv("LXCF_CRASH_AT");
+
+    if (at && strcmp(at, name) == 0)
+        raise(SIGKILL);
 }

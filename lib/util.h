@@ -50,3 +50,8 @@ int lxcf_read_file(const char *path, char **out, size_t *len, lxcf_err *err);
  * old or the new file, never a torn one. */
 int lxcf_write_file_atomic(const char *path, const char *data, size_t len,
                            mode_t mode, bool keep_owner, lxcf_err *err);
+
+/* A named step where a test may kill lxcf as kill -9 would (environment
+ * LXCF_CRASH_AT=NAME): how the crash-safety test proves that every step
+ * leaves a state that list shows and erase or a re-run completes. */
+void lxcf_crashpoint(const char *name);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cleanup.h"
 #include "cli.h"
@@ -229,8 +230,14 @@ static const char *lxcf_model_name(const lxcf_container *c)
 
 static const char *lxcf_entry_state(const lxcf_virt_entry *e)
 {
-    /* A half-built container must never look like a usable one. */
-    return e->c->state_note ? e->c->state_note : lxcf_virt_state_name(e->state);
+    struct stat st;
+
+    /* A half-built or half-erased container must never look usable. */
+    if (e->c->state_note)
+        return e->c->state_note;
+    if (e->c->root && lstat(e->c->root, &st) < 0)
+        return "no-root";
+    return lxcf_virt_state_name(e->state);
 }
 
 int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err)
