@@ -14,6 +14,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "testutil.h"
 #include "util.h"
 
 #define DATA LXCF_TEST_DATADIR "/cgroup/"
@@ -22,78 +23,18 @@
 
 /* ---- fake trees ---- */
 
-/* Every test's trees live below one base directory that the teardown
- * removes, so a failing assertion leaves nothing behind. */
-static char *test_base;
-
-static int base_setup(void **state)
-{
-    char tmpl[] = "/var/tmp/lxcf-test-cgroup.XXXXXX";
-    if (!mkdtemp(tmpl))
-        return -1;
-    test_base = lxcf_xstrdup(tmpl);
-    return 0;
-}
-
-static int base_teardown(void **state)
-{
-    _cleanup_free_ char *cmd = lxcf_xasprintf("rm -rf '%s'", test_base);
-    int r = system(cmd);
-    free(test_base);
-    test_base = NULL;
-    return r == 0 ? 0 : -1;
-}
-
-static char *make_tree(void)
-{
-    char *tmpl = lxcf_xasprintf("%s/t.XXXXXX", test_base);
-    assert_non_null(mkdtemp(tmpl));
-    return tmpl;
-}
-
-static void rm_tree(const char *root)
-{
-    _cleanup_free_ char *cmd = lxcf_xasprintf("rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
-}
-
-static void mkdirs(const char *root, const char *rel)
-{
-    _cleanup_free_ char *path = lxcf_path_join(root, rel);
-    _cleanup_free_ char *cmd = lxcf_xasprintf("mkdir -p '%s'", path);
-    assert_int_equal(system(cmd), 0);
-}
-
-static void put(const char *root, const char *rel, const char *content)
-{
-    _cleanup_free_ char *path = lxcf_path_join(root, rel);
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    mkdirs(path, "");
-    *slash = '/';
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
-}
-
 static void copy_in(const char *root, const char *rel, const char *datafile)
 {
-    _cleanup_free_ char *buf = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
-    assert_int_equal(lxcf_read_file(datafile, &buf, NULL, &err), 0);
-    put(root, rel, buf);
+    _cleanup_free_ char *buf = lxcf_test_read_file(NULL, datafile);
+    lxcf_test_write_file(root, rel, buf);
 }
 
 /* File content without the trailing newline. */
 static char *get(const char *root, const char *rel)
 {
-    _cleanup_free_ char *path = lxcf_path_join(root, rel);
-    lxcf_err err = LXCF_ERR_INIT;
-    char *buf = NULL;
-    size_t len;
-    if (lxcf_read_file(path, &buf, &len, &err) < 0)
-        fail_msg("%s", err.msg);
+    char *buf = lxcf_test_read_file(root, rel);
+    size_t len = strlen(buf);
+
     while (len && buf[len - 1] == '\n')
         buf[--len] = '\0';
     return buf;
@@ -104,12 +45,6 @@ static void assert_file(const char *root, const char *rel, const char *want)
     _cleanup_free_ char *got = get(root, rel);
     if (strcmp(got, want) != 0)
         fail_msg("%s: got '%s', want '%s'", rel, got, want);
-}
-
-static bool exists(const char *root, const char *rel)
-{
-    _cleanup_free_ char *path = lxcf_path_join(root, rel);
-    return access(path, F_OK) == 0;
 }
 
 static lxcf_cgroup_layout *load(const char *mountinfo, const char *root)
@@ -155,7 +90,7 @@ static void v1_tree(const char *root, lxcf_cgroup_paths *p)
 
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         _cleanup_free_ char *rel = lxcf_xasprintf(g, files[i][0], files[i][1]);
-        put(root, rel, files[i][2]);
+        lxcf_test_write_file(root, rel, files[i][2]);
     }
     copy_in(root, "proc/100/cgroup", DATA "proc-cgroup-v1");
     if (lxcf_cgroup_of_pid(l, root, 100, p, &err) < 0)
@@ -178,13 +113,13 @@ static void v2_tree(const char *root, lxcf_cgroup_paths *p)
         { "io.max", "" },
     };
 
-    put(root, "sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
     l = load(DATA "mountinfo-v2", root);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         _cleanup_free_ char *rel = lxcf_xasprintf("sys/fs/cgroup" GROUP "/%s", files[i][0]);
-        put(root, rel, files[i][1]);
+        lxcf_test_write_file(root, rel, files[i][1]);
     }
-    put(root, "proc/100/cgroup", "0::" GROUP "\n");
+    lxcf_test_write_file(root, "proc/100/cgroup", "0::" GROUP "\n");
     if (lxcf_cgroup_of_pid(l, root, 100, p, &err) < 0)
         fail_msg("%s", err.msg);
 }
@@ -196,7 +131,7 @@ static void v2_tree(const char *root, lxcf_cgroup_paths *p)
 
 static void test_layout_pure_v1(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v1", root);
 
     assert_ctrl(root, l, LXCF_CG_CPU, 1, "/sys/fs/cgroup/cpu,cpuacct");
@@ -211,13 +146,13 @@ static void test_layout_pure_v1(void **state)
     assert_ctrl(root, l, LXCF_CG_SYSTEMD, 1, "/sys/fs/cgroup/systemd");
     assert_int_equal(l->unified, -1);
     assert_int_equal(l->nhier, 11);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_layout_pure_v2(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
-    put(root, "sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
+    _cleanup_free_ char *root = lxcf_test_subtree();
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
 
     for (int c = LXCF_CG_CPU; c <= LXCF_CG_PIDS; c++)
@@ -226,25 +161,25 @@ static void test_layout_pure_v2(void **state)
     assert_ctrl(root, l, LXCF_CG_DEVICES, 0, NULL);
     assert_ctrl(root, l, LXCF_CG_FREEZER, 0, NULL);
     assert_int_equal(l->unified, 0);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_layout_v2_lists_only_enabled_controllers(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
-    put(root, "sys/fs/cgroup/cgroup.controllers", "memory pids\n");
+    _cleanup_free_ char *root = lxcf_test_subtree();
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "memory pids\n");
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
 
     assert_ctrl(root, l, LXCF_CG_MEMORY, 2, "/sys/fs/cgroup");
     assert_ctrl(root, l, LXCF_CG_CPU, 0, NULL);
     assert_ctrl(root, l, LXCF_CG_IO, 0, NULL);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_layout_hybrid_like_this_machine(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
-    put(root, "sys/fs/cgroup/unified/cgroup.controllers", "\n");
+    _cleanup_free_ char *root = lxcf_test_subtree();
+    lxcf_test_write_file(root, "sys/fs/cgroup/unified/cgroup.controllers", "\n");
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l =
         load(DATA "mountinfo-hybrid", root);
 
@@ -259,7 +194,7 @@ static void test_layout_hybrid_like_this_machine(void **state)
     assert_true(l->unified >= 0);
     assert_int_equal(l->hier[l->unified].version, 2);
     assert_null(l->hier[l->unified].names[0]);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_layout_missing_mountinfo_fails(void **state)
@@ -275,15 +210,15 @@ static void test_layout_missing_mountinfo_fails(void **state)
 
 static void test_layout_without_cgroup_mounts_fails(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_free_ char *mi = lxcf_path_join(root, "mountinfo");
     lxcf_cgroup_layout *l = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
-    put(root, "mountinfo", "22 1 253:0 / / rw,relatime shared:1 - xfs /dev/sda rw\ngarbage\n");
+    lxcf_test_write_file(root, "mountinfo", "22 1 253:0 / / rw,relatime shared:1 - xfs /dev/sda rw\ngarbage\n");
     assert_int_equal(lxcf_cgroup_layout_load(mi, root, &l, &err), -1);
     assert_non_null(strstr(err.msg, "no cgroup"));
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_layout_and_of_pid_on_real_host_read_only(void **state)
@@ -302,7 +237,7 @@ static void test_layout_and_of_pid_on_real_host_read_only(void **state)
 
 static void test_of_pid_v1(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v1_tree(root, &p);
     _cleanup_free_ char *mem = lxcf_path_join(root, "/sys/fs/cgroup/memory" GROUP);
@@ -315,15 +250,15 @@ static void test_of_pid_v1(void **state)
     assert_string_equal(p.dir[LXCF_CG_SYSTEMD], sd);
     assert_string_equal(p.rel[LXCF_CG_PIDS], "/system.slice/libvirtd.service");
     assert_int_equal(p.version[LXCF_CG_IO], 1);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_of_pid_v2(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
-    put(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
     _cleanup_free_ char *want =
         lxcf_path_join(root, "/sys/fs/cgroup/machine.slice/machine-lxc\\x2d100\\x2dweb1.scope");
@@ -335,15 +270,15 @@ static void test_of_pid_v2(void **state)
     assert_int_equal(p.version[LXCF_CG_CPU], 2);
     assert_null(p.dir[LXCF_CG_CPUSET]);  /* not enabled */
     assert_null(p.dir[LXCF_CG_DEVICES]);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_of_pid_hybrid(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
-    put(root, "sys/fs/cgroup/unified/cgroup.controllers", "");
+    lxcf_test_write_file(root, "sys/fs/cgroup/unified/cgroup.controllers", "");
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l =
         load(DATA "mountinfo-hybrid", root);
     _cleanup_free_ char *mem =
@@ -355,44 +290,44 @@ static void test_of_pid_hybrid(void **state)
     assert_string_equal(p.dir[LXCF_CG_MEMORY], mem);
     assert_string_equal(p.dir[LXCF_CG_SYSTEMD], sd);
     assert_string_equal(p.rel[LXCF_CG_CPU], "/");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_of_pid_maps_subtree_mounts_and_escapes(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_free_ char *mi = lxcf_path_join(root, "mountinfo");
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
 
-    put(root, "mountinfo",
+    lxcf_test_write_file(root, "mountinfo",
         "30 24 0:26 /docker/abc /sys/fs/cgroup/mem\\040ory rw - cgroup cgroup rw,memory\n"
         "31 24 0:27 /docker/abc /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n");
-    put(root, "proc/9/cgroup", "2:memory:/docker/abc/sub\n1:pids:/elsewhere\n");
+    lxcf_test_write_file(root, "proc/9/cgroup", "2:memory:/docker/abc/sub\n1:pids:/elsewhere\n");
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(mi, root);
     _cleanup_free_ char *want = lxcf_path_join(root, "/sys/fs/cgroup/mem ory/sub");
 
     assert_int_equal(lxcf_cgroup_of_pid(l, root, 9, &p, &err), 0);
     assert_string_equal(p.dir[LXCF_CG_MEMORY], want);
     assert_null(p.dir[LXCF_CG_PIDS]);  /* not visible through the mount */
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_of_pid_missing_or_malformed_fails(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
-    put(root, "sys/fs/cgroup/cgroup.controllers", "memory\n");
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "memory\n");
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
 
     assert_int_equal(lxcf_cgroup_of_pid(l, root, 5, &p, &err), -1);
     assert_int_equal(err.sys_errno, ENOENT);
     lxcf_error_clear(&err);
-    put(root, "proc/5/cgroup", "0:garbage\n");
+    lxcf_test_write_file(root, "proc/5/cgroup", "0:garbage\n");
     assert_int_equal(lxcf_cgroup_of_pid(l, root, 5, &p, &err), -1);
     assert_non_null(strstr(err.msg, "malformed"));
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 /* ---- names and cpu rate ---- */
@@ -444,7 +379,7 @@ static int set(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit *lim, lxcf_er
 
 static void test_set_cpu_v1_writes_period_and_quota(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v1_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_CPU, .cpu = { 150000, 100000 } };
@@ -456,12 +391,12 @@ static void test_set_cpu_v1_writes_period_and_quota(void **state)
     lim.cpu.quota_us = LXCF_CG_UNLIMITED;
     assert_int_equal(set(&p, &lim, &err), 0);
     assert_file(root, V1("cpu,cpuacct", "cpu.cfs_quota_us"), "-1");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_set_cpu_v2_writes_cpu_max(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v2_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_CPU, .cpu = { 50000, 100000 } };
@@ -472,12 +407,12 @@ static void test_set_cpu_v2_writes_cpu_max(void **state)
     lim.cpu.quota_us = LXCF_CG_UNLIMITED;
     assert_int_equal(set(&p, &lim, &err), 0);
     assert_file(root, V2("cpu.max"), "max 100000");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_set_cpu_bad_values_change_nothing(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v1_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_CPU, .cpu = { 50000, 10 } };
@@ -490,12 +425,12 @@ static void test_set_cpu_bad_values_change_nothing(void **state)
     assert_int_equal(set(&p, &lim, &err), -1);
     assert_file(root, V1("cpu,cpuacct", "cpu.cfs_quota_us"), "-1");
     assert_file(root, V1("cpu,cpuacct", "cpu.cfs_period_us"), "100000");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_set_cpuset_v1_and_v2(void **state)
 {
-    _cleanup_free_ char *r1 = make_tree(), *r2 = make_tree();
+    _cleanup_free_ char *r1 = lxcf_test_subtree(), *r2 = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p1 = { 0 }, p2 = { 0 };
     v1_tree(r1, &p1);
     v2_tree(r2, &p2);
@@ -512,13 +447,13 @@ static void test_set_cpuset_v1_and_v2(void **state)
     assert_int_equal(set(&p2, &lim, &err), 0);
     assert_file(r2, V2("cpuset.cpus"), "0-1,3");
     assert_file(r2, V2("cpuset.mems"), "0");
-    rm_tree(r1);
-    rm_tree(r2);
+    lxcf_test_rmrf(r1);
+    lxcf_test_rmrf(r2);
 }
 
 static void test_set_cpuset_empty_changes_nothing(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v1_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_CPUSET };
@@ -528,12 +463,12 @@ static void test_set_cpuset_empty_changes_nothing(void **state)
     assert_int_equal(set(&p, &lim, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_USAGE);
     assert_file(root, V1("cpuset", "cpuset.cpus"), "0-3");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_set_memory_v2_writes_max_and_swap(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v2_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_MEMORY, .memory = { GiB, 3 * GiB } };
@@ -551,12 +486,12 @@ static void test_set_memory_v2_writes_max_and_swap(void **state)
     assert_int_equal(set(&p, &lim, &err), 0);
     assert_file(root, V2("memory.max"), "max");
     assert_file(root, V2("memory.swap.max"), "max");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_set_memory_v1_writes_limits(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v1_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_MEMORY, .memory = { 512 << 20, 0 } };
@@ -568,7 +503,7 @@ static void test_set_memory_v1_writes_limits(void **state)
     lim.memory.mem = LXCF_CG_UNLIMITED;
     assert_int_equal(set(&p, &lim, &err), 0);
     assert_file(root, V1("memory", "memory.limit_in_bytes"), "-1");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 /* The v1 kernel rule, which a fake file cannot enforce: after every write,
@@ -603,15 +538,15 @@ static int v1_kernel_hook(const char *path, const char *value, void *data)
 
 static void test_set_memory_v1_orders_writes(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v1_tree(root, &p);
     struct v1_kernel k = { p.dir[LXCF_CG_MEMORY], 0 };
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_MEMORY, .memory = { GiB, 2 * GiB } };
     lxcf_err err = LXCF_ERR_INIT;
 
-    put(root, V1("memory", "memory.memsw.limit_in_bytes"), "1073741824");
-    put(root, V1("memory", "memory.limit_in_bytes"), "536870912");
+    lxcf_test_write_file(root, V1("memory", "memory.memsw.limit_in_bytes"), "1073741824");
+    lxcf_test_write_file(root, V1("memory", "memory.limit_in_bytes"), "536870912");
     lxcf_cgroup_set_write_hook(v1_kernel_hook, &k);
     /* Raise both past the current memsw: memsw must go first. */
     lim.memory = (typeof(lim.memory)){ 3 * GiB, 4 * GiB };
@@ -632,19 +567,19 @@ static void test_set_memory_v1_orders_writes(void **state)
     lxcf_cgroup_set_write_hook(NULL, NULL);
     if (err.code)
         fail_msg("%s", err.msg);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_set_memory_v1_bad_combination_changes_nothing(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v1_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_MEMORY, .memory = { 2 * GiB, GiB } };
     lxcf_err err = LXCF_ERR_INIT;
 
-    put(root, V1("memory", "memory.memsw.limit_in_bytes"), "1073741824");
-    put(root, V1("memory", "memory.limit_in_bytes"), "536870912");
+    lxcf_test_write_file(root, V1("memory", "memory.memsw.limit_in_bytes"), "1073741824");
+    lxcf_test_write_file(root, V1("memory", "memory.limit_in_bytes"), "536870912");
     assert_int_equal(set(&p, &lim, &err), -1);  /* memsw below mem */
     assert_int_equal(err.code, LXCF_EXIT_USAGE);
     lxcf_error_clear(&err);
@@ -656,12 +591,12 @@ static void test_set_memory_v1_bad_combination_changes_nothing(void **state)
     assert_int_equal(set(&p, &lim, &err), -1);
     assert_file(root, V1("memory", "memory.limit_in_bytes"), "536870912");
     assert_file(root, V1("memory", "memory.memsw.limit_in_bytes"), "1073741824");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_set_memory_swap_accounting_off_changes_nothing(void **state)
 {
-    _cleanup_free_ char *r1 = make_tree(), *r2 = make_tree();
+    _cleanup_free_ char *r1 = lxcf_test_subtree(), *r2 = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p1 = { 0 }, p2 = { 0 };
     v1_tree(r1, &p1);
     v2_tree(r2, &p2);
@@ -679,13 +614,13 @@ static void test_set_memory_swap_accounting_off_changes_nothing(void **state)
     assert_non_null(strstr(err.msg, "swap accounting"));
     assert_file(r1, V1("memory", "memory.limit_in_bytes"), "9223372036854771712");
     assert_file(r2, V2("memory.max"), "max");
-    rm_tree(r1);
-    rm_tree(r2);
+    lxcf_test_rmrf(r1);
+    lxcf_test_rmrf(r2);
 }
 
 static void test_set_write_failure_names_file_and_errno(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v2_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_CPU, .cpu = { 50000, 100000 } };
@@ -697,7 +632,7 @@ static void test_set_write_failure_names_file_and_errno(void **state)
     assert_int_equal(set(&p, &lim, &err), -1);
     assert_int_equal(err.sys_errno, ENOENT);
     assert_non_null(strstr(err.msg, f));
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_set_missing_controller_fails(void **state)
@@ -712,7 +647,7 @@ static void test_set_missing_controller_fails(void **state)
 
 static void test_set_io_v1_writes_throttle_files(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v1_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_IO,
@@ -724,12 +659,12 @@ static void test_set_io_v1_writes_throttle_files(void **state)
     assert_file(root, V1("blkio", "blkio.throttle.write_bps_device"), "8:0 0");
     assert_file(root, V1("blkio", "blkio.throttle.read_iops_device"), "");
     assert_file(root, V1("blkio", "blkio.throttle.write_iops_device"), "8:0 200");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_set_io_v2_writes_io_max(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v2_tree(root, &p);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_IO,
@@ -741,22 +676,22 @@ static void test_set_io_v2_writes_io_max(void **state)
     lim.io = (typeof(lim.io)){ 253, 1, 0, 0, 0, 0 };
     assert_int_equal(set(&p, &lim, &err), -1);
     assert_file(root, V2("io.max"), "253:1 rbps=1048576 wbps=max wiops=200");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 /* ---- get ---- */
 
 static void test_get_v1_values(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v1_tree(root, &p);
     _cleanup_(lxcf_cgroup_values_clear) lxcf_cgroup_values v = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
 
-    put(root, V1("memory", "memory.limit_in_bytes"), "536870912\n");
-    put(root, V1("blkio", "blkio.throttle.read_bps_device"), "8:0 1048576\n8:16 2048\n");
-    put(root, V1("blkio", "blkio.throttle.write_iops_device"), "8:0 200\n");
+    lxcf_test_write_file(root, V1("memory", "memory.limit_in_bytes"), "536870912\n");
+    lxcf_test_write_file(root, V1("blkio", "blkio.throttle.read_bps_device"), "8:0 1048576\n8:16 2048\n");
+    lxcf_test_write_file(root, V1("blkio", "blkio.throttle.write_iops_device"), "8:0 200\n");
     assert_int_equal(lxcf_cgroup_get(&p, &v, &err), 0);
     assert_true(v.has_cpu);
     assert_int_equal(v.cpu_quota_us, LXCF_CG_UNLIMITED);
@@ -776,21 +711,21 @@ static void test_get_v1_values(void **state)
     assert_int_equal(v.io[0].wbps, LXCF_CG_UNLIMITED);
     assert_int_equal(v.io[1].minor, 16);
     assert_int_equal(v.io[1].rbps, 2048);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_get_v2_values(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v2_tree(root, &p);
     _cleanup_(lxcf_cgroup_values_clear) lxcf_cgroup_values v = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
 
-    put(root, V2("cpu.max"), "50000 100000\n");
-    put(root, V2("memory.max"), "1073741824\n");
-    put(root, V2("memory.swap.max"), "1073741824\n");
-    put(root, V2("io.max"), "253:1 rbps=1048576 wbps=max riops=max wiops=200\n");
+    lxcf_test_write_file(root, V2("cpu.max"), "50000 100000\n");
+    lxcf_test_write_file(root, V2("memory.max"), "1073741824\n");
+    lxcf_test_write_file(root, V2("memory.swap.max"), "1073741824\n");
+    lxcf_test_write_file(root, V2("io.max"), "253:1 rbps=1048576 wbps=max riops=max wiops=200\n");
     assert_int_equal(lxcf_cgroup_get(&p, &v, &err), 0);
     assert_int_equal(v.cpu_quota_us, 50000);
     assert_int_equal(v.cpu_usage_ns, 5000000);
@@ -802,22 +737,22 @@ static void test_get_v2_values(void **state)
     assert_int_equal(v.io[0].rbps, 1048576);
     assert_int_equal(v.io[0].wbps, LXCF_CG_UNLIMITED);
     assert_int_equal(v.io[0].wiops, 200);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_get_garbage_fails(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     v2_tree(root, &p);
     _cleanup_(lxcf_cgroup_values_clear) lxcf_cgroup_values v = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
 
-    put(root, V2("memory.max"), "lots\n");
+    lxcf_test_write_file(root, V2("memory.max"), "lots\n");
     assert_int_equal(lxcf_cgroup_get(&p, &v, &err), -1);
     assert_non_null(strstr(err.msg, "memory.max"));
     assert_null(v.cpus);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 /* ---- confinement ---- */
@@ -826,10 +761,10 @@ static lxcf_cgroup_layout *hybrid_tree(const char *root)
 {
     lxcf_cgroup_layout *l;
 
-    put(root, "sys/fs/cgroup/unified/cgroup.controllers", "");
+    lxcf_test_write_file(root, "sys/fs/cgroup/unified/cgroup.controllers", "");
     l = load(DATA "mountinfo-hybrid", root);
     for (size_t i = 0; i < l->nhier; i++)
-        mkdirs(l->hier[i].mount, "");
+        lxcf_test_mkdirs(l->hier[i].mount, "");
     return l;
 }
 
@@ -842,12 +777,12 @@ static void write_membership(const char *root, const char *who, const char *memo
         "4:memory:%s\n3:cpuset:%s\n2:cpuacct:%s\n1:cpu:%s\n0::/\n",
         systemd, memory_and_more, memory_and_more, memory_and_more, memory_and_more,
         memory_and_more, memory_and_more, memory_and_more, memory_and_more);
-    put(root, rel, s);
+    lxcf_test_write_file(root, rel, s);
 }
 
 static void test_confined_true_when_guest_below_container(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths c = { 0 };
     _cleanup_free_ char *why = NULL;
@@ -860,12 +795,12 @@ static void test_confined_true_when_guest_below_container(void **state)
     assert_int_equal(lxcf_cgroup_confined(l, root, 101, &c, &ok, &why, &err), 0);
     assert_true(ok);
     assert_null(why);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_confined_false_when_guest_escaped(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths c = { 0 };
     _cleanup_free_ char *why = NULL;
@@ -887,12 +822,12 @@ static void test_confined_false_when_guest_escaped(void **state)
     write_membership(root, "101", GROUP "x", GROUP "x");
     assert_int_equal(lxcf_cgroup_confined(l, root, 101, &c, &ok, &why, &err), 0);
     assert_false(ok);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_confined_false_when_container_at_root(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths c = { 0 };
     _cleanup_free_ char *why = NULL;
@@ -906,12 +841,12 @@ static void test_confined_false_when_container_at_root(void **state)
     assert_int_equal(lxcf_cgroup_confined(l, root, 101, &c, &ok, &why, &err), 0);
     assert_false(ok);
     assert_true(lxcf_startswith(why, "name=systemd: "));
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_confined_missing_guest_fails(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
     lxcf_cgroup_paths c = { 0 };
     char *why = NULL;
@@ -921,12 +856,12 @@ static void test_confined_missing_guest_fails(void **state)
     assert_int_equal(lxcf_cgroup_confined(l, root, 555, &c, &ok, &why, &err), -1);
     assert_false(ok);
     assert_null(why);
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_place_self_hybrid(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
     _cleanup_free_ char *pid = lxcf_xasprintf("%d", (int)getpid());
     lxcf_err err = LXCF_ERR_INIT;
@@ -935,8 +870,8 @@ static void test_place_self_hybrid(void **state)
 
     /* This machine: memory already in a group of its own, all else at /. */
     copy_in(root, "proc/self/cgroup", DATA "proc-cgroup-hybrid");
-    put(root, "sys/fs/cgroup/cpuset/cpuset.cpus", "0-1\n");
-    put(root, "sys/fs/cgroup/cpuset/cpuset.mems", "0\n");
+    lxcf_test_write_file(root, "sys/fs/cgroup/cpuset/cpuset.cpus", "0-1\n");
+    lxcf_test_write_file(root, "sys/fs/cgroup/cpuset/cpuset.mems", "0\n");
     if (lxcf_cgroup_place_self(l, root, "machine/lxc-1234-web1.libvirt-lxc", &err) < 0)
         fail_msg("%s", err.msg);
     for (size_t i = 0; i < sizeof(placed) / sizeof(placed[0]); i++) {
@@ -944,46 +879,46 @@ static void test_place_self_hybrid(void **state)
             "sys/fs/cgroup/%s/machine/lxc-1234-web1.libvirt-lxc/cgroup.procs", placed[i]);
         assert_file(root, rel, pid);
     }
-    assert_false(exists(root, "sys/fs/cgroup/memory/machine"));
+    assert_false(lxcf_test_exists(root, "sys/fs/cgroup/memory/machine"));
     /* A fresh v1 cpuset group gets its parent's sets, or it refuses tasks. */
     assert_file(root, "sys/fs/cgroup/cpuset/machine/cpuset.cpus", "0-1");
     assert_file(root, "sys/fs/cgroup/cpuset/machine/lxc-1234-web1.libvirt-lxc/cpuset.mems", "0");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_place_self_systemd_and_pids_even_below_root(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
     lxcf_err err = LXCF_ERR_INIT;
 
     write_membership(root, "self", "/system.slice/libvirtd.service", "/system.slice/libvirtd.service");
     assert_int_equal(lxcf_cgroup_place_self(l, root, "machine/x", &err), 0);
-    assert_true(exists(root, "sys/fs/cgroup/systemd/machine/x/cgroup.procs"));
-    assert_true(exists(root, "sys/fs/cgroup/pids/machine/x/cgroup.procs"));
-    assert_false(exists(root, "sys/fs/cgroup/memory/machine"));
-    assert_false(exists(root, "sys/fs/cgroup/cpu/machine"));
+    assert_true(lxcf_test_exists(root, "sys/fs/cgroup/systemd/machine/x/cgroup.procs"));
+    assert_true(lxcf_test_exists(root, "sys/fs/cgroup/pids/machine/x/cgroup.procs"));
+    assert_false(lxcf_test_exists(root, "sys/fs/cgroup/memory/machine"));
+    assert_false(lxcf_test_exists(root, "sys/fs/cgroup/cpu/machine"));
     /* The unified tree, where we sit at /, is placed too. */
-    assert_true(exists(root, "sys/fs/cgroup/unified/machine/x/cgroup.procs"));
-    rm_tree(root);
+    assert_true(lxcf_test_exists(root, "sys/fs/cgroup/unified/machine/x/cgroup.procs"));
+    lxcf_test_rmrf(root);
 }
 
 static void test_place_self_pure_v2_below_root_does_nothing(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     lxcf_err err = LXCF_ERR_INIT;
-    put(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
 
-    put(root, "proc/self/cgroup", "0::/system.slice/libvirtd.service\n");
+    lxcf_test_write_file(root, "proc/self/cgroup", "0::/system.slice/libvirtd.service\n");
     assert_int_equal(lxcf_cgroup_place_self(l, root, "machine/x", &err), 0);
-    assert_false(exists(root, "sys/fs/cgroup/machine"));
-    rm_tree(root);
+    assert_false(lxcf_test_exists(root, "sys/fs/cgroup/machine"));
+    lxcf_test_rmrf(root);
 }
 
 static void test_place_self_bad_group_fails(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -992,80 +927,80 @@ static void test_place_self_bad_group_fails(void **state)
     assert_non_null(strstr(err.msg, "invalid cgroup name"));
     lxcf_error_clear(&err);
     assert_int_equal(lxcf_cgroup_place_self(l, root, "/abs", &err), -1);
-    assert_false(exists(root, "escape"));
-    rm_tree(root);
+    assert_false(lxcf_test_exists(root, "escape"));
+    lxcf_test_rmrf(root);
 }
 
 static void test_remove_empty_removes_only_stale_empty_groups(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
     _cleanup_free_ char *alive = lxcf_xasprintf("sys/fs/cgroup/pids/machine/lxc-%d-web1.libvirt-lxc",
                                                 (int)getpid());
     lxcf_err err = LXCF_ERR_INIT;
 
     /* PIDs above the kernel's pid_max (4194304) are never alive. */
-    mkdirs(root, "sys/fs/cgroup/systemd/machine/lxc-99999999-web1.libvirt-lxc/init.scope");
-    mkdirs(root, "sys/fs/cgroup/systemd/machine/lxc-99999999-web1.libvirt-lxc/system.slice/a.service");
-    mkdirs(root, "sys/fs/cgroup/pids/machine/lxc-99999998-web1.libvirt-lxc/init.scope");
-    put(root, "sys/fs/cgroup/pids/machine/lxc-99999998-web1.libvirt-lxc/busy/cgroup.procs", "1\n");
-    mkdirs(root, "sys/fs/cgroup/pids/machine/lxc-99999999-web10.libvirt-lxc");
-    mkdirs(root, "sys/fs/cgroup/pids/machine/lxc-99999999-web1.libvirt-qemu");
-    mkdirs(root, alive);
+    lxcf_test_mkdirs(root, "sys/fs/cgroup/systemd/machine/lxc-99999999-web1.libvirt-lxc/init.scope");
+    lxcf_test_mkdirs(root, "sys/fs/cgroup/systemd/machine/lxc-99999999-web1.libvirt-lxc/system.slice/a.service");
+    lxcf_test_mkdirs(root, "sys/fs/cgroup/pids/machine/lxc-99999998-web1.libvirt-lxc/init.scope");
+    lxcf_test_write_file(root, "sys/fs/cgroup/pids/machine/lxc-99999998-web1.libvirt-lxc/busy/cgroup.procs", "1\n");
+    lxcf_test_mkdirs(root, "sys/fs/cgroup/pids/machine/lxc-99999999-web10.libvirt-lxc");
+    lxcf_test_mkdirs(root, "sys/fs/cgroup/pids/machine/lxc-99999999-web1.libvirt-qemu");
+    lxcf_test_mkdirs(root, alive);
     assert_int_equal(lxcf_cgroup_remove_empty(l, "web1", &err), 0);
-    assert_false(exists(root, "sys/fs/cgroup/systemd/machine/lxc-99999999-web1.libvirt-lxc"));
-    assert_true(exists(root, "sys/fs/cgroup/systemd/machine"));
-    assert_false(exists(root, "sys/fs/cgroup/pids/machine/lxc-99999998-web1.libvirt-lxc/init.scope"));
-    assert_true(exists(root, "sys/fs/cgroup/pids/machine/lxc-99999998-web1.libvirt-lxc/busy"));
-    assert_true(exists(root, "sys/fs/cgroup/pids/machine/lxc-99999999-web10.libvirt-lxc"));
-    assert_true(exists(root, "sys/fs/cgroup/pids/machine/lxc-99999999-web1.libvirt-qemu"));
-    assert_true(exists(root, alive));
-    rm_tree(root);
+    assert_false(lxcf_test_exists(root, "sys/fs/cgroup/systemd/machine/lxc-99999999-web1.libvirt-lxc"));
+    assert_true(lxcf_test_exists(root, "sys/fs/cgroup/systemd/machine"));
+    assert_false(lxcf_test_exists(root, "sys/fs/cgroup/pids/machine/lxc-99999998-web1.libvirt-lxc/init.scope"));
+    assert_true(lxcf_test_exists(root, "sys/fs/cgroup/pids/machine/lxc-99999998-web1.libvirt-lxc/busy"));
+    assert_true(lxcf_test_exists(root, "sys/fs/cgroup/pids/machine/lxc-99999999-web10.libvirt-lxc"));
+    assert_true(lxcf_test_exists(root, "sys/fs/cgroup/pids/machine/lxc-99999999-web1.libvirt-qemu"));
+    assert_true(lxcf_test_exists(root, alive));
+    lxcf_test_rmrf(root);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_layout_pure_v1, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_layout_pure_v2, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_layout_v2_lists_only_enabled_controllers, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_layout_hybrid_like_this_machine, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_layout_missing_mountinfo_fails, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_layout_without_cgroup_mounts_fails, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_layout_and_of_pid_on_real_host_read_only, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_of_pid_v1, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_of_pid_v2, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_of_pid_hybrid, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_of_pid_maps_subtree_mounts_and_escapes, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_of_pid_missing_or_malformed_fails, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_machine_group_matches_libvirt, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_cpu_quota_is_share_of_all_cpus, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_cpu_v1_writes_period_and_quota, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_cpu_v2_writes_cpu_max, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_cpu_bad_values_change_nothing, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_cpuset_v1_and_v2, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_cpuset_empty_changes_nothing, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_memory_v2_writes_max_and_swap, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_memory_v1_writes_limits, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_memory_v1_orders_writes, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_memory_v1_bad_combination_changes_nothing, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_memory_swap_accounting_off_changes_nothing, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_write_failure_names_file_and_errno, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_missing_controller_fails, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_io_v1_writes_throttle_files, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_set_io_v2_writes_io_max, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_get_v1_values, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_get_v2_values, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_get_garbage_fails, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_confined_true_when_guest_below_container, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_confined_false_when_guest_escaped, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_confined_false_when_container_at_root, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_confined_missing_guest_fails, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_place_self_hybrid, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_place_self_systemd_and_pids_even_below_root, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_place_self_pure_v2_below_root_does_nothing, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_place_self_bad_group_fails, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_remove_empty_removes_only_stale_empty_groups, base_setup, base_teardown),
+        cmocka_unit_test_setup_teardown(test_layout_pure_v1, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_layout_pure_v2, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_layout_v2_lists_only_enabled_controllers, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_layout_hybrid_like_this_machine, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_layout_missing_mountinfo_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_layout_without_cgroup_mounts_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_layout_and_of_pid_on_real_host_read_only, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_of_pid_v1, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_of_pid_v2, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_of_pid_hybrid, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_of_pid_maps_subtree_mounts_and_escapes, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_of_pid_missing_or_malformed_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_machine_group_matches_libvirt, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_cpu_quota_is_share_of_all_cpus, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_cpu_v1_writes_period_and_quota, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_cpu_v2_writes_cpu_max, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_cpu_bad_values_change_nothing, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_cpuset_v1_and_v2, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_cpuset_empty_changes_nothing, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_memory_v2_writes_max_and_swap, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_memory_v1_writes_limits, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_memory_v1_orders_writes, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_memory_v1_bad_combination_changes_nothing, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_memory_swap_accounting_off_changes_nothing, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_write_failure_names_file_and_errno, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_missing_controller_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_io_v1_writes_throttle_files, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_set_io_v2_writes_io_max, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_get_v1_values, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_get_v2_values, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_get_garbage_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_confined_true_when_guest_below_container, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_confined_false_when_guest_escaped, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_confined_false_when_container_at_root, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_confined_missing_guest_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_place_self_hybrid, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_place_self_systemd_and_pids_even_below_root, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_place_self_pure_v2_below_root_does_nothing, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_place_self_bad_group_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_remove_empty_removes_only_stale_empty_groups, lxcf_test_base_setup, lxcf_test_base_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -524,18 +524,29 @@ static void test_parse_rejects_doctype_entities(void **state)
     assert_non_null(strstr(err.msg, "DOCTYPE"));
 }
 
-static void test_parse_bad_model_returns_minus1(void **state)
+/* A domain NAME with EXTRA elements and lxcf metadata of MODEL. */
+static char *lxcf_t_domain(const char *name, const char *extra, const char *model)
 {
-    const char *xml =
-        "<domain type='lxc'><name>x1</name><metadata>"
-        "<lxcf:container xmlns:lxcf='" LXCF_XMLNS "'><lxcf:model>shared</lxcf:model>"
-        "</lxcf:container></metadata></domain>";
+    return lxcf_xasprintf("<domain type='lxc'><name>%s</name>%s<metadata>"
+                          "<lxcf:container xmlns:lxcf='" LXCF_XMLNS "'><lxcf:model>%s</lxcf:model>"
+                          "</lxcf:container></metadata></domain>", name, extra, model);
+}
+
+static void lxcf_t_parse_fails(const char *xml, const char *msg)
+{
     lxcf_container *c = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
     assert_int_equal(lxcf_domxml_parse(xml, &c, &err), -1);
     assert_null(c);
-    assert_string_equal(err.msg, "x1: lxcf metadata has unknown model 'shared'");
+    assert_string_equal(err.msg, msg);
+}
+
+static void test_parse_bad_model_returns_minus1(void **state)
+{
+    _cleanup_free_ char *xml = lxcf_t_domain("x1", "", "shared");
+
+    lxcf_t_parse_fails(xml, "x1: lxcf metadata has unknown model 'shared'");
 }
 
 static void test_parse_converts_memory_units_to_kib(void **state)
@@ -552,10 +563,7 @@ static void test_parse_converts_memory_units_to_kib(void **state)
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        _cleanup_free_ char *xml = lxcf_xasprintf(
-            "<domain type='lxc'><name>m</name>%s<metadata>"
-            "<lxcf:container xmlns:lxcf='" LXCF_XMLNS "'><lxcf:model>joint</lxcf:model>"
-            "</lxcf:container></metadata></domain>", cases[i].mem);
+        _cleanup_free_ char *xml = lxcf_t_domain("m", cases[i].mem, "joint");
         _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
         lxcf_err err = LXCF_ERR_INIT;
 
@@ -566,16 +574,9 @@ static void test_parse_converts_memory_units_to_kib(void **state)
 
 static void test_parse_bad_memory_returns_minus1(void **state)
 {
-    const char *xml =
-        "<domain type='lxc'><name>m</name><memory unit='parsecs'>1</memory><metadata>"
-        "<lxcf:container xmlns:lxcf='" LXCF_XMLNS "'><lxcf:model>joint</lxcf:model>"
-        "</lxcf:container></metadata></domain>";
-    lxcf_container *c = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
+    _cleanup_free_ char *xml = lxcf_t_domain("m", "<memory unit='parsecs'>1</memory>", "joint");
 
-    assert_int_equal(lxcf_domxml_parse(xml, &c, &err), -1);
-    assert_null(c);
-    assert_string_equal(err.msg, "m: unknown unit 'parsecs'");
+    lxcf_t_parse_fails(xml, "m: unknown unit 'parsecs'");
 }
 
 /* ---- metadata alone ------------------------------------------------------ */

@@ -15,123 +15,49 @@
 
 #include "cleanup.h"
 #include "guest.h"
+#include "testutil.h"
 #include "util.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static char *t_tmpdir(void)
-{
-    char *d = lxcf_xstrdup("/var/tmp/lxcf-test-guest-XXXXXX");
-    assert_non_null(mkdtemp(d));
-    return d;
-}
-
-static void t_rm_rf(char *d)
-{
-    _cleanup_free_ char *cmd = lxcf_xasprintf("rm -rf --one-file-system -- '%s'", d);
-    assert_int_equal(system(cmd), 0);
-    free(d);
-}
-
-static char *t_path(const char *root, const char *rel)
-{
-    return lxcf_xasprintf("%s/%s", root, rel);
-}
-
-static void t_mkdirs(const char *root, const char *rel)
-{
-    _cleanup_free_ char *cmd = lxcf_xasprintf("mkdir -p -- '%s/%s'", root, rel);
-    assert_int_equal(system(cmd), 0);
-}
-
-static void t_put(const char *root, const char *rel, const char *text)
-{
-    _cleanup_free_ char *p = t_path(root, rel);
-    _cleanup_free_ char *dir = lxcf_xstrdup(p);
-    FILE *f;
-
-    *strrchr(dir, '/') = '\0';
-    t_mkdirs(dir, ".");
-    f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *t_slurp(const char *root, const char *rel)
-{
-    _cleanup_free_ char *p = t_path(root, rel);
-    char *out = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
-
-    if (lxcf_read_file(p, &out, NULL, &err) < 0)
-        fail_msg("%s", err.msg);
-    return out;
-}
-
-static void t_ln(const char *target, const char *root, const char *rel)
-{
-    _cleanup_free_ char *p = t_path(root, rel);
-    assert_int_equal(symlink(target, p), 0);
-}
-
-static bool t_exists(const char *root, const char *rel)
-{
-    _cleanup_free_ char *p = t_path(root, rel);
-    struct stat st;
-    return lstat(p, &st) == 0;
-}
-
 static bool t_is_reg(const char *root, const char *rel)
 {
-    _cleanup_free_ char *p = t_path(root, rel);
+    _cleanup_free_ char *p = lxcf_test_path(root, rel);
     struct stat st;
     return lstat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static char *t_readlink(const char *root, const char *rel)
-{
-    _cleanup_free_ char *p = t_path(root, rel);
-    char buf[512];
-    ssize_t n = readlink(p, buf, sizeof buf - 1);
-
-    if (n <= 0)
-        fail_msg("%s: not a symlink", p);
-    buf[n] = '\0';
-    return lxcf_xstrdup(buf);
 }
 
 /* The usr part of a systemd guest, under USR (a root's usr/ or the host's). */
 static void t_fake_usr(const char *usr, bool networkd)
 {
     if (networkd) {
-        t_put(usr, "lib/systemd/systemd-networkd", "elf");
-        t_put(usr, "lib/systemd/system/systemd-networkd.service", "[Unit]\n");
-        t_put(usr, "lib/systemd/system/systemd-networkd.socket", "[Unit]\n");
+        lxcf_test_write_file(usr, "lib/systemd/systemd-networkd", "elf");
+        lxcf_test_write_file(usr, "lib/systemd/system/systemd-networkd.service", "[Unit]\n");
+        lxcf_test_write_file(usr, "lib/systemd/system/systemd-networkd.socket", "[Unit]\n");
     }
-    t_put(usr, "lib/systemd/system/console-getty.service", "[Unit]\n");
-    t_put(usr, "bin/ssh-keygen", "elf");
+    lxcf_test_write_file(usr, "lib/systemd/system/console-getty.service", "[Unit]\n");
+    lxcf_test_write_file(usr, "bin/ssh-keygen", "elf");
 }
 
 static void t_fake_root(const char *d, const char *r)
 {
-    _cleanup_free_ char *outside = t_path(d, "host-hostname");
+    _cleanup_free_ char *outside = lxcf_test_path(d, "host-hostname");
 
-    t_put(d, "host-hostname", "the host's own name\n");
-    t_mkdirs(r, "etc");
-    t_ln(outside, r, "etc/hostname");
-    t_put(r, "etc/machine-id", "0123456789abcdef0123456789abcdef\n");
-    t_put(r, "var/lib/dbus/machine-id", "0123456789abcdef0123456789abcdef\n");
-    t_put(r, "etc/fstab", "/dev/sda1 / ext4 defaults 0 1\n");
-    t_put(r, "etc/ssh/ssh_host_rsa_key", "private");
-    t_put(r, "etc/ssh/ssh_host_rsa_key.pub", "public");
-    t_put(r, "etc/ssh/ssh_host_ed25519_key", "private");
-    t_put(r, "etc/ssh/sshd_config", "Port 22\n");
-    t_put(r, "etc/securetty", "tty1");
-    t_put(r, "etc/network/interfaces", "source /etc/network/interfaces.d/*\n");
-    t_ln("../run/systemd/resolve/stub-resolv.conf", r, "etc/resolv.conf");
-    t_put(r, "var/lib/systemd/random-seed", "seed");
-    t_mkdirs(r, "usr");
+    lxcf_test_write_file(d, "host-hostname", "the host's own name\n");
+    lxcf_test_mkdirs(r, "etc");
+    lxcf_test_symlink(outside, r, "etc/hostname");
+    lxcf_test_write_file(r, "etc/machine-id", "0123456789abcdef0123456789abcdef\n");
+    lxcf_test_write_file(r, "var/lib/dbus/machine-id", "0123456789abcdef0123456789abcdef\n");
+    lxcf_test_write_file(r, "etc/fstab", "/dev/sda1 / ext4 defaults 0 1\n");
+    lxcf_test_write_file(r, "etc/ssh/ssh_host_rsa_key", "private");
+    lxcf_test_write_file(r, "etc/ssh/ssh_host_rsa_key.pub", "public");
+    lxcf_test_write_file(r, "etc/ssh/ssh_host_ed25519_key", "private");
+    lxcf_test_write_file(r, "etc/ssh/sshd_config", "Port 22\n");
+    lxcf_test_write_file(r, "etc/securetty", "tty1");
+    lxcf_test_write_file(r, "etc/network/interfaces", "source /etc/network/interfaces.d/*\n");
+    lxcf_test_symlink("../run/systemd/resolve/stub-resolv.conf", r, "etc/resolv.conf");
+    lxcf_test_write_file(r, "var/lib/systemd/random-seed", "seed");
+    lxcf_test_mkdirs(r, "usr");
 }
 
 static const lxcf_guest_conf t_conf = {
@@ -142,242 +68,242 @@ static const lxcf_guest_conf t_conf = {
 
 static void test_customise_writes_identity_not_through_links(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root");
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root");
     _cleanup_free_ char *host = NULL, *name = NULL, *mid = NULL, *dbus = NULL, *fstab = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
-    _cleanup_free_ char *usr = t_path(r, "usr");
+    _cleanup_free_ char *usr = lxcf_test_path(r, "usr");
     t_fake_usr(usr, true);
     if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
         fail_msg("customise: %s", err.msg);
-    host = t_slurp(d, "host-hostname");
+    host = lxcf_test_read_file(d, "host-hostname");
     assert_string_equal(host, "the host's own name\n");
     assert_true(t_is_reg(r, "etc/hostname"));
-    name = t_slurp(r, "etc/hostname");
+    name = lxcf_test_read_file(r, "etc/hostname");
     assert_string_equal(name, "web1\n");
-    mid = t_slurp(r, "etc/machine-id");
+    mid = lxcf_test_read_file(r, "etc/machine-id");
     assert_int_equal(strlen(mid), 33);
     for (int i = 0; i < 32; i++)
         assert_true(isxdigit((unsigned char)mid[i]) && !isupper((unsigned char)mid[i]));
     assert_int_equal(mid[32], '\n');
     assert_string_not_equal(mid, "0123456789abcdef0123456789abcdef\n");
-    dbus = t_slurp(r, "var/lib/dbus/machine-id");
+    dbus = lxcf_test_read_file(r, "var/lib/dbus/machine-id");
     assert_string_equal(dbus, mid);
-    fstab = t_slurp(r, "etc/fstab");
+    fstab = lxcf_test_read_file(r, "etc/fstab");
     assert_true(fstab[0] == '#');
     assert_null(strstr(fstab, "/dev/sda1"));
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_gives_a_new_machine_id_each_time(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *a = NULL, *b = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *a = NULL, *b = NULL;
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_guest_conf gc = { .name = "web1" };
 
-    t_put(r, "etc/machine-id", "");
-    t_mkdirs(r, "usr");
-    t_mkdirs(r, "var/lib/dbus");
-    t_ln("/etc/machine-id", r, "var/lib/dbus/machine-id");
+    lxcf_test_write_file(r, "etc/machine-id", "");
+    lxcf_test_mkdirs(r, "usr");
+    lxcf_test_mkdirs(r, "var/lib/dbus");
+    lxcf_test_symlink("/etc/machine-id", r, "var/lib/dbus/machine-id");
     assert_int_equal(lxcf_guest_customise(r, NULL, &gc, &err), 0);
-    a = t_slurp(r, "etc/machine-id");
+    a = lxcf_test_read_file(r, "etc/machine-id");
     assert_int_equal(lxcf_guest_customise(r, NULL, &gc, &err), 0);
-    b = t_slurp(r, "etc/machine-id");
+    b = lxcf_test_read_file(r, "etc/machine-id");
     assert_string_not_equal(a, b);
     /* the dbus link follows /etc/machine-id by itself: left as it is */
-    _cleanup_free_ char *l = t_readlink(r, "var/lib/dbus/machine-id");
+    _cleanup_free_ char *l = lxcf_test_readlink(r, "var/lib/dbus/machine-id");
     assert_string_equal(l, "/etc/machine-id");
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_configures_networkd(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *usr = NULL, *net = NULL, *l = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *usr = NULL, *net = NULL, *l = NULL;
     _cleanup_free_ char *resolv = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
-    usr = t_path(r, "usr");
+    usr = lxcf_test_path(r, "usr");
     t_fake_usr(usr, true);
     if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
         fail_msg("customise: %s", err.msg);
-    net = t_slurp(r, "etc/systemd/network/50-lxcf-eth0.network");
+    net = lxcf_test_read_file(r, "etc/systemd/network/50-lxcf-eth0.network");
     assert_non_null(strstr(net, "[Match]\nName=eth0\n"));
     assert_non_null(strstr(net, "Address=192.168.125.10/24\n"));
     assert_non_null(strstr(net, "Gateway=192.168.125.1\n"));
     assert_non_null(strstr(net, "DNS=192.168.125.1\n"));
-    l = t_readlink(r, "etc/systemd/system/multi-user.target.wants/systemd-networkd.service");
+    l = lxcf_test_readlink(r, "etc/systemd/system/multi-user.target.wants/systemd-networkd.service");
     assert_string_equal(l, "/usr/lib/systemd/system/systemd-networkd.service");
-    assert_true(t_exists(r, "etc/systemd/system/sockets.target.wants/systemd-networkd.socket"));
+    assert_true(lxcf_test_exists(r, "etc/systemd/system/sockets.target.wants/systemd-networkd.socket"));
     /* networkd present: ifupdown is left alone */
-    assert_false(t_exists(r, "etc/network/interfaces.d/lxcf-eth0"));
+    assert_false(lxcf_test_exists(r, "etc/network/interfaces.d/lxcf-eth0"));
     /* the resolved stub link does not work without resolved: replaced */
     assert_true(t_is_reg(r, "etc/resolv.conf"));
-    resolv = t_slurp(r, "etc/resolv.conf");
+    resolv = lxcf_test_read_file(r, "etc/resolv.conf");
     assert_non_null(strstr(resolv, "nameserver 192.168.125.1\n"));
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_joint_finds_units_in_usr_root(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *hostusr = t_path(d, "hostusr"), *l = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *hostusr = lxcf_test_path(d, "hostusr"), *l = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
     t_fake_usr(hostusr, true);
-    t_ln("usr/lib", r, "lib");
+    lxcf_test_symlink("usr/lib", r, "lib");
     if (lxcf_guest_customise(r, hostusr, &t_conf, &err) < 0)
         fail_msg("customise: %s", err.msg);
-    assert_true(t_exists(r, "etc/systemd/network/50-lxcf-eth0.network"));
-    l = t_readlink(r, "etc/systemd/system/getty.target.wants/console-getty.service");
+    assert_true(lxcf_test_exists(r, "etc/systemd/network/50-lxcf-eth0.network"));
+    l = lxcf_test_readlink(r, "etc/systemd/system/getty.target.wants/console-getty.service");
     assert_string_equal(l, "/usr/lib/systemd/system/console-getty.service");
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_uses_ifupdown_without_networkd(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *usr = NULL, *st = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *usr = NULL, *st = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
-    usr = t_path(r, "usr");
+    usr = lxcf_test_path(r, "usr");
     t_fake_usr(usr, false);
     if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
         fail_msg("customise: %s", err.msg);
-    assert_false(t_exists(r, "etc/systemd/network/50-lxcf-eth0.network"));
-    st = t_slurp(r, "etc/network/interfaces.d/lxcf-eth0");
+    assert_false(lxcf_test_exists(r, "etc/systemd/network/50-lxcf-eth0.network"));
+    st = lxcf_test_read_file(r, "etc/network/interfaces.d/lxcf-eth0");
     assert_non_null(strstr(st, "iface eth0 inet static\n"));
     assert_non_null(strstr(st, "address 192.168.125.10/24\n"));
     assert_non_null(strstr(st, "gateway 192.168.125.1\n"));
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_writes_ifcfg(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *cfg = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *cfg = NULL;
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_guest_conf gc = t_conf;
 
     gc.dns = "9.9.9.9";
-    t_mkdirs(d, "root/etc/sysconfig/network-scripts");
-    t_mkdirs(d, "root/usr");
+    lxcf_test_mkdirs(d, "root/etc/sysconfig/network-scripts");
+    lxcf_test_mkdirs(d, "root/usr");
     if (lxcf_guest_customise(r, NULL, &gc, &err) < 0)
         fail_msg("customise: %s", err.msg);
-    cfg = t_slurp(r, "etc/sysconfig/network-scripts/ifcfg-eth0");
+    cfg = lxcf_test_read_file(r, "etc/sysconfig/network-scripts/ifcfg-eth0");
     assert_non_null(strstr(cfg, "BOOTPROTO=none\n"));
     assert_non_null(strstr(cfg, "IPADDR=192.168.125.10\n"));
     assert_non_null(strstr(cfg, "PREFIX=24\n"));
     assert_non_null(strstr(cfg, "GATEWAY=192.168.125.1\n"));
     assert_non_null(strstr(cfg, "DNS1=9.9.9.9\n"));
     assert_non_null(strstr(cfg, "ONBOOT=yes\n"));
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_masks_units_and_enables_console(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *usr = NULL, *l = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *usr = NULL, *l = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
-    usr = t_path(r, "usr");
+    usr = lxcf_test_path(r, "usr");
     t_fake_usr(usr, true);
-    t_put(r, "etc/systemd/system/systemd-timesyncd.service", "admin's own copy");
+    lxcf_test_write_file(r, "etc/systemd/system/systemd-timesyncd.service", "admin's own copy");
     if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
         fail_msg("customise: %s", err.msg);
     for (const char *const *u = lxcf_guest_masked_units; *u; u++) {
         _cleanup_free_ char *rel = lxcf_xasprintf("etc/systemd/system/%s", *u);
-        _cleanup_free_ char *t = t_readlink(r, rel);
+        _cleanup_free_ char *t = lxcf_test_readlink(r, rel);
         assert_string_equal(t, "/dev/null");
     }
-    l = t_readlink(r, "etc/systemd/system/getty.target.wants/console-getty.service");
+    l = lxcf_test_readlink(r, "etc/systemd/system/getty.target.wants/console-getty.service");
     assert_string_equal(l, "/usr/lib/systemd/system/console-getty.service");
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_fixes_securetty(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *s = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *s = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
     if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
         fail_msg("customise: %s", err.msg);
-    s = t_slurp(r, "etc/securetty");
+    s = lxcf_test_read_file(r, "etc/securetty");
     assert_string_equal(s, "tty1\nconsole\npts/0\n");
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_removes_host_state(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *u = NULL, *l = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *u = NULL, *l = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
     if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
         fail_msg("customise: %s", err.msg);
-    assert_false(t_exists(r, "etc/ssh/ssh_host_rsa_key"));
-    assert_false(t_exists(r, "etc/ssh/ssh_host_rsa_key.pub"));
-    assert_false(t_exists(r, "etc/ssh/ssh_host_ed25519_key"));
-    assert_true(t_exists(r, "etc/ssh/sshd_config"));
-    assert_false(t_exists(r, "var/lib/systemd/random-seed"));
-    u = t_slurp(r, "etc/systemd/system/lxcf-ssh-keygen.service");
+    assert_false(lxcf_test_exists(r, "etc/ssh/ssh_host_rsa_key"));
+    assert_false(lxcf_test_exists(r, "etc/ssh/ssh_host_rsa_key.pub"));
+    assert_false(lxcf_test_exists(r, "etc/ssh/ssh_host_ed25519_key"));
+    assert_true(lxcf_test_exists(r, "etc/ssh/sshd_config"));
+    assert_false(lxcf_test_exists(r, "var/lib/systemd/random-seed"));
+    u = lxcf_test_read_file(r, "etc/systemd/system/lxcf-ssh-keygen.service");
     assert_non_null(strstr(u, "ssh-keygen -A"));
-    l = t_readlink(r, "etc/systemd/system/multi-user.target.wants/lxcf-ssh-keygen.service");
+    l = lxcf_test_readlink(r, "etc/systemd/system/multi-user.target.wants/lxcf-ssh-keygen.service");
     assert_string_equal(l, "/etc/systemd/system/lxcf-ssh-keygen.service");
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_resolv_conf_kept_or_replaced(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *a = NULL, *b = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *a = NULL, *b = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
-    t_mkdirs(r, "usr");
-    t_put(r, "etc/resolv.conf", "nameserver 10.1.1.1\n");
+    lxcf_test_mkdirs(r, "usr");
+    lxcf_test_write_file(r, "etc/resolv.conf", "nameserver 10.1.1.1\n");
     assert_int_equal(lxcf_guest_customise(r, NULL, &t_conf, &err), 0);
-    a = t_slurp(r, "etc/resolv.conf");
+    a = lxcf_test_read_file(r, "etc/resolv.conf");
     assert_string_equal(a, "nameserver 10.1.1.1\n");
-    t_put(r, "etc/resolv.conf", "nameserver 127.0.0.53\n");
+    lxcf_test_write_file(r, "etc/resolv.conf", "nameserver 127.0.0.53\n");
     assert_int_equal(lxcf_guest_customise(r, NULL, &t_conf, &err), 0);
-    b = t_slurp(r, "etc/resolv.conf");
+    b = lxcf_test_read_file(r, "etc/resolv.conf");
     assert_non_null(strstr(b, "nameserver 192.168.125.1\n"));
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_refuses_symlinked_unit_dir(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *out = t_path(d, "hostsystemd");
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *out = lxcf_test_path(d, "hostsystemd");
     lxcf_err err = LXCF_ERR_INIT;
 
-    t_mkdirs(d, "hostsystemd/system");
-    t_mkdirs(r, "etc");
-    t_mkdirs(r, "usr");
-    t_ln(out, r, "etc/systemd");
+    lxcf_test_mkdirs(d, "hostsystemd/system");
+    lxcf_test_mkdirs(r, "etc");
+    lxcf_test_mkdirs(r, "usr");
+    lxcf_test_symlink(out, r, "etc/systemd");
     assert_int_equal(lxcf_guest_customise(r, NULL, &t_conf, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_FAIL);
     assert_non_null(strstr(err.msg, "symlink"));
     assert_non_null(strstr(err.msg, "web1"));
     _cleanup_free_ char *cmd = lxcf_xasprintf("[ -z \"$(ls -A '%s/system')\" ]", out);
     assert_int_equal(system(cmd), 0);
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_rejects_bad_conf_and_changes_nothing(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "root"), *name = NULL;
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *name = NULL;
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_guest_conf bad[4] = { t_conf, t_conf, t_conf, t_conf };
 
@@ -385,30 +311,30 @@ static void test_customise_rejects_bad_conf_and_changes_nothing(void **state)
     bad[1].ipv4 = "192.168.125.300";
     bad[2].prefix = 33;
     bad[3].gateway = "gw";
-    t_put(r, "etc/hostname", "old\n");
-    t_mkdirs(r, "usr");
+    lxcf_test_write_file(r, "etc/hostname", "old\n");
+    lxcf_test_mkdirs(r, "usr");
     for (size_t i = 0; i < 4; i++) {
         lxcf_error_clear(&err);
         assert_int_equal(lxcf_guest_customise(r, NULL, &bad[i], &err), -1);
         assert_int_equal(err.code, LXCF_EXIT_USAGE);
     }
     assert_int_equal(lxcf_guest_customise(r, NULL, NULL, &err), -1);
-    name = t_slurp(r, "etc/hostname");
+    name = lxcf_test_read_file(r, "etc/hostname");
     assert_string_equal(name, "old\n");
-    assert_false(t_exists(r, "etc/machine-id"));
-    t_rm_rf(d);
+    assert_false(lxcf_test_exists(r, "etc/machine-id"));
+    lxcf_test_rmrf(d);
 }
 
 static void test_customise_missing_root_fails(void **state)
 {
-    char *d = t_tmpdir();
-    _cleanup_free_ char *r = t_path(d, "none");
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "none");
     lxcf_err err = LXCF_ERR_INIT;
 
     assert_int_equal(lxcf_guest_customise(r, NULL, &t_conf, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_NOTFOUND);
     assert_non_null(strstr(err.msg, "none"));
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "parse.h"
+#include "testutil.h"
 #include "util.h"
 
 #define KiB UINT64_C(1024)
@@ -239,73 +240,27 @@ static void test_parse_rate_and_iops_table(void **state)
 
 /* ---- host facts from a fake sysfs ---- */
 
-/* Every test's trees live below one base directory that the teardown
- * removes, so a failing assertion leaves nothing behind. */
-static char *test_base;
-
-static int base_setup(void **state)
-{
-    char tmpl[] = "/var/tmp/lxcf-test-parse.XXXXXX";
-    if (!mkdtemp(tmpl))
-        return -1;
-    test_base = lxcf_xstrdup(tmpl);
-    return 0;
-}
-
-static int base_teardown(void **state)
-{
-    _cleanup_free_ char *cmd = lxcf_xasprintf("rm -rf '%s'", test_base);
-    int r = system(cmd);
-    free(test_base);
-    test_base = NULL;
-    return r == 0 ? 0 : -1;
-}
-
-static char *make_tree(void)
-{
-    char *tmpl = lxcf_xasprintf("%s/t.XXXXXX", test_base);
-    assert_non_null(mkdtemp(tmpl));
-    return tmpl;
-}
-
-static void put(const char *root, const char *rel, const char *content)
-{
-    _cleanup_free_ char *path = lxcf_path_join(root, rel);
-    _cleanup_free_ char *cmd = lxcf_xasprintf("mkdir -p \"$(dirname '%s')\"", path);
-    assert_int_equal(system(cmd), 0);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
-}
-
-static void rm_tree(const char *root)
-{
-    _cleanup_free_ char *cmd = lxcf_xasprintf("rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
-}
-
 static void test_host_online_reads_fake_sysfs(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_bitmap b;
     _cleanup_free_ char *cpus = NULL, *nodes = NULL;
 
-    put(root, "sys/devices/system/cpu/online", "0-3,6\n");
-    put(root, "sys/devices/system/node/online", "0-1\n");
+    lxcf_test_write_file(root, "sys/devices/system/cpu/online", "0-3,6\n");
+    lxcf_test_write_file(root, "sys/devices/system/node/online", "0-1\n");
     assert_int_equal(lxcf_host_online_cpus(root, &b, &err), 0);
     cpus = lxcf_bitmap_format(&b);
     assert_string_equal(cpus, "0-3,6");
     assert_int_equal(lxcf_host_online_nodes(root, &b, &err), 0);
     nodes = lxcf_bitmap_format(&b);
     assert_string_equal(nodes, "0-1");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_host_online_nodes_missing_is_node0(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_bitmap b;
     _cleanup_free_ char *nodes = NULL;
@@ -313,22 +268,22 @@ static void test_host_online_nodes_missing_is_node0(void **state)
     assert_int_equal(lxcf_host_online_nodes(root, &b, &err), 0);
     nodes = lxcf_bitmap_format(&b);
     assert_string_equal(nodes, "0");
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_host_online_cpus_missing_or_garbage_fails(void **state)
 {
-    _cleanup_free_ char *root = make_tree();
+    _cleanup_free_ char *root = lxcf_test_subtree();
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_bitmap b;
 
     assert_int_equal(lxcf_host_online_cpus(root, &b, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_FAIL);
     lxcf_error_clear(&err);
-    put(root, "sys/devices/system/cpu/online", "zz\n");
+    lxcf_test_write_file(root, "sys/devices/system/cpu/online", "zz\n");
     assert_int_equal(lxcf_host_online_cpus(root, &b, &err), -1);
     assert_non_null(strstr(err.msg, "cpu/online"));
-    rm_tree(root);
+    lxcf_test_rmrf(root);
 }
 
 static void test_host_online_cpus_real_host(void **state)
@@ -343,15 +298,15 @@ static void test_host_online_cpus_real_host(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_parse_size_table, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_parse_cpulist_table, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_bitmap_ops, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_parse_percent_table, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_parse_rate_and_iops_table, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_host_online_reads_fake_sysfs, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_host_online_nodes_missing_is_node0, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_host_online_cpus_missing_or_garbage_fails, base_setup, base_teardown),
-        cmocka_unit_test_setup_teardown(test_host_online_cpus_real_host, base_setup, base_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_size_table, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_cpulist_table, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_bitmap_ops, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_percent_table, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_rate_and_iops_table, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_host_online_reads_fake_sysfs, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_host_online_nodes_missing_is_node0, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_host_online_cpus_missing_or_garbage_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_host_online_cpus_real_host, lxcf_test_base_setup, lxcf_test_base_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

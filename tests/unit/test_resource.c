@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "resource.h"
+#include "testutil.h"
 #include "util.h"
 
 #define DOMXML LXCF_TEST_DATADIR "/domxml/joint.xml"
@@ -23,38 +24,22 @@
 
 /* ---- fake trees ---- */
 
-static char *base;      /* removed by the teardown, also after a failure */
 static char *sys_root;  /* fake sys/devices/system and sys/dev/block */
 
+/* Everything lives below lxcf_test_base, removed by the teardown. */
 static void put(const char *rel, const char *content)
 {
-    _cleanup_free_ char *path = lxcf_path_join(base, rel);
-    _cleanup_free_ char *dir = lxcf_xstrdup(path);
-    _cleanup_free_ char *cmd = NULL;
-
-    *strrchr(dir, '/') = '\0';
-    cmd = lxcf_xasprintf("mkdir -p '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
+    lxcf_test_write_file(lxcf_test_base, rel, content);
 }
 
 static char *get(const char *rel)
 {
-    _cleanup_free_ char *path = lxcf_path_join(base, rel);
-    lxcf_err err = LXCF_ERR_INIT;
-    char *buf = NULL;
-
-    assert_int_equal(lxcf_read_file(path, &buf, NULL, &err), 0);
-    return buf;
+    return lxcf_test_read_file(lxcf_test_base, rel);
 }
 
 static void symlink_in(const char *target, const char *rel)
 {
-    _cleanup_free_ char *path = lxcf_path_join(base, rel);
-    assert_int_equal(symlink(target, path), 0);
+    lxcf_test_symlink(target, lxcf_test_base, rel);
 }
 
 static void make_sys(void)
@@ -73,28 +58,19 @@ static void make_sys(void)
 
 static int setup(void **state)
 {
-    char tmpl[] = "/var/tmp/lxcf-test-resource.XXXXXX";
-
-    (void)state;
-    if (!mkdtemp(tmpl))
+    if (lxcf_test_base_setup(state) < 0)
         return -1;
-    base = lxcf_xstrdup(tmpl);
-    sys_root = lxcf_xstrdup(base);
+    sys_root = lxcf_xstrdup(lxcf_test_base);
     make_sys();
     return 0;
 }
 
 static int teardown(void **state)
 {
-    _cleanup_free_ char *cmd = lxcf_xasprintf("rm -rf '%s'", base);
-    int r = system(cmd);
-
-    (void)state;
     lxcf_cgroup_set_write_hook(NULL, NULL);
-    free(base);
     free(sys_root);
-    base = sys_root = NULL;
-    return r == 0 ? 0 : -1;
+    sys_root = NULL;
+    return lxcf_test_base_teardown(state);
 }
 
 static void put_group(const char *top, const char *ctrl, const char *file, const char *v)
@@ -131,7 +107,7 @@ static void make_v1(const char *top, lxcf_cgroup_paths *p)
     memset(p, 0, sizeof(*p));
     for (size_t i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++) {
         _cleanup_free_ char *rel = lxcf_xasprintf("%s/%s/" GROUP, top, ctrls[i].name);
-        p->dir[ctrls[i].c] = lxcf_path_join(base, rel);
+        p->dir[ctrls[i].c] = lxcf_path_join(lxcf_test_base, rel);
         p->rel[ctrls[i].c] = lxcf_xstrdup("/" GROUP);
         p->version[ctrls[i].c] = 1;
     }
@@ -157,7 +133,7 @@ static void make_v2(const char *top, lxcf_cgroup_paths *p)
     memset(p, 0, sizeof(*p));
     for (size_t i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++) {
         _cleanup_free_ char *rel = lxcf_xasprintf("%s/" GROUP, top);
-        p->dir[ctrls[i]] = lxcf_path_join(base, rel);
+        p->dir[ctrls[i]] = lxcf_path_join(lxcf_test_base, rel);
         p->rel[ctrls[i]] = lxcf_xstrdup("/" GROUP);
         p->version[ctrls[i]] = 2;
     }
@@ -167,7 +143,7 @@ static void make_v2(const char *top, lxcf_cgroup_paths *p)
 static char *tree_state(const char *top)
 {
     _cleanup_free_ char *cmd = lxcf_xasprintf(
-        "cd '%s/%s' && find . -type f -print0 | sort -z | xargs -0 md5sum", base, top);
+        "cd '%s/%s' && find . -type f -print0 | sort -z | xargs -0 md5sum", lxcf_test_base, top);
     char buf[8192];
     size_t n;
     FILE *f = popen(cmd, "r");
@@ -277,7 +253,7 @@ static void test_whole_disk_of_partition_is_its_disk(void **state)
 static void test_device_must_be_a_block_device(void **state)
 {
     _cleanup_free_ char *dev = NULL;
-    _cleanup_free_ char *file = lxcf_path_join(base, "sys/devices/system/cpu/online");
+    _cleanup_free_ char *file = lxcf_path_join(lxcf_test_base, "sys/devices/system/cpu/online");
     unsigned maj, min;
     lxcf_err err = LXCF_ERR_INIT, err2 = LXCF_ERR_INIT, err3 = LXCF_ERR_INIT;
 
@@ -321,62 +297,73 @@ static void expect_file(const char *rel, const char *want)
     assert_string_equal(got, want);
 }
 
+/* One limit after the other on the same group, each checked in its file
+ * (and in FILE2 where one limit writes two). */
+typedef struct {
+    lxcf_res_kind kind;
+    const char *value;
+    bool io;  /* on /dev/sda, 8:0 */
+    const char *file, *want;
+    const char *file2, *want2;
+} lxcf_t_limit;
+
+static void apply_each(const char *top, const lxcf_cgroup_paths *p, const lxcf_t_limit *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_(lxcf_res_req_clear) lxcf_res_req r = { 0 };
+        _cleanup_free_ char *file = lxcf_xasprintf("%s/%s", top, v[i].file);
+
+        if (v[i].io)
+            io_req(v[i].kind, v[i].value, &r);
+        else
+            req(v[i].kind, v[i].value, NULL, &r);
+        apply_ok(p, &r, NULL);
+        expect_file(file, v[i].want);
+        if (v[i].file2) {
+            _cleanup_free_ char *file2 = lxcf_xasprintf("%s/%s", top, v[i].file2);
+            expect_file(file2, v[i].want2);
+        }
+    }
+}
+
 static void test_v1_each_limit_writes_its_file(void **state)
 {
+    static const lxcf_t_limit v[] = {
+        { LXCF_RES_CPURATE, "50", false, "cpu/" GROUP "/cpu.cfs_quota_us", "200000",
+          "cpu/" GROUP "/cpu.cfs_period_us", "100000" },
+        { LXCF_RES_CPUN, "0-1,3", false, "cpuset/" GROUP "/cpuset.cpus", "0-1,3", NULL, NULL },
+        { LXCF_RES_NUMA, "1", false, "cpuset/" GROUP "/cpuset.mems", "1", NULL, NULL },
+        { LXCF_RES_MEM, "256M", false, "memory/" GROUP "/memory.limit_in_bytes", "268435456",
+          NULL, NULL },
+        { LXCF_RES_MEMSW, "512M", false, "memory/" GROUP "/memory.memsw.limit_in_bytes",
+          "536870912", NULL, NULL },
+        { LXCF_RES_WBPS, "1M", true, "blkio/" GROUP "/blkio.throttle.write_bps_device",
+          "8:0 1048576", NULL, NULL },
+        { LXCF_RES_RIOPS, "300", true, "blkio/" GROUP "/blkio.throttle.read_iops_device",
+          "8:0 300", NULL, NULL },
+    };
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p;
-    _cleanup_(lxcf_res_req_clear) lxcf_res_req a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 },
-                                               e = { 0 }, f = { 0 }, g = { 0 };
+
     (void)state;
     make_v1("v1", &p);
-    req(LXCF_RES_CPURATE, "50", NULL, &a);
-    apply_ok(&p, &a, NULL);
-    expect_file("v1/cpu/" GROUP "/cpu.cfs_quota_us", "200000");
-    expect_file("v1/cpu/" GROUP "/cpu.cfs_period_us", "100000");
-    req(LXCF_RES_CPUN, "0-1,3", NULL, &b);
-    apply_ok(&p, &b, NULL);
-    expect_file("v1/cpuset/" GROUP "/cpuset.cpus", "0-1,3");
-    req(LXCF_RES_NUMA, "1", NULL, &c);
-    apply_ok(&p, &c, NULL);
-    expect_file("v1/cpuset/" GROUP "/cpuset.mems", "1");
-    req(LXCF_RES_MEM, "256M", NULL, &d);
-    apply_ok(&p, &d, NULL);
-    expect_file("v1/memory/" GROUP "/memory.limit_in_bytes", "268435456");
-    req(LXCF_RES_MEMSW, "512M", NULL, &e);
-    apply_ok(&p, &e, NULL);
-    expect_file("v1/memory/" GROUP "/memory.memsw.limit_in_bytes", "536870912");
-    io_req(LXCF_RES_WBPS, "1M", &f);
-    apply_ok(&p, &f, NULL);
-    expect_file("v1/blkio/" GROUP "/blkio.throttle.write_bps_device", "8:0 1048576");
-    io_req(LXCF_RES_RIOPS, "300", &g);
-    apply_ok(&p, &g, NULL);
-    expect_file("v1/blkio/" GROUP "/blkio.throttle.read_iops_device", "8:0 300");
+    apply_each("v1", &p, v, sizeof(v) / sizeof(v[0]));
 }
 
 static void test_v2_each_limit_writes_its_file(void **state)
 {
+    static const lxcf_t_limit v[] = {
+        { LXCF_RES_CPURATE, "25", false, GROUP "/cpu.max", "100000 100000", NULL, NULL },
+        { LXCF_RES_CPUN, "2", false, GROUP "/cpuset.cpus", "2", NULL, NULL },
+        { LXCF_RES_NUMA, "0-1", false, GROUP "/cpuset.mems", "0-1", NULL, NULL },
+        { LXCF_RES_MEM, "1G", false, GROUP "/memory.max", "1073741824", NULL, NULL },
+        { LXCF_RES_MEMSW, "1536M", false, GROUP "/memory.swap.max", "536870912", NULL, NULL },
+        { LXCF_RES_RBPS, "2M", true, GROUP "/io.max", "8:0 rbps=2097152", NULL, NULL },
+    };
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p;
-    _cleanup_(lxcf_res_req_clear) lxcf_res_req a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 },
-                                               e = { 0 }, f = { 0 };
+
     (void)state;
     make_v2("v2", &p);
-    req(LXCF_RES_CPURATE, "25", NULL, &a);
-    apply_ok(&p, &a, NULL);
-    expect_file("v2/" GROUP "/cpu.max", "100000 100000");
-    req(LXCF_RES_CPUN, "2", NULL, &b);
-    apply_ok(&p, &b, NULL);
-    expect_file("v2/" GROUP "/cpuset.cpus", "2");
-    req(LXCF_RES_NUMA, "0-1", NULL, &c);
-    apply_ok(&p, &c, NULL);
-    expect_file("v2/" GROUP "/cpuset.mems", "0-1");
-    req(LXCF_RES_MEM, "1G", NULL, &d);
-    apply_ok(&p, &d, NULL);
-    expect_file("v2/" GROUP "/memory.max", "1073741824");
-    req(LXCF_RES_MEMSW, "1536M", NULL, &e);
-    apply_ok(&p, &e, NULL);
-    expect_file("v2/" GROUP "/memory.swap.max", "536870912");
-    io_req(LXCF_RES_RBPS, "2M", &f);
-    apply_ok(&p, &f, NULL);
-    expect_file("v2/" GROUP "/io.max", "8:0 rbps=2097152");
+    apply_each("v2", &p, v, sizeof(v) / sizeof(v[0]));
 }
 
 /* Hybrid: the layout comes from mountinfo, the group from /proc/PID/cgroup
@@ -386,7 +373,7 @@ static void test_hybrid_group_from_pid_gets_the_limit(void **state)
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 }, fake;
     _cleanup_(lxcf_res_req_clear) lxcf_res_req r = { 0 };
-    _cleanup_free_ char *mi = lxcf_path_join(base, "mountinfo");
+    _cleanup_free_ char *mi = lxcf_path_join(lxcf_test_base, "mountinfo");
     lxcf_err err = LXCF_ERR_INIT;
 
     (void)state;
@@ -401,8 +388,8 @@ static void test_hybrid_group_from_pid_gets_the_limit(void **state)
         "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
     put("proc/100/cgroup", "7:blkio:/" GROUP "\n4:memory:/" GROUP "\n3:cpuset:/" GROUP
                            "\n2:cpuacct:/" GROUP "\n1:cpu:/" GROUP "\n0::/\n");
-    assert_int_equal(lxcf_cgroup_layout_load(mi, base, &l, &err), 0);
-    assert_int_equal(lxcf_cgroup_of_pid(l, base, 100, &p, &err), 0);
+    assert_int_equal(lxcf_cgroup_layout_load(mi, lxcf_test_base, &l, &err), 0);
+    assert_int_equal(lxcf_cgroup_of_pid(l, lxcf_test_base, 100, &p, &err), 0);
     req(LXCF_RES_MEM, "256M", NULL, &r);
     apply_ok(&p, &r, NULL);
     expect_file("sys/fs/cgroup/memory/" GROUP "/memory.limit_in_bytes", "268435456");

@@ -16,61 +16,15 @@
 #include "cleanup.h"
 #include "domxml.h"
 #include "update.h"
+#include "testutil.h"
 #include "util.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static char *t_tmpdir(void)
-{
-    char *d = lxcf_xstrdup("/var/tmp/lxcf-test-update-XXXXXX");
-    assert_non_null(mkdtemp(d));
-    return d;
-}
-
-static void t_rm_rf(char *d)
-{
-    _cleanup_free_ char *cmd = lxcf_xasprintf("rm -rf --one-file-system -- '%s'", d);
-    assert_int_equal(system(cmd), 0);
-    free(d);
-}
 
 static void t_sh(const char *fmt, const char *a)
 {
     _cleanup_free_ char *cmd = lxcf_xasprintf(fmt, a, a, a, a);
     assert_int_equal(system(cmd), 0);
-}
-
-static void t_put(const char *root, const char *rel, const char *text)
-{
-    _cleanup_free_ char *p = lxcf_xasprintf("%s/%s", root, rel);
-    _cleanup_free_ char *dir = lxcf_xstrdup(p);
-    FILE *f;
-
-    *strrchr(dir, '/') = '\0';
-    t_sh("mkdir -p -- '%s'", dir);
-    f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *t_get(const char *root, const char *rel)
-{
-    _cleanup_free_ char *p = lxcf_xasprintf("%s/%s", root, rel);
-    char *buf = NULL;
-    size_t len;
-    lxcf_err err = LXCF_ERR_INIT;
-
-    if (lxcf_read_file(p, &buf, &len, &err) < 0)
-        return NULL;
-    return buf;
-}
-
-static bool t_exists(const char *root, const char *rel)
-{
-    _cleanup_free_ char *p = lxcf_xasprintf("%s/%s", root, rel);
-    struct stat st;
-    return lstat(p, &st) == 0;
 }
 
 /* A listing of a tree (names, modes, owners, link targets, contents). */
@@ -208,7 +162,7 @@ static void test_plan_leaves_out_other_host_trees(void **state)
 
 static void test_rollback_of_erased_guest_discards_snapshot(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = t_guest(d);
     _cleanup_free_ char *snap = lxcf_xasprintf("%s/snapshot", d);
     lxcf_err err = LXCF_ERR_INIT;
@@ -217,16 +171,16 @@ static void test_rollback_of_erased_guest_discards_snapshot(void **state)
     assert_int_equal(lxcf_update_snapshot(g, snap, false, &err), 0);
     t_sh("rm -rf '%s'", g);
     assert_int_equal(lxcf_update_rollback(g, snap, &err), 0);
-    assert_false(t_exists(d, "snapshot"));
-    assert_false(t_exists(d, "guest"));
-    t_rm_rf(d);
+    assert_false(lxcf_test_exists(d, "snapshot"));
+    assert_false(lxcf_test_exists(d, "guest"));
+    lxcf_test_rmrf(d);
 }
 
 /* ---- command arguments ---------------------------------------------------- */
 
 static void test_cmd_rewrites_host_files_only(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *deb = lxcf_xasprintf("%s/pkg.deb", d);
     _cleanup_free_ char *rpm = lxcf_xasprintf("%s/x.rpm", d);
     char cwd[4096];
@@ -234,9 +188,9 @@ static void test_cmd_rewrites_host_files_only(void **state)
     lxcf_err err = LXCF_ERR_INIT;
 
     (void)state;
-    t_put(d, "pkg.deb", "deb");
-    t_put(d, "x.rpm", "rpm");
-    t_put(d, "vim", "not a package file");
+    lxcf_test_write_file(d, "pkg.deb", "deb");
+    lxcf_test_write_file(d, "x.rpm", "rpm");
+    lxcf_test_write_file(d, "vim", "not a package file");
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(d), 0);
     {
@@ -258,7 +212,7 @@ static void test_cmd_rewrites_host_files_only(void **state)
     assert_string_equal(cmd.files[1], rpm);
     assert_string_equal(cmd.dests[1], LXCF_UPDATE_FILES_DIR "/1/x.rpm");
     lxcf_update_cmd_clear(&cmd);
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_cmd_empty_is_usage(void **state)
@@ -277,7 +231,7 @@ static void test_cmd_empty_is_usage(void **state)
 
 static void test_journal_roundtrip(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *p = lxcf_xasprintf("%s/journal", d);
     lxcf_update_journal j = { .phase = LXCF_UPDATE_PHASE_HOST }, r;
     lxcf_err err = LXCF_ERR_INIT;
@@ -298,7 +252,7 @@ static void test_journal_roundtrip(void **state)
     assert_string_equal(r.stopped[0], "web1");
     lxcf_update_journal_clear(&j);
     lxcf_update_journal_clear(&r);
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_journal_missing_is_zero(void **state)
@@ -313,21 +267,21 @@ static void test_journal_missing_is_zero(void **state)
 
 static void test_journal_malformed_fails(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     lxcf_update_journal r;
     lxcf_err err = LXCF_ERR_INIT;
     _cleanup_free_ char *p = lxcf_xasprintf("%s/journal", d);
 
     (void)state;
-    t_put(d, "journal", "lxcf-update-journal 1\nphase sideways\n");
+    lxcf_test_write_file(d, "journal", "lxcf-update-journal 1\nphase sideways\n");
     assert_int_equal(lxcf_update_journal_read(p, &r, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_FAIL);
     assert_non_null(strstr(err.msg, "sideways"));
     lxcf_error_clear(&err);
-    t_put(d, "journal", "something else\n");
+    lxcf_test_write_file(d, "journal", "something else\n");
     assert_int_equal(lxcf_update_journal_read(p, &r, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_FAIL);
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 /* ---- snapshot and rollback ------------------------------------------------ */
@@ -336,10 +290,10 @@ static char *t_guest(const char *d)
 {
     char *g = lxcf_xasprintf("%s/guest", d);
 
-    t_put(g, "etc/keep.conf", "keep\n");
-    t_put(g, "etc/doomed.conf", "CMD deletes me\n");
-    t_put(g, "var/lib/dpkg/status", "Package: a\n");
-    t_put(g, "usr/bin/tool", "v1\n");
+    lxcf_test_write_file(g, "etc/keep.conf", "keep\n");
+    lxcf_test_write_file(g, "etc/doomed.conf", "CMD deletes me\n");
+    lxcf_test_write_file(g, "var/lib/dpkg/status", "Package: a\n");
+    lxcf_test_write_file(g, "usr/bin/tool", "v1\n");
     t_sh("chmod 0640 '%s/etc/keep.conf' && ln -s keep.conf '%s/etc/link'", g);
     return g;
 }
@@ -353,7 +307,7 @@ static void t_run_cmd(const char *g)
 
 static void test_rollback_restores_etc_var_exactly(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = t_guest(d);
     _cleanup_free_ char *snap = lxcf_xasprintf("%s/snapshot", d);
     _cleanup_free_ char *etc = lxcf_xasprintf("%s/etc", g);
@@ -364,25 +318,25 @@ static void test_rollback_restores_etc_var_exactly(void **state)
 
     (void)state;
     assert_int_equal(lxcf_update_snapshot(g, snap, false, &err), 0);
-    assert_true(t_exists(snap, "etc/doomed.conf"));
-    assert_false(t_exists(snap, "usr"));  /* joint: usr is the host's */
+    assert_true(lxcf_test_exists(snap, "etc/doomed.conf"));
+    assert_false(lxcf_test_exists(snap, "usr"));  /* joint: usr is the host's */
     t_run_cmd(g);
     assert_int_equal(lxcf_update_rollback(g, snap, &err), 0);
     etc1 = t_tree(etc);
     var1 = t_tree(var);
     assert_string_equal(etc0, etc1);
     assert_string_equal(var0, var1);
-    assert_true(t_exists(g, "etc/doomed.conf"));
-    assert_false(t_exists(g, "etc/added.conf"));
-    assert_false(t_exists(d, "snapshot"));
-    tool = t_get(g, "usr/bin/tool");
+    assert_true(lxcf_test_exists(g, "etc/doomed.conf"));
+    assert_false(lxcf_test_exists(g, "etc/added.conf"));
+    assert_false(lxcf_test_exists(d, "snapshot"));
+    tool = lxcf_test_read_file(g, "usr/bin/tool");
     assert_string_equal(tool, "v2\n");  /* joint: not snapshotted */
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_rollback_separate_restores_usr(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = t_guest(d);
     _cleanup_free_ char *snap = lxcf_xasprintf("%s/snapshot", d);
     _cleanup_free_ char *tool = NULL;
@@ -392,14 +346,14 @@ static void test_rollback_separate_restores_usr(void **state)
     assert_int_equal(lxcf_update_snapshot(g, snap, true, &err), 0);
     t_run_cmd(g);
     assert_int_equal(lxcf_update_rollback(g, snap, &err), 0);
-    tool = t_get(g, "usr/bin/tool");
+    tool = lxcf_test_read_file(g, "usr/bin/tool");
     assert_string_equal(tool, "v1\n");
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_rollback_is_idempotent(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = t_guest(d);
     _cleanup_free_ char *snap = lxcf_xasprintf("%s/snapshot", d);
     _cleanup_free_ char *etc = lxcf_xasprintf("%s/etc", g);
@@ -418,15 +372,15 @@ static void test_rollback_is_idempotent(void **state)
     assert_int_equal(lxcf_update_rollback(g, snap, &err), 0);
     etc1 = t_tree(etc);
     assert_string_equal(etc0, etc1);
-    assert_false(t_exists(g, "etc/added.conf"));
-    t_rm_rf(d);
+    assert_false(lxcf_test_exists(g, "etc/added.conf"));
+    lxcf_test_rmrf(d);
 }
 
 /* ---- exec ----------------------------------------------------------------- */
 
 static void test_exec_reports_exit_status_and_log(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *log = lxcf_xasprintf("%s/log", d);
     _cleanup_free_ char *tail = NULL;
     _cleanup_close_ int fd = open(log, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -443,12 +397,12 @@ static void test_exec_reports_exit_status_and_log(void **state)
     tail = lxcf_update_log_tail(log, 2);
     assert_string_equal(tail, "line4\nline5");
     lxcf_update_cmd_clear(&cmd);
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_exec_refuses_symlinked_mount_point(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = lxcf_xasprintf("%s/g", d);
     char *argv[] = { "true", NULL };
     lxcf_update_cmd cmd;
@@ -464,14 +418,14 @@ static void test_exec_refuses_symlinked_mount_point(void **state)
     assert_int_equal(err.code, LXCF_EXIT_FAIL);
     assert_non_null(strstr(err.msg, "/run is not a directory"));
     lxcf_update_cmd_clear(&cmd);
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 /* ---- deploy --------------------------------------------------------------- */
 
 static void test_deploy_copies_file_with_mode_and_owner(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
     _cleanup_free_ char *src = lxcf_xasprintf("%s/src/app.conf", d);
     _cleanup_free_ char *dst = lxcf_xasprintf("%s%s", g, src);
@@ -483,7 +437,7 @@ static void test_deploy_copies_file_with_mode_and_owner(void **state)
 
     (void)state;
     t_sh("mkdir -p '%s'", g);
-    t_put(d, "src/app.conf", "x=1\n");
+    lxcf_test_write_file(d, "src/app.conf", "x=1\n");
     assert_int_equal(chmod(src, 0640), 0);
     assert_int_equal(chown(src, 12, 34), 0);
     assert_int_equal(lxcf_deploy_guest(&guest, paths, &err), 0);
@@ -492,14 +446,14 @@ static void test_deploy_copies_file_with_mode_and_owner(void **state)
     assert_int_equal(st.st_mode & 07777, 0640);
     assert_int_equal(st.st_uid, 12);
     assert_int_equal(st.st_gid, 34);
-    text = t_get(g, src + 1);
+    text = lxcf_test_read_file(g, src + 1);
     assert_string_equal(text, "x=1\n");
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_deploy_refuses_planted_symlink(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
     _cleanup_free_ char *src = lxcf_xasprintf("%s/src/target", d);
     _cleanup_free_ char *victim = lxcf_xasprintf("%s/victim", d);
@@ -510,21 +464,21 @@ static void test_deploy_refuses_planted_symlink(void **state)
     lxcf_err err = LXCF_ERR_INIT;
 
     (void)state;
-    t_put(d, "src/target", "new\n");
-    t_put(d, "victim", "host secret\n");
+    lxcf_test_write_file(d, "src/target", "new\n");
+    lxcf_test_write_file(d, "victim", "host secret\n");
     t_sh("mkdir -p \"$(dirname '%s')\"", planted);
     assert_int_equal(symlink(victim, planted), 0);
     assert_int_equal(lxcf_deploy_guest(&guest, paths, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_FAIL);
     assert_non_null(strstr(err.msg, "symlink"));
-    text = t_get(d, "victim");
+    text = lxcf_test_read_file(d, "victim");
     assert_string_equal(text, "host secret\n");
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 static void test_deploy_refuses_symlinked_parent(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
     _cleanup_free_ char *src = lxcf_xasprintf("%s/src/sub/f", d);
     _cleanup_free_ char *pdir = lxcf_xasprintf("%s%s/src/sub", g, d);
@@ -534,18 +488,18 @@ static void test_deploy_refuses_symlinked_parent(void **state)
     lxcf_err err = LXCF_ERR_INIT;
 
     (void)state;
-    t_put(d, "src/sub/f", "f\n");
+    lxcf_test_write_file(d, "src/sub/f", "f\n");
     t_sh("mkdir -p '%s'", out);
     t_sh("mkdir -p \"$(dirname '%s')\"", pdir);
     assert_int_equal(symlink(out, pdir), 0);
     assert_int_equal(lxcf_deploy_guest(&guest, paths, &err), -1);
-    assert_false(t_exists(out, "f"));
-    t_rm_rf(d);
+    assert_false(lxcf_test_exists(out, "f"));
+    lxcf_test_rmrf(d);
 }
 
 static void test_deploy_joint_refuses_usr(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
     lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_DOMXML_JOINT };
     char *paths[] = { "/usr/bin/env", NULL };
@@ -556,13 +510,13 @@ static void test_deploy_joint_refuses_usr(void **state)
     assert_int_equal(lxcf_deploy_guest(&guest, paths, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_USAGE);
     assert_non_null(strstr(err.msg, "/usr"));
-    assert_false(t_exists(g, "usr/bin"));
-    t_rm_rf(d);
+    assert_false(lxcf_test_exists(g, "usr/bin"));
+    lxcf_test_rmrf(d);
 }
 
 static void test_deploy_copies_directory_tree(void **state)
 {
-    char *d = t_tmpdir();
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
     _cleanup_free_ char *src = lxcf_xasprintf("%s/tree", d);
     _cleanup_free_ char *dst = lxcf_xasprintf("%s%s", g, src);
@@ -573,14 +527,14 @@ static void test_deploy_copies_directory_tree(void **state)
 
     (void)state;
     t_sh("mkdir -p '%s'", g);
-    t_put(d, "tree/a", "a\n");
-    t_put(d, "tree/sub/b", "b\n");
+    lxcf_test_write_file(d, "tree/a", "a\n");
+    lxcf_test_write_file(d, "tree/sub/b", "b\n");
     t_sh("chmod 0700 '%s/sub' && ln -s a '%s/l' && chmod 0600 '%s/a' && true '%s'", src);
     h0 = t_tree(src);
     assert_int_equal(lxcf_deploy_guest(&guest, paths, &err), 0);
     h1 = t_tree(dst);
     assert_string_equal(h0, h1);
-    t_rm_rf(d);
+    lxcf_test_rmrf(d);
 }
 
 int main(void)
