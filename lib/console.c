@@ -62,7 +62,7 @@ int lxcf_console_attach(virConnectPtr conn, virDomainPtr dom, lxcf_err *err)
     c.st = virStreamNew(conn, 0);
     if (!c.st)
         return lxcf_virt_error(err, virDomainGetName(dom), "opening a stream");
-    if (virDomainOpenConsole(dom, NULL, c.st, VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+    if (virDomainOpenConsole(dom, NULL, c.st, 0) < 0) {
         virStreamFree(c.st);
         return lxcf_virt_error(err, virDomainGetName(dom), "opening the console");
     }

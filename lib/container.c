@@ -331,6 +331,23 @@ static int lxcf_customise(lxcf_ctx *ctx, const lxcf_container *c, lxcf_err *err)
 
 static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, lxcf_err *err);
 
+/* The steps sysgen and clone share once the root is copied. */
+static int lxcf_complete(lxcf_ctx *ctx, lxcf_container *c, const lxcf_create_opts *o,
+                         const lxcf_report *rep, lxcf_err *err)
+{
+    if (lxcf_customise(ctx, c, err) < 0)
+        return -1;
+    lxcf_crashpoint("customised");
+    if (lxcf_finish(ctx, c, rep, err) < 0)
+        return -1;
+    if (o->no_start)
+        return 0;
+    if (lxcf_start_dom(ctx, c->name, err) < 0)
+        return -1;
+    lxcf_report_msg(rep, c->name, "started");
+    return 0;
+}
+
 int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opts *o,
                           const lxcf_report *rep, lxcf_err *err)
 {
@@ -373,17 +390,7 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
     lxcf_report_msg(rep, name, "root built: %llu MiB in %llu files, %.1f s",
                     (unsigned long long)(stats.bytes >> 20), (unsigned long long)stats.files,
                     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    if (lxcf_customise(ctx, c, err) < 0)
-        return -1;
-    lxcf_crashpoint("customised");
-    if (lxcf_finish(ctx, c, rep, err) < 0)
-        return -1;
-    if (o->no_start)
-        return 0;
-    if (lxcf_start_dom(ctx, name, err) < 0)
-        return -1;
-    lxcf_report_msg(rep, name, "started");
-    return 0;
+    return lxcf_complete(ctx, c, o, rep, err);
 }
 
 int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
@@ -418,16 +425,7 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
     lxcf_crashpoint("root-built");
     lxcf_report_msg(rep, name, "root copied: %llu MiB in %llu files",
                     (unsigned long long)(stats.bytes >> 20), (unsigned long long)stats.files);
-    if (lxcf_customise(ctx, c, err) < 0)
-        return -1;
-    if (lxcf_finish(ctx, c, rep, err) < 0)
-        return -1;
-    if (o->no_start)
-        return 0;
-    if (lxcf_start_dom(ctx, name, err) < 0)
-        return -1;
-    lxcf_report_msg(rep, name, "started");
-    return 0;
+    return lxcf_complete(ctx, c, o, rep, err);
 }
 
 static void lxcf_cgroup_cleanup(const char *name)
