@@ -15,6 +15,7 @@
 #include <iniparser.h>
 #endif
 
+#include "addr.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -153,6 +154,8 @@ static int lxcf_config_apply(lxcf_config *cfg, const char *path, const lxcf_key_
 
 static int lxcf_config_check(const lxcf_config *cfg, const char *path, lxcf_err *err)
 {
+    lxcf_pool pool;
+
     if (cfg->roots[0] != '/')
         return lxcf_error(err, LXCF_EXIT_CONFIG,
                           "%s: [paths] roots = '%s': must be an absolute path", path, cfg->roots);
@@ -167,6 +170,13 @@ static int lxcf_config_check(const lxcf_config *cfg, const char *path, lxcf_err 
         return lxcf_error(err, LXCF_EXIT_CONFIG,
                           "%s: [network] address = '%s': expected ADDRESS/PREFIX", path,
                           cfg->net_address);
+    /* The whole network at load time, so that a bad value is reported with
+     * the file's name by every command, not only by the first sysgen. */
+    if (lxcf_pool_parse(cfg->net_address, cfg->net_pool_start, cfg->net_pool_end, &pool, err) < 0) {
+        lxcf_error_prefix(err, "%s: [network] ", path);
+        err->code = LXCF_EXIT_CONFIG;
+        return -1;
+    }
     return 0;
 }
 
@@ -207,6 +217,12 @@ int lxcf_config_load(lxcf_config *cfg, const char *path, bool required, lxcf_err
     if (!d)
         return lxcf_error(err, LXCF_EXIT_CONFIG, "%s: cannot parse the file", path);
 
+    /* iniparser files keys before the first [section] under ":KEY" and no
+     * section lists them: without this check they would be ignored. */
+    for (int i = 0; i < d->size; i++)
+        if (d->key[i] && d->key[i][0] == ':')
+            return lxcf_error(err, LXCF_EXIT_CONFIG, "%s: key '%s' outside any [section]", path,
+                              d->key[i] + 1);
     nsec = iniparser_getnsec(d);
     for (int i = 0; i < nsec; i++) {
         const char *sec = iniparser_getsecname(d, i);

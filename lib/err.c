@@ -15,6 +15,10 @@ int lxcf_verror(lxcf_err *err, int code, int errnum, const char *fmt, va_list ap
         size_t n = strlen(err->msg);
         snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
     }
+    /* One error is one line, whatever a user's argument contained. */
+    for (char *p = err->msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return -1;
 }
 

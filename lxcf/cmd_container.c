@@ -53,6 +53,8 @@ static int lxcf_batch_names(lxcf_cli *cli, char ***names, size_t *n, lxcf_err *e
     unsigned long count;
     _cleanup_free_ char *probe = NULL;
 
+    if (!*cli->argv[0])
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: empty PREFIX", cli->cmd->name);
     if (lxcf_parse_ulong(cli->argv[1], 1, 9999, "COUNT", &count, err) < 0)
         return -1;
     probe = lxcf_xasprintf("%s%04lu", cli->argv[0], count);
@@ -68,6 +70,9 @@ static int lxcf_batch_names(lxcf_cli *cli, char ***names, size_t *n, lxcf_err *e
 static int lxcf_check_names(char **names, size_t n, lxcf_err *err)
 {
     for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (lxcf_streq(names[i], names[j]))
+                return lxcf_error(err, LXCF_EXIT_USAGE, "%s: listed twice", names[i]);
         /* A UUID names a container too. */
         if (strlen(names[i]) == 36 && strspn(names[i], "0123456789abcdefABCDEF-") == 36)
             continue;
@@ -116,7 +121,9 @@ int lxcf_cmd_clone(lxcf_cli *cli, lxcf_err *err)
     lxcf_printer p;
     lxcf_report rep = { lxcf_printer_fn, &p };
 
-    if (lxcf_check_names(cli->argv, 2, err) < 0 || lxcf_cli_ctx(cli, err) < 0)
+    /* One by one: SRC == NEW is "exists", not "listed twice". */
+    if (lxcf_check_names(cli->argv, 1, err) < 0 || lxcf_check_names(cli->argv + 1, 1, err) < 0 ||
+        lxcf_cli_ctx(cli, err) < 0)
         return -1;
     lxcf_printer_init(&p, cli->out, cli->quiet);
     if (lxcf_container_clone(&cli->ctx, cli->argv[0], cli->argv[1], &o, &rep, err) < 0)

@@ -71,7 +71,7 @@ static void test_good_file_overrides_defaults(void **state)
 {
     _cleanup_free_ char *p = write_conf("good.conf",
         "; comment\n[Model]\nmodel = separate\n\n[Paths]\nroots=/srv/lxcf\n"
-        "[Network]\nname = testnet\naddress = 10.9.0.1/16\n[Container]\nmemory = 512\n");
+        "[Network]\nname = testnet\naddress = 10.9.0.1/16\npool_start = 10.9.0.10\npool_end = 10.9.0.200\n[Container]\nmemory = 512\n");
     lxcf_config cfg;
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -117,6 +117,10 @@ static const bad_case bad_cases[] = {
     { "[Network]\naddress = 192.168.1.1\n", "expected ADDRESS/PREFIX" },
     { "[Network]\nbridge =\n", "empty value" },
     { "this is not an ini file\n[[[\n", "syntax error" },
+    { "model = joint\n[Paths]\nroots = /srv/x\n", "key 'model' outside any [section]" },
+    { "[Network]\naddress = 300.168.136.1/24\n", "[network] " },
+    { "[Network]\npool_start = 192.168.125.250\npool_end = 192.168.125.10\n", "[network] " },
+    { "[Network]\npool_start = 10.0.0.5\n", "[network] " },
 };
 
 static void test_bad_files_give_one_clear_error(void **state)
