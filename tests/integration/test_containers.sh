@@ -27,6 +27,7 @@ ok "joint: /usr is read-only in the guest" bash -c "! '$LXCF_BIN' --root $H ente
 ok "separate: /usr is writable in the guest" lxcf enter lxcft-s1 sh -c 'touch /usr/lxcf-probe && rm /usr/lxcf-probe'
 ok "separate: the guest's /usr is its own copy" test -x "$H/opt/lxcf/lxcft-s1/usr/bin/env"
 ok "joint: the root holds no copy of /usr" bash -c "[ -z \"\$(ls -A $H/opt/lxcf/lxcft-j1/usr)\" ]"
+ok "console reaches a login prompt (left with ^])" bash -c "(sleep 2; printf '\\r'; sleep 3; printf '\\035') | timeout 30 '$LXCF_BIN' --root $H console lxcft-j1 | tr -d '\\r' | grep -q 'lxcft-j1 login:'"
 ok "list shows both, running, with their models" bash -c "lxcf_out=\$('$LXCF_BIN' --root $H list); echo \"\$lxcf_out\"; echo \"\$lxcf_out\" | grep -qE '^lxcft-j1 +running +joint' && echo \"\$lxcf_out\" | grep -qE '^lxcft-s1 +running +separate'"
 ok "host /etc/hosts has both containers and keeps the admin's lines" bash -c "grep -qP '^192\.168\.131\.\d+\tlxcft-j1$' $H/etc/hosts && grep -qP '\tlxcft-s1$' $H/etc/hosts && grep -q '^10.1.1.1	dbserver$' $H/etc/hosts && grep -q '^# a line of the administrator$' $H/etc/hosts"
 ok "each guest's /etc/hosts names the other" bash -c "grep -q 'lxcft-s1' $H/opt/lxcf/lxcft-j1/etc/hosts && grep -q 'lxcft-j1' $H/opt/lxcf/lxcft-s1/etc/hosts"
