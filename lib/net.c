@@ -118,7 +118,11 @@ int lxcf_netxml_build(const lxcf_net_conf *nc, char **xml, lxcf_err *err)
     lxcf_xml_set(n, "mode", "nat");
     n = lxcf_xml_child(root, "bridge", NULL);
     lxcf_xml_set(n, "name", nc->bridge);
-    lxcf_xml_set(n, "stp", "on");
+    /* No STP: the bridge only ever has containers' veth ends, so there is
+     * no loop to break, and with STP on the kernel holds every new port in
+     * listening/learning for at least 4 s: a container that boots in under
+     * a second cannot reach anything in that time. */
+    lxcf_xml_set(n, "stp", "off");
     lxcf_xml_set(n, "delay", "0");
     /* dnsmasq then answers NAME.NETWORK from the DNS host entries and, the
      * host being often offline, never forwards that domain upstream. */
