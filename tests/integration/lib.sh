@@ -55,7 +55,7 @@ vsh() { virsh -q -c "$URI" "$@"; }
 t_domains() {
     local d
     for d in $(vsh list --all --name); do
-        vsh dumpxml "$d" 2>/dev/null | grep -q "<source dir='$T_ROOT/" && echo "$d"
+        vsh dumpxml "$d" 2>/dev/null | grep "<source dir='$T_ROOT/" >/dev/null && echo "$d"
     done
 }
 
