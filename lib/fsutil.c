@@ -977,10 +977,21 @@ static int lxcf_cp_file(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
     sfd = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
     if (sfd < 0 && errno == EPERM)
         sfd = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    /* A live host keeps replacing files by rename (its own /etc/hosts
+     * writes, package managers): one that vanished is skipped, one that
+     * was replaced is copied as it is now, like cp and rsync do. */
+    if (sfd < 0 && errno == ENOENT) {
+        c->st->skipped++;
+        return 0;
+    }
     if (sfd < 0)
         return lxcf_cp_fail(c, errno, "open");
-    if (fstat(sfd, &st2) < 0 || st2.st_ino != st->st_ino || !S_ISREG(st2.st_mode))
-        return lxcf_cp_fail(c, EBUSY, "copy (it changed during the copy)");
+    if (fstat(sfd, &st2) < 0)
+        return lxcf_cp_fail(c, errno, "stat");
+    if (!S_ISREG(st2.st_mode)) {
+        c->st->skipped++;
+        return 0;
+    }
     dfd = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (dfd < 0)
         return lxcf_cp_fail(c, errno, "create the copy of");
@@ -1021,6 +1032,14 @@ static int lxcf_cp_entry(lxcf_cp_ctx *c, int sdir, int ddir, const char *name)
 
     if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return errno == ENOENT ? 0 : lxcf_cp_fail(c, errno, "stat");
+    /* readdir may return a name twice while the directory is renamed into
+     * (a concurrent atomic replace); the first copy stands.  Merge copies
+     * keep their clash check in the create calls. */
+    if (!c->o->merge && !S_ISDIR(st.st_mode) &&
+        fstatat(ddir, name, &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0) {
+        c->st->skipped++;
+        return 0;
+    }
     act = lxcf_cp_decide(c, &st);
     if (act == LXCF_COPY_SKIP || S_ISSOCK(st.st_mode)) {
         c->st->skipped++;

@@ -54,10 +54,27 @@ static bool lxcf_rootfs_is_rotated(const char *name)
 }
 
 /* RELPATH is relative to var/. */
+/* lxcf's own atomic writes (the host's /etc/hosts) leave a temp file
+ * beside their target for a moment: never clone one into a guest. */
+static bool lxcf_rootfs_is_lxcf_tmp(const char *rel)
+{
+    const char *base = strrchr(rel, '/');
+    return strstr(base ? base + 1 : rel, ".lxcf-tmp.") != NULL;
+}
+
+static lxcf_copy_action lxcf_rootfs_etc_filter(const char *rel, const struct stat *st,
+                                               void *opaque)
+{
+    return lxcf_rootfs_is_lxcf_tmp(rel) ? LXCF_COPY_SKIP : LXCF_COPY_ENTRY;
+}
+
 static lxcf_copy_action lxcf_rootfs_var_filter(const char *rel, const struct stat *st,
                                                void *opaque)
 {
     const char *sub;
+
+    if (lxcf_rootfs_is_lxcf_tmp(rel))
+        return LXCF_COPY_SKIP;
 
     if (lxcf_startswith(rel, "cache/")) {
         sub = rel + strlen("cache/");
@@ -282,7 +299,7 @@ static int lxcf_rootfs_fill(lxcf_rootfs_job *j, lxcf_model model, lxcf_err *err)
     static const char *const empty[] = { "dev", "proc", "sys", "run", "boot", "home",
                                          "media", "mnt", "opt", "srv", NULL };
 
-    if (lxcf_rootfs_copy_dir(j, "etc", NULL, err) < 0 ||
+    if (lxcf_rootfs_copy_dir(j, "etc", lxcf_rootfs_etc_filter, err) < 0 ||
         lxcf_rootfs_copy_dir(j, "var", lxcf_rootfs_var_filter, err) < 0)
         return -1;
     if (model == LXCF_MODEL_SEPARATE) {

@@ -177,6 +177,26 @@ static void test_build_separate_copies_usr(void **state)
     lxcf_test_rmrf(d);
 }
 
+/* The host's /etc/hosts is replaced by lxcf itself through a temp file
+ * beside it; a build that runs meanwhile must not clone that temp file. */
+static void test_build_skips_lxcf_temp_files(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root");
+    lxcf_err err = LXCF_ERR_INIT;
+    lxcf_copy_stats st = { 0 };
+
+    t_fake_host(h);
+    lxcf_test_write_file(h, "etc/hosts.lxcf-tmp.AbC123", "half written");
+    lxcf_test_write_file(h, "var/lib/x.lxcf-tmp.XyZ789", "half written");
+    if (lxcf_rootfs_build(h, r, LXCF_MODEL_JOINT, NULL, NULL, NULL, &st, &err) < 0)
+        fail_msg("build: %s", err.msg);
+    assert_false(lxcf_test_exists(r, "etc/hosts.lxcf-tmp.AbC123"));
+    assert_false(lxcf_test_exists(r, "var/lib/x.lxcf-tmp.XyZ789"));
+    assert_true(lxcf_test_exists(r, "etc/passwd"));
+    lxcf_test_rmrf(d);
+}
+
 static void test_build_copies_real_lib_dirs(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_mkdtemp();
@@ -377,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_model_strings_round_trip),
         cmocka_unit_test(test_build_joint_follows_the_layout),
         cmocka_unit_test(test_build_separate_copies_usr),
+        cmocka_unit_test(test_build_skips_lxcf_temp_files),
         cmocka_unit_test(test_build_copies_real_lib_dirs),
         cmocka_unit_test(test_build_excludes_dest_inside_host),
         cmocka_unit_test(test_build_refuses_nonempty_dest),
