@@ -348,21 +348,6 @@ static char *lxcf_fs_tmpname(const char *base)
     return lxcf_xasprintf(".%.200s.lxcf-%016llx", base, (unsigned long long)r);
 }
 
-static int lxcf_fs_write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, size_t len,
                           mode_t mode, lxcf_err *err)
 {
@@ -388,7 +373,7 @@ int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, siz
     fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return lxcf_fs_fail(err, errno, rootfd, relpath, "create a temporary file for");
-    if (lxcf_fs_write_all(fd, data, len) < 0 ||
+    if (lxcf_write_all(fd, data, len) < 0 ||
         (keep && fchown(fd, st.st_uid, st.st_gid) < 0) ||
         fchmod(fd, keep ? st.st_mode & 07777 : mode) < 0 || fsync(fd) < 0 ||
         renameat(pfd, tmp, pfd, base) < 0) {
@@ -404,8 +389,6 @@ int lxcf_fs_read_beneath(int rootfd, const char *relpath, char **out, size_t *le
                          lxcf_err *err)
 {
     _cleanup_close_ int fd = -1;
-    _cleanup_free_ char *buf = NULL;
-    size_t size = 0, cap = 4096;
     struct stat st;
 
     fd = lxcf_fs_open_raw(rootfd, relpath, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, false);
@@ -415,25 +398,8 @@ int lxcf_fs_read_beneath(int rootfd, const char *relpath, char **out, size_t *le
         return lxcf_fs_fail(err, errno, rootfd, relpath, "stat");
     if (!S_ISREG(st.st_mode))
         return lxcf_fs_fail(err, EINVAL, rootfd, relpath, "read a non-regular file");
-    buf = lxcf_xmalloc(cap);
-    for (;;) {
-        ssize_t n;
-        if (cap - size < 2)
-            buf = lxcf_xrealloc(buf, cap *= 2);
-        n = read(fd, buf + size, cap - size - 1);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return lxcf_fs_fail(err, errno, rootfd, relpath, "read");
-        }
-        if (n == 0)
-            break;
-        size += (size_t)n;
-    }
-    buf[size] = '\0';
-    if (len)
-        *len = size;
-    *out = lxcf_steal_ptr(buf);
+    if (lxcf_read_fd(fd, out, len) < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "read");
     return 0;
 }
 

@@ -184,14 +184,11 @@ int lxcf_parse_ulong(const char *s, unsigned long min, unsigned long max,
     return 0;
 }
 
-int lxcf_read_file(const char *path, char **out, size_t *len, lxcf_err *err)
+int lxcf_read_fd(int fd, char **out, size_t *len)
 {
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
     _cleanup_free_ char *buf = NULL;
     size_t n = 0, cap = 0;
 
-    if (fd < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot open %s", path);
     for (;;) {
         if (cap - n < 4096) {
             cap = cap ? cap * 2 : 8192;
@@ -201,14 +198,12 @@ int lxcf_read_file(const char *path, char **out, size_t *len, lxcf_err *err)
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot read %s", path);
+            return -1;
         }
         if (r == 0)
             break;
         n += (size_t)r;
     }
-    if (!buf)
-        buf = lxcf_xmalloc(1);
     buf[n] = '\0';
     if (len)
         *len = n;
@@ -216,7 +211,18 @@ int lxcf_read_file(const char *path, char **out, size_t *len, lxcf_err *err)
     return 0;
 }
 
-static int lxcf_write_all(int fd, const char *data, size_t len)
+int lxcf_read_file(const char *path, char **out, size_t *len, lxcf_err *err)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot open %s", path);
+    if (lxcf_read_fd(fd, out, len) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot read %s", path);
+    return 0;
+}
+
+int lxcf_write_all(int fd, const char *data, size_t len)
 {
     while (len) {
         ssize_t w = write(fd, data, len);

@@ -41,6 +41,12 @@ int lxcf_name_check(const char *name, lxcf_err *err);
 int lxcf_parse_ulong(const char *s, unsigned long min, unsigned long max,
                      const char *what, unsigned long *out, lxcf_err *err);
 
+/* write(2) all of DATA, retrying short writes and EINTR; -1 with errno. */
+int lxcf_write_all(int fd, const char *data, size_t len);
+
+/* Read all of FD into a NUL-terminated buffer; -1 with errno. */
+int lxcf_read_fd(int fd, char **out, size_t *len);
+
 /* Read a whole (small) file into a NUL-terminated buffer. */
 int lxcf_read_file(const char *path, char **out, size_t *len, lxcf_err *err);
 
