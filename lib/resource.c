@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -653,6 +654,146 @@ int lxcf_res_apply_cgroup(const lxcf_cgroup_paths *p, const lxcf_res_req *r,
     return lxcf_res_verify(&lim, &v, p->dir[ctrl_of[lim.kind]], err);
 }
 
+/* ---- libvirt's live definition ----------------------------------------- */
+
+/* Which libvirt call carries a limit into the running domain's definition
+ * (what `virsh dumpxml` and virt-manager show). */
+typedef enum lxcf_res_live_api {
+    LXCF_RES_LIVE_NONE,
+    LXCF_RES_LIVE_MEMORY,
+    LXCF_RES_LIVE_SCHED,
+    LXCF_RES_LIVE_BLKIO,
+    LXCF_RES_LIVE_NUMA,
+} lxcf_res_live_api;
+
+typedef struct lxcf_res_live {
+    lxcf_res_live_api api;
+    virTypedParameterPtr params;
+    int n, max;
+    const char *why_not;     /* LXCF_RES_LIVE_NONE: the reason */
+} lxcf_res_live;
+
+static void lxcf_res_live_clear(lxcf_res_live *l)
+{
+    virTypedParamsFree(l->params, l->n);
+    memset(l, 0, sizeof(*l));
+}
+
+static unsigned long long lxcf_res_live_kib(uint64_t bytes)
+{
+    return bytes == LXCF_CG_UNLIMITED ? VIR_DOMAIN_MEMORY_PARAM_UNLIMITED : bytes / 1024;
+}
+
+static int lxcf_res_live_blkio(const lxcf_res_req *r, lxcf_res_live *l)
+{
+    static const char *const field[] = {
+        VIR_DOMAIN_BLKIO_DEVICE_READ_BPS, VIR_DOMAIN_BLKIO_DEVICE_WRITE_BPS,
+        VIR_DOMAIN_BLKIO_DEVICE_READ_IOPS, VIR_DOMAIN_BLKIO_DEVICE_WRITE_IOPS,
+    };
+    /* As in blkiotune, 0 removes the device's limit. */
+    _cleanup_free_ char *v = lxcf_xasprintf(
+        "%s,%" PRIu64, r->device, r->value == LXCF_CG_UNLIMITED ? 0 : r->value);
+
+    l->api = LXCF_RES_LIVE_BLKIO;
+    return virTypedParamsAddString(&l->params, &l->n, &l->max, field[r->kind - LXCF_RES_RBPS], v);
+}
+
+/* The typed parameters for R, or LXCF_RES_LIVE_NONE with the reason. */
+static int lxcf_res_live_params(const lxcf_res_req *r, const lxcf_res_conf *conf,
+                                lxcf_res_live *l)
+{
+    _cleanup_free_ char *set = NULL;
+
+    memset(l, 0, sizeof(*l));
+    switch (r->kind) {
+    case LXCF_RES_CPURATE:
+        l->api = LXCF_RES_LIVE_SCHED;
+        return virTypedParamsAddULLong(&l->params, &l->n, &l->max,
+                                       VIR_DOMAIN_SCHEDULER_VCPU_PERIOD, r->period_us) < 0 ||
+                       virTypedParamsAddLLong(&l->params, &l->n, &l->max,
+                                              VIR_DOMAIN_SCHEDULER_VCPU_QUOTA,
+                                              (long long)r->quota_us) < 0
+                   ? -1
+                   : 0;
+    case LXCF_RES_CPUN:
+        l->why_not = "libvirt-LXC has no call to change a running container's cpuset";
+        return 0;
+    case LXCF_RES_MEM:
+        /* libvirt would lift the limit altogether, and refuses that below
+         * a memory+swap limit; lxcf keeps the domain's <memory> instead. */
+        if (r->value == LXCF_CG_UNLIMITED && conf->swap_hard_kib) {
+            l->why_not = "libvirt refuses an unlimited hard limit under a memory+swap limit";
+            return 0;
+        }
+        l->api = LXCF_RES_LIVE_MEMORY;
+        return virTypedParamsAddULLong(&l->params, &l->n, &l->max, VIR_DOMAIN_MEMORY_HARD_LIMIT,
+                                       lxcf_res_live_kib(r->value));
+    case LXCF_RES_MEMSW:
+        l->api = LXCF_RES_LIVE_MEMORY;
+        return virTypedParamsAddULLong(&l->params, &l->n, &l->max,
+                                       VIR_DOMAIN_MEMORY_SWAP_HARD_LIMIT,
+                                       lxcf_res_live_kib(r->value));
+    case LXCF_RES_NUMA:
+        set = lxcf_bitmap_format(&r->set);
+        l->api = LXCF_RES_LIVE_NUMA;
+        return virTypedParamsAddString(&l->params, &l->n, &l->max, VIR_DOMAIN_NUMA_NODESET, set);
+    default:
+        return lxcf_res_live_blkio(r, l);
+    }
+}
+
+static int lxcf_res_live_call(virDomainPtr dom, const lxcf_res_live *l)
+{
+    const unsigned flags = VIR_DOMAIN_AFFECT_LIVE;
+
+    switch (l->api) {
+    case LXCF_RES_LIVE_MEMORY:
+        return virDomainSetMemoryParameters(dom, l->params, l->n, flags);
+    case LXCF_RES_LIVE_SCHED:
+        return virDomainSetSchedulerParametersFlags(dom, l->params, l->n, flags);
+    case LXCF_RES_LIVE_BLKIO:
+        return virDomainSetBlkioParameters(dom, l->params, l->n, flags);
+    default:
+        return virDomainSetNumaParameters(dom, l->params, l->n, flags);
+    }
+}
+
+/* Errors that mean "this driver cannot do that live", not "it went wrong". */
+static bool lxcf_res_live_unsupported(void)
+{
+    const virError *e = virGetLastError();
+
+    return e && (e->code == VIR_ERR_NO_SUPPORT || e->code == VIR_ERR_ARGUMENT_UNSUPPORTED ||
+                 e->code == VIR_ERR_OPERATION_UNSUPPORTED ||
+                 e->code == VIR_ERR_CONFIG_UNSUPPORTED);
+}
+
+/* Put R into the running domain's live definition.  The kernel and the
+ * stored definition have it already, so a driver that cannot take it live
+ * only earns a note (*NOTE); other errors say where the limit does apply.
+ * Returns 1 when libvirt applied it, 0 when it could not, -1 on error. */
+static int lxcf_res_apply_live(virDomainPtr dom, const lxcf_res_req *r,
+                               const lxcf_res_conf *conf, char **note, lxcf_err *err)
+{
+    _cleanup_(lxcf_res_live_clear) lxcf_res_live l = { 0 };
+    const char *why;
+
+    if (lxcf_res_live_params(r, conf, &l) < 0)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "preparing libvirt's parameters: %s",
+                          lxcf_virt_last_error());
+    if (l.api != LXCF_RES_LIVE_NONE && lxcf_res_live_call(dom, &l) == 0)
+        return 1;
+    if (l.api != LXCF_RES_LIVE_NONE && !lxcf_res_live_unsupported())
+        return lxcf_error(err, LXCF_EXIT_FAIL,
+                          "the new limit is in force and stored for every start, but libvirt "
+                          "failed to update the running domain's definition (virsh dumpxml "
+                          "shows the old value until the next start): %s",
+                          lxcf_virt_last_error());
+    why = l.api == LXCF_RES_LIVE_NONE ? l.why_not : lxcf_virt_last_error();
+    *note = lxcf_xasprintf("libvirt's live definition shows it after the next start (%s)", why);
+    return 0;
+}
+
 /* ---- against libvirt --------------------------------------------------- */
 
 void lxcf_res_result_clear(lxcf_res_result *res)
@@ -686,14 +827,16 @@ static char *lxcf_res_shown(const lxcf_res_req *r)
 }
 
 /* Write R to the running container's groups; on failure put the old
- * definition back so that nothing changed. */
+ * definition back so that nothing changed.  Then libvirt's live definition
+ * (see lxcf_res_apply_live; *NOTE when it cannot be updated). */
 static int lxcf_res_apply_running(virDomainPtr dom, const lxcf_res_req *r,
-                                  const char *new_xml, const char *old_xml, lxcf_err *err)
+                                  const char *new_xml, const char *old_xml, char **note,
+                                  lxcf_err *err)
 {
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     _cleanup_(lxcf_res_conf_clear) lxcf_res_conf conf = { 0 };
-    int id = (int)virDomainGetID(dom);
+    int id = (int)virDomainGetID(dom), live;
 
     if (id <= 0 || lxcf_cgroup_layout_load(NULL, NULL, &l, err) < 0 ||
         lxcf_cgroup_of_pid(l, NULL, id, &p, err) < 0 || lxcf_res_conf_parse(new_xml, &conf, err) < 0 ||
@@ -705,6 +848,13 @@ static int lxcf_res_apply_running(virDomainPtr dom, const lxcf_res_req *r,
             virDomainFree(back);
         return -1;
     }
+    live = lxcf_res_apply_live(dom, r, &conf, note, err);
+    if (live < 0)
+        return -1;
+    /* libvirt lifted the memory limit altogether; at start it enforces the
+     * domain's <memory>, and so does lxcf. */
+    if (live == 1 && r->kind == LXCF_RES_MEM && r->value == LXCF_CG_UNLIMITED)
+        return lxcf_res_apply_cgroup(&p, r, &conf, err);
     return 0;
 }
 
@@ -725,7 +875,7 @@ int lxcf_res_set(lxcf_ctx *ctx, const char *name, lxcf_res_kind kind, const char
     _cleanup_(lxcf_lock_release) int lock = -1;
     _cleanup_domain_ virDomainPtr dom = NULL, defined = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
-    _cleanup_free_ char *old_xml = NULL, *new_xml = NULL;
+    _cleanup_free_ char *old_xml = NULL, *new_xml = NULL, *note = NULL;
 
     memset(res, 0, sizeof(*res));
     /* Host checks first: bad input needs neither libvirt nor the lock. */
@@ -749,11 +899,17 @@ int lxcf_res_set(lxcf_ctx *ctx, const char *name, lxcf_res_kind kind, const char
     if (!defined)
         return lxcf_virt_error(err, c->name, "storing the limit in the domain");
     res->running = virDomainIsActive(dom) == 1;
-    if (res->running && lxcf_res_apply_running(dom, &r, new_xml, old_xml, err) < 0) {
+    if (res->running && lxcf_res_apply_running(dom, &r, new_xml, old_xml, &note, err) < 0) {
         lxcf_error_prefix(err, "%s: ", c->name);
         return -1;
     }
     res->shown = lxcf_res_shown(&r);
+    /* The result has no field of its own for it: the command prints shown. */
+    if (note) {
+        char *s = lxcf_xasprintf("%s; %s", res->shown, note);
+        free(res->shown);
+        res->shown = s;
+    }
     return 0;
 }
 

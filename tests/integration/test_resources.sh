@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Resource limits on real containers: cpurate, memlimit, memswlimit, cpun,
 # numa, blkio_w on a running joint container (kernel files of its cgroups,
-# the guest's view, the domain definition), kept across restart, shown by
-# `show --json`; a stopped container gets its limit at start; bad input
-# changes nothing.
+# the guest's view, the stored and the live domain definition), kept across
+# restart, shown by `show --json`; a stopped container gets its limit at
+# start; bad input changes nothing.
 . "$(dirname "$0")/lib.sh"
 t_init resources 3 133
 
@@ -34,7 +34,14 @@ t_root_disk() {
     [ -e "/sys/dev/block/$d/partition" ] && d=$(cat "$(readlink -f "/sys/dev/block/$d")/../dev")
     echo "$d"
 }
-export -f t_cg t_cg_is t_root_disk
+# t_live NAME PATTERN: the running domain's live definition (what virsh and
+# virt-manager show) has a line matching PATTERN.
+t_live() {
+    local x
+    x=$(vsh dumpxml "$1") || return 1
+    echo "$x" | grep -qE "$2" || { echo "live definition lacks '$2':"; echo "$x" | grep -A8 -E 'tune>|<vcpu'; return 1; }
+}
+export -f t_cg t_cg_is t_root_disk t_live
 export H
 
 NCPU=$(nproc --all)
@@ -49,9 +56,18 @@ ok "the container's root is on a block device ($DISK)" test -n "$DISK"
 ok "cpurate 50" lxcf cpurate $C 50
 ok "cpurate: cpu.cfs_period_us is 100000" t_cg_is $C cpu cpu.cfs_period_us 100000
 ok "cpurate: cpu.cfs_quota_us is 50% of $NCPU cpus ($QUOTA)" t_cg_is $C cpu cpu.cfs_quota_us $QUOTA
+ok "cpurate: live definition has <quota>$QUOTA</quota>" t_live $C "<quota>$QUOTA</quota>"
+ok "cpurate: live definition has <period>100000</period>" t_live $C '<period>100000</period>'
+ok "cpurate: virsh schedinfo shows the quota and period" bash -c "
+    out=\$(vsh schedinfo $C) && echo \"\$out\" &&
+    echo \"\$out\" | grep -qE '^vcpu_quota *: *$QUOTA\$' &&
+    echo \"\$out\" | grep -qE '^vcpu_period *: *100000\$'"
 
 ok "memlimit 256M" lxcf memlimit $C 256M
 ok "memlimit: memory.limit_in_bytes is 268435456" t_cg_is $C memory memory.limit_in_bytes 268435456
+ok "memlimit: live definition has the hard limit" t_live $C "<hard_limit unit='KiB'>262144</hard_limit>"
+ok "memlimit: virsh memtune shows it" bash -c \
+    "vsh memtune $C | grep -E '^hard_limit *: *262144\$'"
 ok "memlimit: the guest's init is inside the limited memory group" t_confined $C memory
 ok "memlimit: the guest's /proc/meminfo shows 262144 kB" bash -c \
     "lxcf enter $C cat /proc/meminfo | grep -E '^MemTotal: +262144 kB$'"
@@ -64,15 +80,26 @@ fi
 if [ -n "$SWAP" ]; then
     ok "memswlimit 512M" lxcf memswlimit $C 512M
     ok "memswlimit: memory.memsw.limit_in_bytes is 536870912" t_cg_is $C memory memory.memsw.limit_in_bytes 536870912
+    ok "memswlimit: live definition has the swap hard limit" t_live $C "<swap_hard_limit unit='KiB'>524288</swap_hard_limit>"
 fi
 
-ok "cpun 0" lxcf cpun $C 0
+# libvirt-LXC cannot change a running container's cpuset or nodeset: lxcf
+# says so.
+ok "cpun 0 says the live definition follows at the next start" bash -c \
+    "lxcf cpun $C 0 | tee /dev/stderr | grep -q \"live definition shows it after the next start\""
+sed 's/^/# /' "$T_ROOT/last.out" | sort -u
 ok "cpun: cpuset.cpus is 0" t_cg_is $C cpuset cpuset.cpus 0
-ok "numa 0" lxcf numa $C 0
+ok "numa 0 says the live definition follows at the next start" bash -c \
+    "lxcf numa $C 0 | tee /dev/stderr | grep -q \"live definition shows it after the next start\""
+sed 's/^/# /' "$T_ROOT/last.out" | sort -u
 ok "numa: cpuset.mems is 0" t_cg_is $C cpuset cpuset.mems 0
 ok "blkio_w 10M on the root's disk" lxcf blkio_w $C 10M
 ok "blkio_w: write_bps_device has '$DISK 10485760'" bash -c \
     "t_cg $C blkio blkio.throttle.write_bps_device | grep -qx '$DISK 10485760'"
+ok "blkio_w: live definition has <write_bytes_sec>10485760</write_bytes_sec>" \
+    t_live $C '<write_bytes_sec>10485760</write_bytes_sec>'
+ok "blkio_w: virsh blkiotune shows it" bash -c \
+    "vsh blkiotune $C | grep -E '^device_write_bytes_sec *: *[^ ]+,10485760\$'"
 
 # Every limit as the kernel has it now (used again after restart).
 t_check_all() {
@@ -174,6 +201,13 @@ ok "start it" lxcf start $S
 ok "systemd runs in it" t_wait_systemd $S
 ok "started: memory.limit_in_bytes is 314572800" t_cg_is $S memory memory.limit_in_bytes 314572800
 ok "started: cpu.cfs_quota_us is 25% of $NCPU cpus" t_cg_is $S cpu cpu.cfs_quota_us $((100000 * NCPU / 4))
+# libvirt lifts the limit for "unlimited"; lxcf keeps <memory> (512M), as
+# libvirt itself does at start.
+ok "memlimit unlimited on the running container" lxcf memlimit $S unlimited
+ok "unlimited: memory.limit_in_bytes is the domain's memory (536870912)" \
+    t_cg_is $S memory memory.limit_in_bytes 536870912
+ok "unlimited: the live definition has no hard limit any more" bash -c \
+    "x=\$(vsh dumpxml $S) && ! echo \"\$x\" | grep -q '<hard_limit'"
 
 ok "erase both" lxcf erase $C $S
 ok "nothing left: domains, roots, cgroups" bash -c "
