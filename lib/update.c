@@ -5,10 +5,12 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -354,6 +356,7 @@ typedef struct lxcf_child {
     size_t nfiles;
     int out_fd;
     int err_fd;        /* write end of the error pipe */
+    pid_t parent;
 } lxcf_child;
 
 enum {
@@ -435,6 +438,10 @@ static void lxcf_child_mounts(const lxcf_child *c)
 
 static __attribute__((noreturn)) void lxcf_child_run(const lxcf_child *c)
 {
+    /* CMD must not outlive a killed lxcf: recovery would roll back a tree
+     * it is still writing. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != c->parent)
+        _exit(127);
     if (c->root)
         lxcf_child_mounts(c);
     if (c->out_fd >= 0) {
@@ -443,7 +450,7 @@ static __attribute__((noreturn)) void lxcf_child_run(const lxcf_child *c)
             lxcf_child_fail(c, LXCF_STEP_STDIO);
     }
     if (!c->root)
-        execvp(c->argv[0], c->argv);
+        execvpe(c->argv[0], c->argv, c->envp);
     for (char **e = c->exe; e && *e; e++)
         execve(*e, c->argv, c->envp);
     lxcf_child_fail(c, LXCF_STEP_EXEC);
@@ -486,14 +493,17 @@ static int lxcf_check_mount_points(const char *root, bool usr, lxcf_err *err)
     return 0;
 }
 
-static char **lxcf_child_env(void)
+/* Our environment without LXCF_CRASH_AT (the crash hook is lxcf's, not
+ * CMD's); in a chroot with a PATH that does not depend on the host's. */
+static char **lxcf_child_env(bool chroot_path)
 {
     char **env = lxcf_xcalloc(1, sizeof(char *));
 
     for (char **e = environ; e && *e; e++)
-        if (!lxcf_startswith(*e, "PATH="))
+        if (!lxcf_startswith(*e, "LXCF_CRASH_AT=") && !(chroot_path && lxcf_startswith(*e, "PATH=")))
             lxcf_strv_push(&env, lxcf_xstrdup(*e));
-    lxcf_strv_push(&env, lxcf_xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    if (chroot_path)
+        lxcf_strv_push(&env, lxcf_xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
     return env;
 }
 
@@ -519,6 +529,8 @@ static int lxcf_child_prepare(const lxcf_update_cmd *cmd, const lxcf_update_exec
     c->root = o->root;
     c->out_fd = o->out_fd;
     c->argv = o->root ? cmd->chroot_argv : cmd->argv;
+    c->parent = getpid();
+    c->envp = lxcf_child_env(o->root != NULL);
     if (!o->root)
         return 0;
     if (lxcf_check_mount_points(o->root, o->usr_lower != NULL, err) < 0)
@@ -537,7 +549,6 @@ static int lxcf_child_prepare(const lxcf_update_cmd *cmd, const lxcf_update_exec
                                          o->usr_lower, o->scratch, o->scratch);
     }
     c->exe = lxcf_child_exe(c->argv[0]);
-    c->envp = lxcf_child_env();
     c->nfiles = lxcf_strv_len(cmd->files);
     c->dests = cmd->dests;
     c->src_fds = lxcf_xcalloc(c->nfiles + 1, sizeof(int));
@@ -654,6 +665,9 @@ char *lxcf_update_log_tail(const char *path, unsigned nlines)
 
 /* ---- the cycle ---------------------------------------------------------- */
 
+/* In the scratch directory; a dot name can never be a guest's. */
+#define LXCF_UPD_HOST_CMD ".host-command"
+
 typedef struct lxcf_upd_job {
     const lxcf_update_guest *g;
     bool stopped, touched;
@@ -718,8 +732,11 @@ static int lxcf_upd_stop(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
     if (lxcf_upd_journal_add(u, &u->j.stopped, jb->g->name, err) < 0)
         return -1;
     jb->stopped = true;
-    return lxcf_container_stop(u->ctx, jb->g->name, (unsigned)u->ctx->cfg.stop_timeout,
-                               &forced, err);
+    if (lxcf_container_stop(u->ctx, jb->g->name, (unsigned)u->ctx->cfg.stop_timeout,
+                            &forced, err) < 0)
+        return -1;
+    lxcf_crashpoint("update-guest-stopped");
+    return 0;
 }
 
 static int lxcf_upd_cmd_failed(lxcf_upd *u, const lxcf_update_guest *g, const char *log,
@@ -755,6 +772,7 @@ static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
         lxcf_upd_journal_add(u, &u->j.touched, g->name, err) < 0)
         return -1;
     jb->touched = true;
+    lxcf_crashpoint("update-snapshotted");
     logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (logfd < 0)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", log);
@@ -763,6 +781,7 @@ static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
         return -1;
     if (status != 0)
         return lxcf_upd_cmd_failed(u, g, log, status, err);
+    lxcf_crashpoint("update-guest-done");
     lxcf_upd_report(u, g->name, "ok");
     return 0;
 }
@@ -859,6 +878,7 @@ static int lxcf_upd_undo(lxcf_upd *u, lxcf_err *err)
             continue;
         }
         lxcf_upd_report(u, jb->g->name, "rolled back");
+        lxcf_crashpoint("update-rollback");
     }
     if (r == 0 && unlink(u->journal_path) < 0 && errno != ENOENT)
         r = -1;
@@ -874,22 +894,55 @@ static int lxcf_upd_undo(lxcf_upd *u, lxcf_err *err)
     return -1;
 }
 
-static int lxcf_upd_host(lxcf_upd *u, lxcf_err *err)
+/* Once the host step may have started, the guests keep the update, so a
+ * crash can only be recovered by running CMD on the host (again): record
+ * it, host files as absolute paths, NUL-separated. */
+static int lxcf_upd_save_cmd(lxcf_upd *u, lxcf_err *err)
 {
-    lxcf_update_exec_opts o = { .root = u->ctx->root, .out_fd = -1 };
+    _cleanup_free_ char *path = lxcf_path_join(u->dir, LXCF_UPD_HOST_CMD);
+    _cleanup_free_ char *buf = NULL;
+    size_t len = 0, file = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (!f)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot build", path);
+    for (size_t i = 0; u->cmd->argv[i]; i++) {
+        bool rewritten = !lxcf_streq(u->cmd->argv[i], u->cmd->chroot_argv[i]);
+        fputs(rewritten ? u->cmd->files[file++] : u->cmd->argv[i], f);
+        fputc('\0', f);
+    }
+    fclose(f);
+    return lxcf_write_file_atomic(path, buf, len, 0600, false, err);
+}
+
+static int lxcf_upd_host_exec(lxcf_ctx *ctx, const lxcf_update_cmd *cmd, lxcf_err *err)
+{
+    lxcf_update_exec_opts o = { .root = ctx->root, .out_fd = -1 };
     int status = 0;
 
-    if (lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_HOST, err) < 0)
-        return -1;
-    lxcf_upd_report(u, "host", u->ctx->root ? "updating (chroot)" : "updating");
     fflush(NULL);
-    if (lxcf_update_exec(u->cmd, &o, &status, err) < 0) {
+    if (lxcf_update_exec(cmd, &o, &status, err) < 0) {
         lxcf_error_prefix(err, "host: ");
         return -1;
     }
     if (status != 0)
         return lxcf_error(err, LXCF_EXIT_FAIL, "host: %s failed with exit status %d; the guests keep the update, "
-                          "repeat it on the host", u->cmd->argv[0], status);
+                          "repeat it on the host", cmd->argv[0], status);
+    return 0;
+}
+
+static int lxcf_upd_host(lxcf_upd *u, lxcf_err *err)
+{
+    if (lxcf_upd_save_cmd(u, err) < 0 || lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_HOST, err) < 0)
+        return -1;
+    lxcf_crashpoint("update-before-host");
+    lxcf_upd_report(u, "host", u->ctx->root ? "updating (chroot)" : "updating");
+    if (lxcf_upd_host_exec(u->ctx, u->cmd, err) < 0)
+        return -1;
+    /* At once: recovery must not run CMD on the host a second time. */
+    if (lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_DONE, err) < 0)
+        return -1;
+    lxcf_crashpoint("update-host-done");
     lxcf_upd_report(u, "host", "ok");
     return 0;
 }
@@ -961,6 +1014,7 @@ static int lxcf_upd_cycle(lxcf_upd *u, unsigned jobs, lxcf_err *err)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", u->dir);
     if (lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_GUESTS, err) < 0)
         return -1;
+    lxcf_crashpoint("update-journal-written");
     lxcf_upd_parallel(u, lxcf_upd_jobs(jobs, u->n));
     if (u->failed)
         return lxcf_upd_undo(u, err);
@@ -1002,6 +1056,7 @@ int lxcf_update_run(lxcf_ctx *ctx, char *const *argv, const lxcf_update_opts *o,
     lock = lxcf_upd_lock(ctx, err);
     if (lock < 0 || lxcf_ctx_connect(ctx, err) < 0)
         return -1;
+    lxcf_crashpoint("update-locked");
     if (!o->dry_run && lxcf_update_recover(ctx, true, rep, err) < 0)
         return -1;
     if (lxcf_virt_list_all(ctx->conn, &l, err) < 0)
@@ -1044,11 +1099,45 @@ static int lxcf_rec_guest(lxcf_ctx *ctx, const char *dir, const char *name,
             return -1;
         }
         lxcf_rec_msg(rep, name, "rolled back");
+        lxcf_crashpoint("update-recover-guest");
         return 0;
     }
     if (lxcf_fs_remove_tree(snap, err) < 0)
         return -1;
     lxcf_rec_msg(rep, name, "snapshot discarded");
+    lxcf_crashpoint("update-recover-guest");
+    return 0;
+}
+
+/* The host step was interrupted (or ran just before the crash): the guests
+ * have the update, so the host must get it too.  Package commands are made
+ * to be run again. */
+static int lxcf_rec_host(lxcf_ctx *ctx, const char *dir, lxcf_update_journal *j,
+                         const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_free_ char *path = lxcf_path_join(dir, LXCF_UPD_HOST_CMD);
+    _cleanup_free_ char *jpath = lxcf_path_join(dir, "journal");
+    _cleanup_(lxcf_update_cmd_clear) lxcf_update_cmd cmd = { 0 };
+    _cleanup_strv_ char **argv = lxcf_xcalloc(1, sizeof(char *));
+    _cleanup_free_ char *buf = NULL;
+    size_t len = 0;
+
+    if (lxcf_read_file(path, &buf, &len, err) < 0) {
+        lxcf_error_prefix(err, "host: the interrupted host step cannot be repeated, repeat it by hand: ");
+        return -1;
+    }
+    for (size_t off = 0; off < len; off += strlen(buf + off) + 1)
+        lxcf_strv_push(&argv, lxcf_xstrndup(buf + off, len - off));
+    if (lxcf_update_cmd_prepare(argv, &cmd, err) < 0)
+        return -1;
+    lxcf_rec_msg(rep, "host", "running the interrupted host step again");
+    if (lxcf_upd_host_exec(ctx, &cmd, err) < 0)
+        return -1;
+    j->phase = LXCF_UPDATE_PHASE_DONE;
+    if (lxcf_update_journal_write(jpath, j, err) < 0)
+        return -1;
+    lxcf_crashpoint("update-recover-host");
+    lxcf_rec_msg(rep, "host", "ok");
     return 0;
 }
 
@@ -1091,6 +1180,7 @@ int lxcf_update_recover(lxcf_ctx *ctx, bool have_lock, const lxcf_report *rep, l
     _cleanup_free_ char *dir = lxcf_path_join(roots, LXCF_UPDATE_DIR);
     _cleanup_free_ char *jpath = lxcf_path_join(dir, "journal");
     _cleanup_free_ char *msg = NULL;
+    lxcf_err host_err = LXCF_ERR_INIT;
     int r;
 
     if (!have_lock && (lock = lxcf_upd_lock(ctx, err)) < 0)
@@ -1100,10 +1190,20 @@ int lxcf_update_recover(lxcf_ctx *ctx, bool have_lock, const lxcf_report *rep, l
         return r;
     msg = lxcf_xasprintf("recovering an interrupted update (phase %s)", lxcf_update_phase_name(j.phase));
     lxcf_rec_msg(rep, "update", msg);
+    /* A failed host step is reported like in a normal run: the guests keep
+     * the update and the rest of the recovery goes on. */
+    if (j.phase == LXCF_UPDATE_PHASE_HOST)
+        (void)lxcf_rec_host(ctx, dir, &j, rep, &host_err);
     if (lxcf_rec_guests(ctx, dir, &j, rep, err) < 0)
         return -1;
     lxcf_rec_restart(ctx, &j, rep);
-    return lxcf_fs_remove_tree(dir, err);
+    if (lxcf_fs_remove_tree(dir, err) < 0)
+        return -1;
+    if (lxcf_error_isset(&host_err)) {
+        *err = host_err;
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- deploy ------------------------------------------------------------- */

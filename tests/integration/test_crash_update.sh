@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# kill -9 of lxcf at every step of an update (LXCF_CRASH_AT=STEP), and of
+# the recovery itself, must leave a state that list shows truthfully and
+# that `lxcf update --recover` completes: no mount left, the scratch
+# directory gone, the stopped guests running again, and the package in
+# every guest and the host tree or in none of them, never a mix.  A re-run
+# of the update then succeeds.
+. "$(dirname "$0")/lib.sh"
+t_init crashupd 9 139
+
+H=$T_ROOT/host
+R=$H/opt/lxcf
+P=$T_ROOT/pkg
+GUESTS="lxcft-c1 lxcft-c2 lxcft-c3"
+# A guest still booting may ignore the shutdown request: do not wait long.
+sed -i 's/^stop_timeout = .*/stop_timeout = 10/' "$H/etc/lxcf/lxcf.conf"
+mkdir -p "$P"
+
+# mkpkg NAME PREINST-BODY: a package with a /usr file, a conffile and a
+# postinst that leaves a stamp in /var.
+mkpkg() {
+    local name=$1 d=$P/$1
+    mkdir -p "$d/DEBIAN" "$d/usr/share/lxcf-test-pkg" "$d/etc"
+    echo "hello from $name" > "$d/usr/share/lxcf-test-pkg/hello"
+    echo "setting = 1" > "$d/etc/lxcf-test-pkg.conf"
+    echo "/etc/lxcf-test-pkg.conf" > "$d/DEBIAN/conffiles"
+    cat > "$d/DEBIAN/control" <<EOC
+Package: lxcf-test-pkg
+Version: 1.0
+Architecture: all
+Maintainer: lxcf tests <root@localhost>
+Description: lxcf update crash test package
+EOC
+    printf '#!/bin/sh\nset -e\n%s\nexit 0\n' "$2" > "$d/DEBIAN/preinst"
+    printf '#!/bin/sh\nset -e\nmkdir -p /var/lib/lxcf-test-pkg\necho done > /var/lib/lxcf-test-pkg/stamp\n' > "$d/DEBIAN/postinst"
+    chmod 0755 "$d/DEBIAN/preinst" "$d/DEBIAN/postinst"
+    dpkg-deb --root-owner-group --build "$d" "$P/$name.deb" >/dev/null
+}
+mkpkg good ':'
+mkpkg bad 'if [ "$(cat /etc/hostname)" = lxcft-c2 ]; then echo "bad refuses lxcft-c2" >&2; exit 1; fi'
+
+# pkg ADMINDIR: installed, absent, or dpkg's status of a half-done package
+pkg() {
+    local s
+    s=$(dpkg-query --admindir="$1" -W -f '${Status}' lxcf-test-pkg 2>/dev/null) || s=""
+    case "$s" in
+        "install ok installed") echo installed ;;
+        "" | *" not-installed") echo absent ;;
+        *) echo "'$s'" ;;
+    esac
+}
+running() { [ "$(virsh -q -c "$URI" domstate "$1")" = running ]; }
+# every guest and the host tree have the package (EXPECT=installed) or none
+# has it (absent); a /usr file exists exactly where the database says so.
+consistent() {
+    local expect=$1 g s host bad=0
+    for g in $GUESTS; do
+        s=$(pkg "$R/$g/var/lib/dpkg"); echo "$g: $s"
+        [ "$s" = "$expect" ] || bad=1
+    done
+    host=$(pkg "$H/var/lib/dpkg"); echo "host: $host"
+    [ "$host" = "$expect" ] || bad=1
+    [ -f "$H/usr/share/lxcf-test-pkg/hello" ] && [ "$host" != installed ] && { echo "host /usr file without the package"; bad=1; }
+    [ ! -f "$H/usr/share/lxcf-test-pkg/hello" ] && [ "$host" = installed ] && { echo "host package without its /usr file"; bad=1; }
+    [ -f "$R/lxcft-c3/usr/share/lxcf-test-pkg/hello" ] && [ "$(pkg "$R/lxcft-c3/var/lib/dpkg")" != installed ] && { echo "lxcft-c3: /usr file without the package"; bad=1; }
+    [ "$bad" = 0 ]
+}
+no_mounts_left() {
+    ! grep -F "$T_ROOT" /proc/self/mountinfo && ! grep -F "$R/.lxcf-update" "/proc/$LXCF_HARNESS_PID/mountinfo" &&
+    ! grep -E "overlay .*$T_ROOT" "/proc/$LXCF_HARNESS_PID/mountinfo"
+}
+# list names every guest, with the state libvirt reports
+list_truthful() {
+    local out g s
+    out=$(lxcf list) || return 1
+    echo "$out"
+    for g in $GUESTS; do
+        s=$(echo "$out" | awk -v n="$g" '$1==n {print $2}')
+        if running "$g"; then [ "$s" = running ] || return 1; else [ "$s" = stopped ] || return 1; fi
+    done
+}
+etc_hashes() { local g; for g in $GUESTS; do t_tree_hash "$R/$g/etc"; done; }
+export -f pkg running consistent no_mounts_left list_truthful etc_hashes
+export H R P GUESTS
+
+ok "sysgen a running joint guest" lxcf sysgen --model joint lxcft-c1
+ok "sysgen a stopped joint guest" lxcf sysgen --no-start --model joint lxcft-c2
+ok "sysgen a stopped separate guest" lxcf sysgen --no-start --model separate lxcft-c3
+ok "nothing has the package yet" consistent absent
+
+after_crash() {  # after_crash WHAT: what every crash must leave
+    ok "$1: list shows every guest truthfully" list_truthful
+    ok "$1: no overlay or bind mount is left" no_mounts_left
+}
+recovered() {  # recovered WHAT EXPECT: --recover completes it
+    ok "$1: update --recover" lxcf update --recover
+    ok "$1: the scratch directory is gone" test ! -e "$R/.lxcf-update"
+    ok "$1: lxcft-c1 runs again, the others stay stopped" bash -c "running lxcft-c1 && ! running lxcft-c2 && ! running lxcft-c3"
+    ok "$1: package everywhere or nowhere ($2)" consistent "$2"
+    ok "$1: no mount left after recovery" no_mounts_left
+}
+
+# Steps before the host step roll back; from the host step on, complete.
+for step in update-locked update-journal-written update-guest-stopped update-snapshotted \
+            update-guest-done update-before-host update-host-done; do
+    case $step in update-before-host | update-host-done) expect=installed ;; *) expect=absent ;; esac
+    t_wait_systemd lxcft-c1 >/dev/null
+    ok "update killed at $step" bash -c "LXCF_CRASH_AT=$step lxcf update dpkg -i $P/good.deb; rc=\$?; echo rc=\$rc; [ \$rc = 137 ]"
+    after_crash "$step"
+    if [ "$step" = update-before-host ]; then
+        ok "$step: --recover killed after re-running the host step" bash -c "
+            LXCF_CRASH_AT=update-recover-host lxcf update --recover; rc=\$?; echo rc=\$rc; [ \$rc = 137 ]"
+        after_crash "$step+update-recover-host"
+    fi
+    recovered "$step" "$expect"
+    t_wait_systemd lxcft-c1 >/dev/null
+    ok "$step: a re-run succeeds" lxcf update dpkg -i "$P/good.deb"
+    ok "$step: after the re-run everything has the package" consistent installed
+    t_wait_systemd lxcft-c1 >/dev/null
+    ok "$step: purge it again" bash -c "lxcf update dpkg --purge lxcf-test-pkg && consistent absent"
+done
+
+# A failing update killed while rolling back, and the recovery killed too.
+t_wait_systemd lxcft-c1 >/dev/null
+etc_before=$(etc_hashes)
+ok "failing update killed at update-rollback" bash -c "LXCF_CRASH_AT=update-rollback lxcf update dpkg -i $P/bad.deb; rc=\$?; echo rc=\$rc; [ \$rc = 137 ]"
+after_crash "update-rollback"
+ok "update-rollback: --recover killed after its first guest" bash -c "
+    LXCF_CRASH_AT=update-recover-guest lxcf update --recover; rc=\$?; echo rc=\$rc; [ \$rc = 137 ]"
+after_crash "update-rollback+update-recover-guest"
+recovered "update-rollback" absent
+ok "update-rollback: every guest's /etc is as before" bash -c "[ \"\$(etc_hashes)\" = '$etc_before' ]"
+
+ok "erase the guests" lxcf erase $GUESTS
