@@ -418,7 +418,7 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
     c->vcpus = s->vcpus;
     if (lxcf_reserve(ctx, c, err) < 0)
         return -1;
-    lxcf_report_msg(rep, name, "defined (%s, %s/%u), copying %s", s->model == LXCF_DOMXML_JOINT ? "joint" : "separate",
+    lxcf_report_msg(rep, name, "defined (%s, %s/%u), copying %s", lxcf_domxml_model_name(s->model),
                     c->ipv4, c->ipv4_prefix, src);
     if (lxcf_rootfs_clone(s->root, c->root, lxcf_copy_progress, &cr, &stats, err) < 0)
         return -1;
@@ -640,4 +640,16 @@ int lxcf_container_net_repair(lxcf_ctx *ctx, const lxcf_report *rep, bool *creat
     if (r < 0)
         return -1;
     return lxcf_container_sync_hosts(ctx, rep, err);
+}
+
+const char *lxcf_container_state(const lxcf_container *c, int virstate)
+{
+    struct stat st;
+
+    /* A half-built or half-erased container must never look usable. */
+    if (c->state_note)
+        return c->state_note;
+    if (c->root && lstat(c->root, &st) < 0)
+        return "no-root";
+    return lxcf_virt_state_name(virstate);
 }

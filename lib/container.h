@@ -54,6 +54,10 @@ int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *e
 int lxcf_container_net_repair(lxcf_ctx *ctx, const lxcf_report *rep, bool *created,
                               lxcf_err *err);
 
+/* What list and show call C's state: "building" for an interrupted
+ * sysgen, "no-root" for an interrupted erase, else libvirt's VIRSTATE. */
+const char *lxcf_container_state(const lxcf_container *c, int virstate);
+
 /* The emulator wrapper domains are defined with, or NULL if none is
  * installed (libvirt's own controller is used then). */
 char *lxcf_container_emulator(void);

@@ -298,7 +298,7 @@ void lxcf_container_freep(lxcf_container **c)
     *c = NULL;
 }
 
-static const char *lxcf_dx_model_name(int model)
+const char *lxcf_domxml_model_name(int model)
 {
     switch (model) {
     case LXCF_DOMXML_JOINT:
@@ -320,7 +320,7 @@ static int lxcf_dx_check(const lxcf_container *c, lxcf_err *err)
     /* libvirt rejects these itself, but only after lxcf has done work. */
     if (!*name || strchr(name, '/') || strchr(name, '\n'))
         return lxcf_error(err, LXCF_EXIT_USAGE, "'%s': invalid domain name", name);
-    if (!lxcf_dx_model_name(c->model))
+    if (!lxcf_domxml_model_name(c->model))
         return lxcf_error(err, LXCF_EXIT_USAGE, "%s: unknown model %d", name, c->model);
     if (!c->root || c->root[0] != '/')
         return lxcf_error(err, LXCF_EXIT_USAGE, "%s: root directory must be an absolute path",
@@ -344,7 +344,7 @@ static xmlNode *lxcf_dx_meta_node(const lxcf_container *c, xmlDoc *doc)
     xmlNs *ns = xmlNewNs(m, BAD_CAST LXCF_XMLNS, BAD_CAST LXCF_XMLNS_PREFIX);
 
     xmlSetNs(m, ns);
-    lxcf_dx_add(m, ns, "model", lxcf_dx_model_name(c->model));
+    lxcf_dx_add(m, ns, "model", lxcf_domxml_model_name(c->model));
     lxcf_dx_add(m, ns, "root", c->root);
     if (c->ipv4) {
         _cleanup_free_ char *prefix = lxcf_xasprintf("%u", c->ipv4_prefix);

@@ -45,6 +45,9 @@ lxcf_container *lxcf_container_new(void);
 void lxcf_container_free(lxcf_container *c);   /* frees members and c; NULL ok */
 void lxcf_container_freep(lxcf_container **c);
 
+/* "joint" or "separate", or NULL for a value that is neither. */
+const char *lxcf_domxml_model_name(int model);
+
 /* The full domain XML to define C (pretty-printed, deterministic). */
 int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err);
 

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cleanup.h"
 #include "cli.h"
@@ -230,23 +229,6 @@ int lxcf_cmd_sysstart(lxcf_cli *cli, lxcf_err *err)
     return 0;
 }
 
-static const char *lxcf_model_name(const lxcf_container *c)
-{
-    return c->model == LXCF_DOMXML_JOINT ? "joint" : "separate";
-}
-
-static const char *lxcf_entry_state(const lxcf_virt_entry *e)
-{
-    struct stat st;
-
-    /* A half-built or half-erased container must never look usable. */
-    if (e->c->state_note)
-        return e->c->state_note;
-    if (e->c->root && lstat(e->c->root, &st) < 0)
-        return "no-root";
-    return lxcf_virt_state_name(e->state);
-}
-
 int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err)
 {
     lxcf_virt_list l;
@@ -262,9 +244,9 @@ int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err)
             fputs(", \"uuid\": ", cli->out);
             lxcf_json_str(cli->out, e->c->uuid);
             fputs(", \"state\": ", cli->out);
-            lxcf_json_str(cli->out, lxcf_entry_state(e));
+            lxcf_json_str(cli->out, lxcf_container_state(e->c, e->state));
             fputs(", \"model\": ", cli->out);
-            lxcf_json_str(cli->out, lxcf_model_name(e->c));
+            lxcf_json_str(cli->out, lxcf_domxml_model_name(e->c->model));
             fputs(", \"address\": ", cli->out);
             lxcf_json_str(cli->out, e->c->ipv4);
             fprintf(cli->out, ", \"autostart\": %s, \"memory_kib\": %llu, \"root\": ",
@@ -282,7 +264,7 @@ int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err)
             if (e->mem_used_kib)
                 lxcf_human_kib(e->mem_used_kib, mem);
             fprintf(cli->out, "%-20s %-13s %-8s %-15s %-9s %s\n", e->c->name,
-                    lxcf_entry_state(e), lxcf_model_name(e->c), e->c->ipv4 ? e->c->ipv4 : "-",
+                    lxcf_container_state(e->c, e->state), lxcf_domxml_model_name(e->c->model), e->c->ipv4 ? e->c->ipv4 : "-",
                     e->autostart ? "yes" : "no", mem);
         }
     }

@@ -7,14 +7,10 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "out.h"
+#include "container.h"
 #include "resource.h"
 #include "util.h"
 #include "virt.h"
-
-static const char *lxcf_show_model(const lxcf_container *c)
-{
-    return c->model == LXCF_DOMXML_JOINT ? "joint" : "separate";
-}
 
 /* ---- JSON -------------------------------------------------------------- */
 
@@ -121,9 +117,9 @@ static void lxcf_show_json(FILE *f, const lxcf_res_info *i)
     fputs(",\n  \"uuid\": ", f);
     lxcf_json_str(f, c->uuid);
     fputs(",\n  \"state\": ", f);
-    lxcf_json_str(f, c->state_note ? c->state_note : lxcf_virt_state_name(i->state));
+    lxcf_json_str(f, lxcf_container_state(c, i->state));
     fputs(",\n  \"model\": ", f);
-    lxcf_json_str(f, lxcf_show_model(c));
+    lxcf_json_str(f, lxcf_domxml_model_name(c->model));
     fputs(",\n  \"root\": ", f);
     lxcf_json_str(f, c->root);
     fputs(",\n  \"created\": ", f);
@@ -237,8 +233,8 @@ static void lxcf_show_text(FILE *f, const lxcf_res_info *i)
 
     fprintf(f, "name:       %s\n", c->name);
     fprintf(f, "uuid:       %s\n", c->uuid ? c->uuid : "-");
-    fprintf(f, "state:      %s\n", c->state_note ? c->state_note : lxcf_virt_state_name(i->state));
-    fprintf(f, "model:      %s\n", lxcf_show_model(c));
+    fprintf(f, "state:      %s\n", lxcf_container_state(c, i->state));
+    fprintf(f, "model:      %s\n", lxcf_domxml_model_name(c->model));
     fprintf(f, "root:       %s\n", c->root ? c->root : "-");
     fprintf(f, "created:    %s\n", c->created ? c->created : "-");
     fprintf(f, "autostart:  %s\n", i->autostart ? "yes" : "no");
