@@ -1047,6 +1047,27 @@ int lxcf_cgroup_place_self(const lxcf_cgroup_layout *l, const char *proc_root,
     return r;
 }
 
+int lxcf_cgroup_join(const lxcf_cgroup_layout *l, const char *proc_root, pid_t pid,
+                     lxcf_err *err)
+{
+    _cleanup_free_ char *who = lxcf_xasprintf("%d", (int)pid);
+    _cleanup_free_ char *self = lxcf_xasprintf("%d\n", (int)getpid());
+    char **rels = NULL;
+    int r = 0;
+
+    if (lxcf_cg_read_membership(l, proc_root, who, &rels, err) < 0)
+        return -1;
+    for (size_t i = 0; i < l->nhier && r == 0; i++) {
+        _cleanup_free_ char *dir = rels[i] ? lxcf_cg_dir(&l->hier[i], rels[i]) : NULL;
+        _cleanup_free_ char *procs = dir ? lxcf_path_join(dir, "cgroup.procs") : NULL;
+
+        if (procs && lxcf_cg_write_path(procs, self, false, err) < 0)
+            r = -1;
+    }
+    lxcf_cg_membership_free(l, rels);
+    return r;
+}
+
 static bool lxcf_cg_under(const char *rel, const char *top)
 {
     size_t n = strlen(top);

@@ -159,6 +159,14 @@ void lxcf_cgroup_values_clear(lxcf_cgroup_values *v);
 int lxcf_cgroup_place_self(const lxcf_cgroup_layout *l, const char *proc_root,
                            const char *group_rel, lxcf_err *err);
 
+/* Move the calling process into PID's group in every hierarchy that shows
+ * it.  `enter` joins the guest init's group: a leaf inside the container's
+ * own tree on every layout (init.scope under a guest systemd), where
+ * libvirt's virDomainLxcEnterCGroup picks the container's top group, which
+ * cgroup v2 refuses (EBUSY: it has children with controllers). */
+int lxcf_cgroup_join(const lxcf_cgroup_layout *l, const char *proc_root, pid_t pid,
+                     lxcf_err *err);
+
 /* Is GUEST_INIT's group at or below CONTAINER's in every hierarchy?  A
  * container group that is a hierarchy root confines nothing.  On false,
  * *WHY (malloc'ed) names the first hierarchy that does not confine. */

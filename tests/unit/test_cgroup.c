@@ -931,6 +931,67 @@ static void test_place_self_bad_group_fails(void **state)
     lxcf_test_rmrf(root);
 }
 
+static void test_join_hybrid_lands_in_the_guest_init_groups(void **state)
+{
+    _cleanup_free_ char *root = lxcf_test_subtree();
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
+    _cleanup_free_ char *pid = lxcf_xasprintf("%d", (int)getpid());
+    lxcf_err err = LXCF_ERR_INIT;
+    static const char *const hier[] = { "cpu", "cpuacct", "cpuset", "memory", "devices",
+                                        "freezer", "blkio", "pids", "systemd" };
+
+    write_membership(root, "101", GROUP "/init.scope", GROUP "/init.scope");
+    for (size_t i = 0; i < sizeof(hier) / sizeof(hier[0]); i++) {
+        _cleanup_free_ char *rel =
+            lxcf_xasprintf("sys/fs/cgroup/%s" GROUP "/init.scope/cgroup.procs", hier[i]);
+        lxcf_test_write_file(root, rel, "");
+    }
+    lxcf_test_write_file(root, "sys/fs/cgroup/unified/cgroup.procs", "");
+    if (lxcf_cgroup_join(l, root, 101, &err) < 0)
+        fail_msg("%s", err.msg);
+    for (size_t i = 0; i < sizeof(hier) / sizeof(hier[0]); i++) {
+        _cleanup_free_ char *rel =
+            lxcf_xasprintf("sys/fs/cgroup/%s" GROUP "/init.scope/cgroup.procs", hier[i]);
+        assert_file(root, rel, pid);
+    }
+    lxcf_test_rmrf(root);
+}
+
+static void test_join_v2_lands_in_the_init_leaf(void **state)
+{
+    _cleanup_free_ char *root = lxcf_test_subtree();
+    _cleanup_free_ char *pid = lxcf_xasprintf("%d", (int)getpid());
+    lxcf_err err = LXCF_ERR_INIT;
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
+    const char *leaf = "sys/fs/cgroup/machine.slice/machine-lxc\\x2d7\\x2dweb1.scope/libvirt/init.scope";
+    _cleanup_free_ char *procs = lxcf_xasprintf("%s/cgroup.procs", leaf);
+
+    lxcf_test_write_file(root, "proc/101/cgroup",
+                         "0::/machine.slice/machine-lxc\\x2d7\\x2dweb1.scope/libvirt/init.scope\n");
+    lxcf_test_write_file(root, procs, "");
+    if (lxcf_cgroup_join(l, root, 101, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_file(root, procs, pid);
+    /* Not the container's top group, which v2 would refuse (EBUSY). */
+    assert_false(lxcf_test_exists(root, "sys/fs/cgroup/machine.slice/machine-lxc\\x2d7\\x2dweb1.scope/libvirt/cgroup.procs"));
+    lxcf_test_rmrf(root);
+}
+
+static void test_join_failure_names_the_group(void **state)
+{
+    _cleanup_free_ char *root = lxcf_test_subtree();
+    lxcf_err err = LXCF_ERR_INIT;
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
+
+    lxcf_test_write_file(root, "proc/101/cgroup", "0::/gone/init.scope\n");
+    assert_int_equal(lxcf_cgroup_join(l, root, 101, &err), -1);
+    assert_non_null(strstr(err.msg, "gone/init.scope/cgroup.procs"));
+    assert_int_equal(lxcf_cgroup_join(l, root, 102, &err), -1);
+    lxcf_test_rmrf(root);
+}
+
 static void test_remove_empty_removes_only_stale_empty_groups(void **state)
 {
     _cleanup_free_ char *root = lxcf_test_subtree();
@@ -1000,6 +1061,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_place_self_systemd_and_pids_even_below_root, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_place_self_pure_v2_below_root_does_nothing, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_place_self_bad_group_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_join_hybrid_lands_in_the_guest_init_groups, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_join_v2_lands_in_the_init_leaf, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_join_failure_names_the_group, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_remove_empty_removes_only_stale_empty_groups, lxcf_test_base_setup, lxcf_test_base_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
