@@ -20,6 +20,7 @@
 #include "lock.h"
 #include "lxcf-build.h"
 #include "net.h"
+#include "resource.h"
 #include "rootfs.h"
 #include "util.h"
 #include "virt.h"
@@ -549,6 +550,10 @@ static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, lxcf_err *err)
     lxcf_cgroup_cleanup(c->name);
     if (virDomainCreate(d) < 0)
         return lxcf_virt_error(err, c->name, "starting");
+    if (lxcf_res_after_start(d, err) < 0) {
+        lxcf_error_prefix(err, "%s: started, but ", c->name);
+        return -1;
+    }
     return 0;
 }
 

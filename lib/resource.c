@@ -563,6 +563,10 @@ static void lxcf_res_fill_limit(const lxcf_res_req *r, const lxcf_res_conf *conf
         lim->memory.mem = r->value;
         if (r->value == LXCF_CG_UNLIMITED && conf && conf->memory_kib)
             lim->memory.mem = conf->memory_kib * 1024;
+        /* v2 keeps swap apart (memory.swap.max = memsw - mem): a new memory
+         * limit moves it. */
+        if (conf && conf->swap_hard_kib)
+            lim->memory.memsw = conf->swap_hard_kib * 1024;
         break;
     case LXCF_RES_MEMSW:
         lim->kind = LXCF_LIMIT_MEMORY;
@@ -851,11 +855,36 @@ static int lxcf_res_apply_running(virDomainPtr dom, const lxcf_res_req *r,
     live = lxcf_res_apply_live(dom, r, &conf, note, err);
     if (live < 0)
         return -1;
-    /* libvirt lifted the memory limit altogether; at start it enforces the
-     * domain's <memory>, and so does lxcf. */
-    if (live == 1 && r->kind == LXCF_RES_MEM && r->value == LXCF_CG_UNLIMITED)
+    /* libvirt may have undone part of it: an unlimited memory limit lifts
+     * the domain's <memory> too, and on v2 it writes memory+swap into
+     * memory.swap.max, which is swap alone there. */
+    if (live == 1 && (r->kind == LXCF_RES_MEM || r->kind == LXCF_RES_MEMSW))
         return lxcf_res_apply_cgroup(&p, r, &conf, err);
     return 0;
+}
+
+int lxcf_res_after_start(virDomainPtr dom, lxcf_err *err)
+{
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
+    _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
+    _cleanup_(lxcf_res_conf_clear) lxcf_res_conf conf = { 0 };
+    _cleanup_free_ char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    int id = (int)virDomainGetID(dom);
+    lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_MEMORY };
+
+    if (!xml)
+        return lxcf_virt_error(err, virDomainGetName(dom), "reading the domain definition");
+    if (lxcf_res_conf_parse(xml, &conf, err) < 0)
+        return -1;
+    if (!conf.swap_hard_kib || id <= 0)
+        return 0;
+    if (lxcf_cgroup_layout_load(NULL, NULL, &l, err) < 0 ||
+        lxcf_cgroup_of_pid(l, NULL, id, &p, err) < 0)
+        return -1;
+    if (p.version[LXCF_CG_MEMORY] != 2)
+        return 0;
+    lim.memory.memsw = conf.swap_hard_kib * 1024;
+    return lxcf_cgroup_set(&p, &lim, err);
 }
 
 static int lxcf_res_prepare(lxcf_ctx *ctx, const char *name, lxcf_res_req *r, const char *device,

@@ -111,6 +111,11 @@ typedef struct lxcf_res_result {
     char *shown;     /* the value in words, e.g. "256M", "50% (100000/100000us)" */
 } lxcf_res_result;
 
+/* After libvirt started DOM: put right what libvirt writes wrongly.  On
+ * cgroup v2 it copies the domain's swap_hard_limit (memory+swap, as the
+ * domain XML means it) into memory.swap.max, which is swap alone there. */
+int lxcf_res_after_start(virDomainPtr dom, lxcf_err *err);
+
 void lxcf_res_result_clear(lxcf_res_result *res);
 
 /* Set limit KIND of container NAME to VALUE (DEVICE: io only, NULL for the
