@@ -45,6 +45,7 @@ static const lxcf_key_spec lxcf_keys[] = {
     LXCF_NUM("container:memory", memory_mib, 16, 16UL * 1024 * 1024),
     LXCF_NUM("container:vcpus", vcpus, 1, 4096),
     LXCF_NUM("container:stop_timeout", stop_timeout, 1, 3600),
+    LXCF_NUM("container:start_timeout", start_timeout, 1, 3600),
 };
 
 static const char *const lxcf_sections[] = { "model", "paths", "libvirt", "network", "container" };
@@ -69,6 +70,7 @@ void lxcf_config_defaults(lxcf_config *cfg)
     cfg->memory_mib = 1024;
     cfg->vcpus = 1;
     cfg->stop_timeout = 60;
+    cfg->start_timeout = 120;
 }
 
 void lxcf_config_clear(lxcf_config *cfg)

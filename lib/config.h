@@ -20,6 +20,7 @@ typedef struct lxcf_config {
     unsigned long memory_mib;     /* default <memory> of a new container */
     unsigned long vcpus;          /* default vcpus of a new container */
     unsigned long stop_timeout;   /* seconds a clean shutdown may take */
+    unsigned long start_timeout;  /* seconds a started guest's init may take to come up */
 } lxcf_config;
 
 /* Fill CFG with the built-in defaults (the values in conf/lxcf.conf). */

@@ -30,6 +30,8 @@ static const lxcf_opt_spec lxcf_global_opts[] = {
 static const lxcf_opt_spec lxcf_cmd_opts[] = {
     { LXCF_OPT_JSON, "json", no_argument, NULL, "print JSON for scripts" },
     { LXCF_OPT_NO_START, "no-start", no_argument, NULL, "define the container but do not start it" },
+    { LXCF_OPT_NO_WAIT, "no-wait", no_argument, NULL,
+      "do not wait for the guest's init to come up after the start" },
     { LXCF_OPT_MODEL, "model", required_argument, "joint|separate",
       "container model (default: [model] model in lxcf.conf)" },
     { LXCF_OPT_DRY_RUN, "dry-run", no_argument, NULL, "print the plan, change nothing" },
@@ -105,6 +107,7 @@ static int lxcf_cli_set(lxcf_cli *cli, int id, const char *arg, lxcf_err *err)
     case LXCF_OPT_ROOT: cli->root = arg; break;
     case LXCF_OPT_JSON: cli->json = true; break;
     case LXCF_OPT_NO_START: cli->no_start = true; break;
+    case LXCF_OPT_NO_WAIT: cli->no_wait = true; break;
     case LXCF_OPT_DRY_RUN: cli->dry_run = true; break;
     case LXCF_OPT_RECOVER: cli->recover = true; break;
     case LXCF_OPT_FORCE: cli->force = true; break;

@@ -14,6 +14,7 @@ enum {
     LXCF_OPT_CONFIG,
     LXCF_OPT_JSON,
     LXCF_OPT_NO_START,
+    LXCF_OPT_NO_WAIT,
     LXCF_OPT_MODEL,
     LXCF_OPT_DRY_RUN,
     LXCF_OPT_ONLY,
@@ -52,7 +53,7 @@ struct lxcf_cli {
     const char *root, *config, *uri;
     bool help;
     /* subcommand options (only those the subcommand accepts can be set) */
-    bool json, no_start, dry_run, recover, force, disable, all, quiet, man;
+    bool json, no_start, no_wait, dry_run, recover, force, disable, all, quiet, man;
     const char *model;
     unsigned long jobs;      /* 0 = default */
     unsigned long timeout;   /* 0 = default */

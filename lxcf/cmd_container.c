@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot.h"
 #include "cleanup.h"
 #include "cli.h"
 #include "console.h"
@@ -11,26 +12,62 @@
 #include "util.h"
 #include "virt.h"
 
-typedef int (*lxcf_each_fn)(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err);
+/* *STARTED: the function started the container, so its init is waited for. */
+typedef int (*lxcf_each_fn)(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
+                            lxcf_err *err);
 
-/* Run FN for every name; one failure does not stop the rest.  A single
- * name reports its error as the command's error; several names print each
- * failure and a summary, and the status says something failed. */
+/* Wait for the N started containers NAMES[i]; print one line for each;
+ * the number that failed, or -1 when libvirt itself failed. */
+static int lxcf_wait_up(lxcf_cli *cli, char **names, size_t n, lxcf_printer *p, bool single,
+                        lxcf_err *err)
+{
+    _cleanup_free_ lxcf_boot *b = lxcf_xcalloc(n ? n : 1, sizeof(*b));
+    int failed;
+
+    for (size_t i = 0; i < n; i++)
+        b[i].name = names[i];
+    failed = lxcf_boot_wait(cli->ctx.conn, b, n, (unsigned)cli->ctx.cfg.start_timeout, err);
+    for (size_t i = 0; failed >= 0 && i < n; i++) {
+        if (b[i].state == LXCF_BOOT_UP)
+            lxcf_printer_line(p, "%s: up (systemd %s, %.1f s)\n", b[i].name, b[i].init_state,
+                              b[i].seconds);
+        else if (single)
+            lxcf_error(err, LXCF_EXIT_FAIL, "%s: started, but its init did not come up: %s",
+                       b[i].name, b[i].reason);
+        else
+            lxcf_printer_line(p, "%s: FAILED: started, but its init did not come up: %s\n",
+                              b[i].name, b[i].reason);
+    }
+    for (size_t i = 0; i < n; i++)
+        lxcf_boot_clear(&b[i]);
+    return failed;
+}
+
+/* Run FN for every name; one failure does not stop the rest.  The
+ * containers FN started are waited for together at the end (unless
+ * --no-wait).  A single name reports its error as the command's error;
+ * several names print each failure and a summary, and the status says
+ * something failed. */
 static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
                          const char *verb, lxcf_err *err)
 {
+    _cleanup_free_ char **started = lxcf_xcalloc(n + 1, sizeof(char *));
     lxcf_printer p;
-    size_t failed = 0;
+    size_t failed = 0, nstarted = 0;
+    int down;
 
     if (lxcf_cli_ctx(cli, err) < 0)
         return -1;
     lxcf_printer_init(&p, cli->out, cli->quiet);
-    if (n == 1)
-        return fn(cli, names[0], &p, err);
     for (size_t i = 0; i < n; i++) {
         lxcf_err e = LXCF_ERR_INIT;
+        bool s = false;
 
-        if (fn(cli, names[i], &p, &e) < 0) {
+        if (fn(cli, names[i], &p, &s, &e) < 0) {
+            if (n == 1) {
+                *err = e;
+                return -1;
+            }
             failed++;
             lxcf_printer_line(&p, "%s: FAILED: %s\n", names[i], e.msg);
             /* Without libvirt or the lock nothing else can work either. */
@@ -39,7 +76,15 @@ static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
                 return -1;
             }
         }
+        if (s)
+            started[nstarted++] = names[i];
     }
+    down = cli->no_wait ? 0 : lxcf_wait_up(cli, started, nstarted, &p, n == 1, err);
+    if (down < 0 || (n == 1 && down))
+        return -1;
+    failed += (size_t)down;
+    if (n == 1)
+        return 0;
     lxcf_printer_line(&p, "%s: %zu of %zu done, %zu failed\n", verb, n - failed, n, failed);
     if (failed)
         return lxcf_error(err, LXCF_EXIT_FAIL, "%s: %zu of %zu containers failed", verb, failed, n);
@@ -81,13 +126,15 @@ static int lxcf_check_names(char **names, size_t n, lxcf_err *err)
     return 0;
 }
 
-static int lxcf_do_sysgen(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+static int lxcf_do_sysgen(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
+                          lxcf_err *err)
 {
     lxcf_create_opts o = { .model = cli->model, .no_start = cli->no_start };
     lxcf_report rep = { lxcf_printer_fn, p };
 
     if (lxcf_container_create(&cli->ctx, name, &o, &rep, err) < 0)
         return -1;
+    *started = !cli->no_start;
     lxcf_printer_line(p, "%s: created%s\n", name, cli->no_start ? "" : " and started");
     return 0;
 }
@@ -129,10 +176,13 @@ int lxcf_cmd_clone(lxcf_cli *cli, lxcf_err *err)
         return -1;
     lxcf_printer_line(&p, "%s: cloned from %s%s\n", cli->argv[1], cli->argv[0],
                       cli->no_start ? "" : " and started");
-    return 0;
+    if (cli->no_start || cli->no_wait)
+        return 0;
+    return lxcf_wait_up(cli, cli->argv + 1, 1, &p, true, err) ? -1 : 0;
 }
 
-static int lxcf_do_erase(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+static int lxcf_do_erase(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
+                         lxcf_err *err)
 {
     lxcf_report rep = { lxcf_printer_fn, p };
 
@@ -154,10 +204,12 @@ int lxcf_cmd_erase_n(lxcf_cli *cli, lxcf_err *err)
     return lxcf_batch(cli, lxcf_do_erase, "erase-n", err);
 }
 
-static int lxcf_do_start(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+static int lxcf_do_start(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
+                         lxcf_err *err)
 {
     if (lxcf_container_start(&cli->ctx, name, err) < 0)
         return -1;
+    *started = true;
     lxcf_printer_line(p, "%s: started\n", name);
     return 0;
 }
@@ -167,7 +219,8 @@ static unsigned lxcf_stop_timeout(const lxcf_cli *cli)
     return (unsigned)(cli->timeout ? cli->timeout : cli->ctx.cfg.stop_timeout);
 }
 
-static int lxcf_do_stop(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+static int lxcf_do_stop(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
+                        lxcf_err *err)
 {
     bool forced = false;
 
@@ -177,13 +230,15 @@ static int lxcf_do_stop(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_e
     return 0;
 }
 
-static int lxcf_do_restart(lxcf_cli *cli, const char *name, lxcf_printer *p, lxcf_err *err)
+static int lxcf_do_restart(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
+                           lxcf_err *err)
 {
     bool forced = false;
 
     if (lxcf_container_stop(&cli->ctx, name, lxcf_stop_timeout(cli), &forced, err) < 0 ||
         lxcf_container_start(&cli->ctx, name, err) < 0)
         return -1;
+    *started = true;
     lxcf_printer_line(p, "%s: restarted%s\n", name, forced ? " (stop was forced)" : "");
     return 0;
 }

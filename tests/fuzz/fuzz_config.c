@@ -39,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         LXCF_FUZZ_CHECK(strchr(cfg.net_address, '/') != NULL);
         LXCF_FUZZ_CHECK(cfg.memory_mib >= 16 && cfg.vcpus >= 1 && cfg.vcpus <= 4096);
         LXCF_FUZZ_CHECK(cfg.stop_timeout >= 1 && cfg.stop_timeout <= 3600);
+        LXCF_FUZZ_CHECK(cfg.start_timeout >= 1 && cfg.start_timeout <= 3600);
     }
     lxcf_config_clear(&cfg);
     return 0;

@@ -63,6 +63,7 @@ static void test_defaults_match_shipped_file(void **state)
     assert_int_equal(shipped.memory_mib, def.memory_mib);
     assert_int_equal(shipped.vcpus, def.vcpus);
     assert_int_equal(shipped.stop_timeout, def.stop_timeout);
+    assert_int_equal(shipped.start_timeout, def.start_timeout);
     lxcf_config_clear(&def);
     lxcf_config_clear(&shipped);
 }
