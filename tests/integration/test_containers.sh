@@ -61,7 +61,7 @@ ok "erase: the host's /usr is byte-for-byte unchanged" bash -c "[ \"\$(t_tree_ha
 # container's tree on every layout), and a failure says why.
 ok "enter: the entered process is in the guest init's cgroup in every hierarchy" bash -c "a=\$(lxcf enter lxcft-s1 cat /proc/self/cgroup) && b=\$(lxcf enter lxcft-s1 cat /proc/1/cgroup) && echo \"\$a\" && [ -n \"\$a\" ] && [ \"\$a\" = \"\$b\" ]"
 ok "enter: seen from the host, the entered process is inside the container's memory group" bash -c "
-    '$LXCF_BIN' --root  enter lxcft-s1 sleep 20 & sleep 3
+    '$LXCF_BIN' --root $H enter lxcft-s1 sleep 20 & sleep 3
     ctl=\$(virsh -q -c $URI domid lxcft-s1)
     c=\$(pgrep -P \$!) && pid=\$(pgrep -P \$c) && grep -E '^[0-9]+:memory:' /proc/\$pid/cgroup | tee /dev/stderr | grep -q \":/machine/lxc-\$ctl-lxcft-s1.libvirt-lxc/\"
     r=\$?; kill \$pid 2>/dev/null; wait; exit \$r"
