@@ -8,7 +8,7 @@ H=$T_ROOT/host
 usr_before=$(t_tree_hash "$H/usr")
 
 # sysgen waits for the guest's systemd and says so.
-up_re='(systemd (running|degraded), [0-9.]+ s)'
+up_re='\(systemd (running|degraded), [0-9.]+ s\)'
 ok "sysgen a joint container: it says its systemd is up" bash -c "out=\$(lxcf sysgen --model joint lxcft-j1) && echo \"\$out\" && echo \"\$out\" | grep -qE '^lxcft-j1: up $up_re\$'"
 ok "sysgen a separate container: it says its systemd is up" bash -c "out=\$(lxcf sysgen --model separate lxcft-s1) && echo \"\$out\" && echo \"\$out\" | grep -qE '^lxcft-s1: up $up_re\$'"
 ok "sysgen's 'up' is true: systemd in the guest is running or degraded" bash -c "st=\$(lxcf enter lxcft-j1 systemctl is-system-running); echo \$st; [ \"\$st\" = running ] || [ \"\$st\" = degraded ]"
