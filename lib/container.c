@@ -19,6 +19,7 @@
 #include "hosts.h"
 #include "lock.h"
 #include "lxcf-build.h"
+#include "lxcfs.h"
 #include "net.h"
 #include "resource.h"
 #include "rootfs.h"
@@ -297,6 +298,7 @@ static void lxcf_copy_progress(uint64_t bytes, uint64_t files, void *opaque)
 static lxcf_container *lxcf_container_template(lxcf_ctx *ctx, const char *name, int model)
 {
     lxcf_container *c = lxcf_container_new();
+    _cleanup_free_ char *why = NULL;
 
     c->name = lxcf_xstrdup(name);
     c->model = model;
@@ -304,6 +306,8 @@ static lxcf_container *lxcf_container_template(lxcf_ctx *ctx, const char *name, 
     if (model == LXCF_DOMXML_JOINT)
         c->usr_source = lxcf_ctx_path(ctx, "/usr");
     c->emulator = lxcf_container_emulator();
+    if (lxcf_lxcfs_running(NULL, LXCF_LXCFS_DIR, &why))
+        c->lxcfs = lxcf_xstrdup(LXCF_LXCFS_DIR);
     c->memory_kib = (unsigned long long)ctx->cfg.memory_mib * 1024ULL;
     c->vcpus = (unsigned)ctx->cfg.vcpus;
     c->created = lxcf_now_iso8601();
@@ -330,7 +334,8 @@ static int lxcf_customise(lxcf_ctx *ctx, const lxcf_container *c, lxcf_err *err)
     return lxcf_guest_customise(c->root, usr, &gc, err);
 }
 
-static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, lxcf_err *err);
+static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
+                          lxcf_err *err);
 
 /* The steps sysgen and clone share once the root is copied. */
 static int lxcf_complete(lxcf_ctx *ctx, lxcf_container *c, const lxcf_create_opts *o,
@@ -343,7 +348,7 @@ static int lxcf_complete(lxcf_ctx *ctx, lxcf_container *c, const lxcf_create_opt
         return -1;
     if (o->no_start)
         return 0;
-    if (lxcf_start_dom(ctx, c->name, err) < 0)
+    if (lxcf_start_dom(ctx, c->name, rep, err) < 0)
         return -1;
     lxcf_report_msg(rep, c->name, "started");
     return 0;
@@ -534,7 +539,36 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
     return lxcf_container_sync_hosts(ctx, rep, err);
 }
 
-static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, lxcf_err *err)
+/* The lxcfs mounts follow the host: a definition that names lxcfs while
+ * it is not running would not start at all, and one made while it was
+ * down should get it once it runs. */
+static int lxcf_sync_lxcfs(lxcf_ctx *ctx, virDomainPtr d, const lxcf_container *c,
+                           const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_free_ char *why = NULL, *xml = NULL, *fixed = NULL;
+    bool running = lxcf_lxcfs_running(NULL, LXCF_LXCFS_DIR, &why);
+    virDomainPtr back;
+
+    if (!running && !ctx->lxcfs_told) {
+        lxcf_report_msg(rep, c->name, "%s (%s)", lxcf_lxcfs_missing_note(), why);
+        ctx->lxcfs_told = true;
+    }
+    if (running == (c->lxcfs != NULL))
+        return 0;
+    xml = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    if (!xml)
+        return lxcf_virt_error(err, c->name, "reading the domain definition");
+    if (lxcf_domxml_set_lxcfs(xml, running ? LXCF_LXCFS_DIR : NULL, &fixed, err) < 0)
+        return -1;
+    back = virDomainDefineXML(ctx->conn, fixed);
+    if (!back)
+        return lxcf_virt_error(err, c->name, "updating the lxcfs mounts");
+    virDomainFree(back);
+    return 0;
+}
+
+static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
+                          lxcf_err *err)
 {
     _cleanup_domain_ virDomainPtr d = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
@@ -548,6 +582,8 @@ static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, lxcf_err *err)
     if (virDomainIsActive(d) == 1)
         return 0;
     lxcf_cgroup_cleanup(c->name);
+    if (lxcf_sync_lxcfs(ctx, d, c, rep, err) < 0)
+        return -1;
     if (virDomainCreate(d) < 0)
         return lxcf_virt_error(err, c->name, "starting");
     if (lxcf_res_after_start(d, err) < 0) {
@@ -557,11 +593,12 @@ static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, lxcf_err *err)
     return 0;
 }
 
-int lxcf_container_start(lxcf_ctx *ctx, const char *name, lxcf_err *err)
+int lxcf_container_start(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
+                         lxcf_err *err)
 {
     if (lxcf_ctx_connect(ctx, err) < 0)
         return -1;
-    return lxcf_start_dom(ctx, name, err);
+    return lxcf_start_dom(ctx, name, rep, err);
 }
 
 int lxcf_container_stop(lxcf_ctx *ctx, const char *name, unsigned timeout, bool *forced,

@@ -35,7 +35,8 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
                          const lxcf_create_opts *o, const lxcf_report *rep, lxcf_err *err);
 int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
                          lxcf_err *err);
-int lxcf_container_start(lxcf_ctx *ctx, const char *name, lxcf_err *err);
+int lxcf_container_start(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
+                         lxcf_err *err);
 /* Clean shutdown for up to TIMEOUT seconds, then destroy; *FORCED tells
  * which.  A stopped container is not an error. */
 int lxcf_container_stop(lxcf_ctx *ctx, const char *name, unsigned timeout, bool *forced,

@@ -2,6 +2,7 @@
  * (lazily) the libvirt connection. */
 #pragma once
 
+#include <stdbool.h>
 #include <libvirt/libvirt.h>
 
 #include "config.h"
@@ -12,6 +13,7 @@ typedef struct lxcf_ctx {
     lxcf_config cfg;
     char *uri;           /* effective libvirt URI (-c beats the config) */
     virConnectPtr conn;  /* NULL until lxcf_ctx_connect() */
+    bool lxcfs_told;     /* "lxcfs is not running" was reported once already */
 } lxcf_ctx;
 
 /* ROOT: the --root option or NULL; CONFIG: --config or NULL for

@@ -13,6 +13,7 @@
 #include <libxml/xmlsave.h>
 
 #include "cleanup.h"
+#include "lxcfs.h"
 #include "util.h"
 
 /* ---- libxml2 plumbing ---------------------------------------------------- */
@@ -289,6 +290,7 @@ void lxcf_container_free(lxcf_container *c)
     free(c->ipv4);
     free(c->created);
     free(c->state_note);
+    free(c->lxcfs);
     free(c);
 }
 
@@ -330,6 +332,9 @@ static int lxcf_dx_check(const lxcf_container *c, lxcf_err *err)
                           "%s: joint model needs an absolute /usr source path", name);
     if (c->emulator && c->emulator[0] != '/')
         return lxcf_error(err, LXCF_EXIT_USAGE, "%s: emulator must be an absolute path", name);
+    if (c->lxcfs && c->lxcfs[0] != '/')
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: the lxcfs directory must be an absolute path",
+                          name);
     if (c->ipv4_prefix > 32)
         return lxcf_error(err, LXCF_EXIT_USAGE, "%s: ipv4 prefix %u is out of range 0..32",
                           name, c->ipv4_prefix);
@@ -359,8 +364,8 @@ static xmlNode *lxcf_dx_meta_node(const lxcf_container *c, xmlDoc *doc)
     return m;
 }
 
-static void lxcf_dx_add_fs(xmlNode *devices, const char *source, const char *target,
-                           bool readonly)
+static xmlNode *lxcf_dx_add_fs(xmlNode *devices, const char *source, const char *target,
+                               bool readonly)
 {
     xmlNode *fs = xmlNewChild(devices, NULL, BAD_CAST "filesystem", NULL);
 
@@ -370,6 +375,29 @@ static void lxcf_dx_add_fs(xmlNode *devices, const char *source, const char *tar
     xmlNewProp(xmlNewChild(fs, NULL, BAD_CAST "target", NULL), BAD_CAST "dir", BAD_CAST target);
     if (readonly)
         xmlNewChild(fs, NULL, BAD_CAST "readonly", NULL);
+    return fs;
+}
+
+/* After AFTER (NULL: at the end), in the order the builder writes them. */
+static void lxcf_dx_add_lxcfs(xmlNode *devices, xmlNode *after, const char *dir)
+{
+    for (size_t i = 0; i < lxcf_lxcfs_nfiles; i++) {
+        _cleanup_free_ char *src = lxcf_path_join(dir, lxcf_lxcfs_files[i]);
+        xmlNode *fs = lxcf_dx_add_fs(devices, src, lxcf_lxcfs_files[i], false);
+        if (after) {
+            xmlUnlinkNode(fs);
+            xmlAddNextSibling(after, fs);
+            after = fs;
+        }
+    }
+}
+
+static bool lxcf_dx_is_lxcfs_target(const char *target)
+{
+    for (size_t i = 0; target && i < lxcf_lxcfs_nfiles; i++)
+        if (lxcf_streq(target, lxcf_lxcfs_files[i]))
+            return true;
+    return false;
 }
 
 static void lxcf_dx_add_devices(const lxcf_container *c, xmlNode *dom)
@@ -381,6 +409,8 @@ static void lxcf_dx_add_devices(const lxcf_container *c, xmlNode *dom)
     lxcf_dx_add_fs(devices, c->root, "/", false);
     if (c->model == LXCF_DOMXML_JOINT)
         lxcf_dx_add_fs(devices, c->usr_source, "/usr", true);
+    if (c->lxcfs)
+        lxcf_dx_add_lxcfs(devices, NULL, c->lxcfs);
     if (c->network) {
         xmlNode *iface = xmlNewChild(devices, NULL, BAD_CAST "interface", NULL);
 
@@ -557,6 +587,14 @@ static void lxcf_dx_read_devices(const xmlNode *devices, lxcf_container *c)
             else if (lxcf_streq(target, "/usr"))
                 lxcf_dx_replace(&c->usr_source,
                                 lxcf_dx_attr(lxcf_dx_child(n, "source"), "dir"));
+            else if (lxcf_streq(target, "/proc/meminfo")) {
+                /* DIR/proc/meminfo: lxcfs mounts come as a set. */
+                char *src = lxcf_dx_attr(lxcf_dx_child(n, "source"), "dir");
+                size_t ls = src ? strlen(src) : 0, lt = strlen(target);
+                if (ls > lt && lxcf_streq(src + ls - lt, target))
+                    src[ls - lt] = '\0';
+                lxcf_dx_replace(&c->lxcfs, src);
+            }
         } else if (lxcf_dx_is_plain(n, "interface") && !have_iface) {
             have_iface = true;
             c->network = lxcf_dx_attr(lxcf_dx_child(n, "source"), "network");
@@ -856,6 +894,39 @@ static void lxcf_dx_tune_blkio(xmlNode *dom, const lxcf_tune *t)
             lxcf_dx_set_num(dev, "write_bytes_sec", lxcf_dx_blkdev_order, NULL, "%llu",
                             b->write_bytes_sec);
     }
+}
+
+int lxcf_domxml_set_lxcfs(const char *domain_xml, const char *dir, char **out, lxcf_err *err)
+{
+    _cleanup_xmldoc_ xmlDoc *doc = NULL;
+    xmlNode *dom, *devices, *next, *last_fs = NULL;
+
+    if (dir && dir[0] != '/')
+        return lxcf_error(err, LXCF_EXIT_USAGE, "the lxcfs directory must be an absolute path");
+    if (lxcf_dx_read(domain_xml, "domain", XML_PARSE_NOBLANKS, &doc, err) < 0)
+        return -1;
+    dom = xmlDocGetRootElement(doc);
+    if (!lxcf_dx_is_plain(dom, "domain"))
+        return lxcf_error(err, LXCF_EXIT_FAIL, "not a domain xml (root element <%s>)",
+                          (const char *)dom->name);
+    devices = lxcf_dx_child(dom, "devices");
+    if (!devices)
+        devices = xmlNewChild(dom, NULL, BAD_CAST "devices", NULL);
+    for (xmlNode *n = devices->children; n; n = next) {
+        next = n->next;
+        if (!lxcf_dx_is_plain(n, "filesystem"))
+            continue;
+        _cleanup_free_ char *target = lxcf_dx_attr(lxcf_dx_child(n, "target"), "dir");
+        if (lxcf_dx_is_lxcfs_target(target)) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+        } else {
+            last_fs = n;
+        }
+    }
+    if (dir)
+        lxcf_dx_add_lxcfs(devices, last_fs, dir);
+    return lxcf_dx_dump(dom, out, err);
 }
 
 int lxcf_domxml_set_tune(const char *domain_xml, const lxcf_tune *t, char **out,

@@ -39,6 +39,7 @@ typedef struct lxcf_container {
     unsigned vcpus;      /* LXCF_DOMXML_DEFAULT_VCPUS when 0 */
     char *created;       /* ISO-8601 creation time, metadata */
     char *state_note;    /* metadata: e.g. "building" while sysgen runs, NULL when complete */
+    char *lxcfs;         /* lxcfs directory whose files are mounted over /proc/...; NULL: none */
 } lxcf_container;
 
 lxcf_container *lxcf_container_new(void);
@@ -50,6 +51,10 @@ const char *lxcf_domxml_model_name(int model);
 
 /* The full domain XML to define C (pretty-printed, deterministic). */
 int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err);
+
+/* DOMAIN_XML with the lxcfs mounts (lxcfs.h) from DIR, or without any when
+ * DIR is NULL; everything else stays as it is. */
+int lxcf_domxml_set_lxcfs(const char *domain_xml, const char *dir, char **out, lxcf_err *err);
 
 /* Only the lxcf metadata element, as virDomainSetMetadata() takes it with
  * type VIR_DOMAIN_METADATA_ELEMENT, key LXCF_XMLNS_PREFIX, uri LXCF_XMLNS. */

@@ -844,7 +844,7 @@ static int lxcf_upd_restart(lxcf_upd *u, lxcf_err *err)
 
         if (!u->jobs[i].stopped)
             continue;
-        if (lxcf_container_start(u->ctx, u->jobs[i].g->name, &e) < 0) {
+        if (lxcf_container_start(u->ctx, u->jobs[i].g->name, u->rep, &e) < 0) {
             _cleanup_free_ char *msg = lxcf_xasprintf("FAILED to start again: %s", e.msg);
             lxcf_upd_report(u, u->jobs[i].g->name, msg);
             r = lxcf_error(err, LXCF_EXIT_FAIL, "%s: not started again: %s", u->jobs[i].g->name, e.msg);
@@ -1163,7 +1163,7 @@ static void lxcf_rec_restart(lxcf_ctx *ctx, const lxcf_update_journal *j, const 
     for (char **s = j->stopped; s && *s; s++) {
         lxcf_err e = LXCF_ERR_INIT;
 
-        if (lxcf_container_start(ctx, *s, &e) < 0) {
+        if (lxcf_container_start(ctx, *s, rep, &e) < 0) {
             _cleanup_free_ char *m = lxcf_xasprintf("warning: not started again: %s", e.msg);
             lxcf_rec_msg(rep, *s, m);
             continue;

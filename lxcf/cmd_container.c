@@ -207,7 +207,9 @@ int lxcf_cmd_erase_n(lxcf_cli *cli, lxcf_err *err)
 static int lxcf_do_start(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
                          lxcf_err *err)
 {
-    if (lxcf_container_start(&cli->ctx, name, err) < 0)
+    lxcf_report rep = { lxcf_printer_fn, p };
+
+    if (lxcf_container_start(&cli->ctx, name, &rep, err) < 0)
         return -1;
     *started = true;
     lxcf_printer_line(p, "%s: started\n", name);
@@ -233,10 +235,11 @@ static int lxcf_do_stop(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *
 static int lxcf_do_restart(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
                            lxcf_err *err)
 {
+    lxcf_report rep = { lxcf_printer_fn, p };
     bool forced = false;
 
     if (lxcf_container_stop(&cli->ctx, name, lxcf_stop_timeout(cli), &forced, err) < 0 ||
-        lxcf_container_start(&cli->ctx, name, err) < 0)
+        lxcf_container_start(&cli->ctx, name, &rep, err) < 0)
         return -1;
     *started = true;
     lxcf_printer_line(p, "%s: restarted%s\n", name, forced ? " (stop was forced)" : "");

@@ -124,6 +124,8 @@ static void lxcf_show_json(FILE *f, const lxcf_res_info *i)
     lxcf_json_str(f, c->root);
     fputs(",\n  \"created\": ", f);
     lxcf_json_str(f, c->created);
+    fputs(",\n  \"lxcfs\": ", f);
+    lxcf_json_str(f, c->lxcfs);
     fprintf(f, ",\n  \"autostart\": %s,\n  \"network\": {\"name\": ", i->autostart ? "true" : "false");
     lxcf_json_str(f, c->network);
     fputs(", \"mac\": ", f);
@@ -237,6 +239,10 @@ static void lxcf_show_text(FILE *f, const lxcf_res_info *i)
     fprintf(f, "model:      %s\n", lxcf_domxml_model_name(c->model));
     fprintf(f, "root:       %s\n", c->root ? c->root : "-");
     fprintf(f, "created:    %s\n", c->created ? c->created : "-");
+    if (c->lxcfs)
+        fprintf(f, "lxcfs:      yes (%s)\n", c->lxcfs);
+    else
+        fprintf(f, "lxcfs:      no (free, ps and top in the guest need it: see 'lxcf check')\n");
     fprintf(f, "autostart:  %s\n", i->autostart ? "yes" : "no");
     fprintf(f, "network:    %s\n", c->network ? c->network : "-");
     fprintf(f, "mac:        %s\n", c->mac ? c->mac : "-");

@@ -56,6 +56,24 @@ static lxcf_container *lxcf_t_joint(void)
     return c;
 }
 
+static lxcf_container *lxcf_t_separate(void);
+
+static lxcf_container *lxcf_t_joint_lxcfs(void)
+{
+    lxcf_container *c = lxcf_t_joint();
+
+    c->lxcfs = lxcf_xstrdup("/var/lib/lxcfs");
+    return c;
+}
+
+static lxcf_container *lxcf_t_separate_lxcfs(void)
+{
+    lxcf_container *c = lxcf_t_separate();
+
+    c->lxcfs = lxcf_xstrdup("/var/lib/lxcfs");
+    return c;
+}
+
 static lxcf_container *lxcf_t_separate(void)
 {
     lxcf_container *c = lxcf_container_new();
@@ -222,6 +240,7 @@ static void lxcf_t_assert_same(const lxcf_container *a, const lxcf_container *b)
     assert_int_equal(a->vcpus, b->vcpus);
     lxcf_t_assert_str(a->created, b->created);
     lxcf_t_assert_str(a->state_note, b->state_note);
+    lxcf_t_assert_str(a->lxcfs, b->lxcfs);
 }
 
 static void lxcf_t_assert_one_line(const lxcf_err *err)
@@ -253,6 +272,48 @@ static void test_build_joint_nonet_matches_golden(void **state)
     lxcf_t_golden("joint-nonet.xml", xml);
 }
 
+static void test_build_with_lxcfs_matches_golden(void **state)
+{
+    _cleanup_free_ char *joint = lxcf_t_build(lxcf_t_joint_lxcfs);
+    _cleanup_free_ char *separate = lxcf_t_build(lxcf_t_separate_lxcfs);
+
+    lxcf_t_golden("joint-lxcfs.xml", joint);
+    lxcf_t_golden("separate-lxcfs.xml", separate);
+}
+
+static void test_lxcfs_round_trips(void **state)
+{
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_joint_lxcfs();
+    _cleanup_(lxcf_container_freep) lxcf_container *back = NULL;
+    _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_joint_lxcfs);
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_parse(xml, &back, &err), 1);
+    lxcf_t_assert_same(c, back);
+}
+
+static void test_set_lxcfs_adds_and_removes_only_its_mounts(void **state)
+{
+    _cleanup_free_ char *plain = lxcf_t_build(lxcf_t_joint);
+    _cleanup_free_ char *with = lxcf_t_build(lxcf_t_joint_lxcfs);
+    _cleanup_free_ char *added = NULL, *again = NULL, *removed = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_domxml_set_lxcfs(plain, "/var/lib/lxcfs", &added, &err), 0);
+    assert_string_equal(added, with);
+    /* Twice is once. */
+    assert_int_equal(lxcf_domxml_set_lxcfs(added, "/var/lib/lxcfs", &again, &err), 0);
+    assert_string_equal(again, with);
+    assert_int_equal(lxcf_domxml_set_lxcfs(with, NULL, &removed, &err), 0);
+    assert_string_equal(removed, plain);
+    assert_int_equal(lxcf_domxml_parse(removed, &c, &err), 1);
+    assert_null(c->lxcfs);
+    assert_string_equal(c->root, "/opt/lxcf/web1");
+    assert_string_equal(c->usr_source, "/usr");
+    assert_int_equal(lxcf_domxml_set_lxcfs(plain, "relative", &again, &err), -1);
+}
+
 static void test_meta_build_matches_golden(void **state)
 {
     _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_separate();
@@ -277,6 +338,8 @@ static void test_golden_files_validate_with_libvirt_schema(void **state)
     lxcf_t_validate_golden("joint.xml");
     lxcf_t_validate_golden("separate.xml");
     lxcf_t_validate_golden("joint-nonet.xml");
+    lxcf_t_validate_golden("joint-lxcfs.xml");
+    lxcf_t_validate_golden("separate-lxcfs.xml");
     lxcf_t_validate_golden("running.xml");
     lxcf_t_validate_golden("tuned.xml");
 }
@@ -797,6 +860,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_joint_matches_golden),
+        cmocka_unit_test(test_build_with_lxcfs_matches_golden),
+        cmocka_unit_test(test_lxcfs_round_trips),
+        cmocka_unit_test(test_set_lxcfs_adds_and_removes_only_its_mounts),
         cmocka_unit_test(test_build_separate_matches_golden),
         cmocka_unit_test(test_build_joint_nonet_matches_golden),
         cmocka_unit_test(test_meta_build_matches_golden),
