@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <libvirt/virterror.h>
 
+#include "check.h"
 #include "cleanup.h"
 #include "console.h"
 #include "util.h"
@@ -146,39 +147,6 @@ static unsigned long lxcf_boot_read_ulong(const char *path)
     return strtoul(buf, NULL, 10);
 }
 
-/* inotify instances of processes owned by us (root: the guests too), as the kernel counts them
- * against fs.inotify.max_user_instances. */
-static unsigned long lxcf_boot_root_inotify(const char *proc)
-{
-    _cleanup_closedir_ DIR *d = opendir(proc);
-    unsigned long n = 0;
-    struct dirent *e;
-
-    if (!d)
-        return 0;
-    while ((e = readdir(d))) {
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        _cleanup_free_ char *pdir = lxcf_xasprintf("%s/%s", proc, e->d_name);
-        _cleanup_free_ char *fdir = lxcf_xasprintf("%s/fd", pdir);
-        struct stat st;
-        if (stat(pdir, &st) < 0 || st.st_uid != geteuid())
-            continue;
-        _cleanup_closedir_ DIR *fds = opendir(fdir);
-        struct dirent *f;
-        while (fds && (f = readdir(fds))) {
-            char link[64];
-            ssize_t l = readlinkat(dirfd(fds), f->d_name, link, sizeof(link) - 1);
-            if (l <= 0)
-                continue;
-            link[l] = '\0';
-            if (strcmp(link, "anon_inode:inotify") == 0)
-                n++;
-        }
-    }
-    return n;
-}
-
 char *lxcf_boot_limit_hint(const char *proc_root)
 {
     _cleanup_free_ char *proc = lxcf_path_join(proc_root, "/proc");
@@ -187,7 +155,7 @@ char *lxcf_boot_limit_hint(const char *proc_root)
 
     if (!max)
         return NULL;
-    used = lxcf_boot_root_inotify(proc);
+    used = lxcf_check_inotify_in_use(proc_root);
     /* Each guest's systemd needs a handful at once: "near" is within one
      * guest's worth. */
     if (used + 8 < max)

@@ -107,6 +107,7 @@ int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_console(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_enter(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_show(lxcf_cli *cli, lxcf_err *err);
+int lxcf_cmd_check(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_cpurate(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_cpun(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_memlimit(lxcf_cli *cli, lxcf_err *err);

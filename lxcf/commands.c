@@ -131,6 +131,14 @@ const lxcf_cmd lxcf_commands[] = {
     { "deploy", G_UPD, "PATH...", "copy host files into every guest (or --to NAME)", NULL,
       OPTS(LXCF_OPT_TO), 1, -1, false, LXCF_NEED_FILES, lxcf_cmd_deploy },
 
+    { "check", G_MISC, "", "check that this host is ready, and how many guests it can run",
+      "Checks the kernel's namespaces, the cgroup layout and controllers, whether PID 1 is "
+      "systemd and machined runs, libvirt and its LXC driver, the lxcf network and its free "
+      "addresses, lxcfs, the disk under the roots directory, and the kernel limits that cap "
+      "how many guests can run (fs.inotify.*, kernel.keys.*, pids, the neighbour table).  "
+      "Each line gives the value, about how many guests it allows and the fix.  The exit "
+      "status is 1 when something sysgen needs is missing (a 'fail' line).  --json prints "
+      "one JSON object.", OPTS(LXCF_OPT_JSON), 0, 0, false, LXCF_NEED_NONE, lxcf_cmd_check },
     { "help", G_MISC, "[SUBCOMMAND]", "show help for lxcf or one subcommand", NULL,
       OPTS(LXCF_OPT_MAN), 0, 1, false, LXCF_NEED_NONE, lxcf_cmd_help },
     { "version", G_MISC, "", "print the version", NULL,
