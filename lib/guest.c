@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "hosts.h"
 #include "util.h"
 
 const char *const lxcf_guest_masked_units[] = {
@@ -401,11 +402,40 @@ static int lxcf_guest_host_state(lxcf_guest_ctx *g, lxcf_err *err)
     return lxcf_guest_ssh_keys(g, err);
 }
 
+/* The copied /etc/hosts names the host (127.0.1.1 host.domain host): the
+ * guest would resolve the host's name to itself, and not its own.  Runs
+ * before the new hostname is written: the old one says what to rename. */
+static int lxcf_guest_hosts(lxcf_guest_ctx *g, lxcf_err *err)
+{
+    _cleanup_free_ char *old = NULL, *hosts = NULL, *renamed = NULL;
+    struct stat st;
+    int r;
+
+    r = lxcf_fs_stat_beneath(g->rootfd, "etc/hostname", LXCF_FS_NOFOLLOW, &st, err);
+    if (r <= 0 || !S_ISREG(st.st_mode))
+        return r < 0 ? -1 : 0;
+    if (lxcf_fs_read_beneath(g->rootfd, "etc/hostname", &old, NULL, err) < 0)
+        return -1;
+    old[strcspn(old, " \t\r\n")] = '\0';
+    if (!*old || lxcf_streq(old, g->gc->name))
+        return 0;
+    r = lxcf_fs_stat_beneath(g->rootfd, "etc/hosts", LXCF_FS_NOFOLLOW, &st, err);
+    if (r <= 0 || !S_ISREG(st.st_mode))
+        return r < 0 ? -1 : 0;
+    if (lxcf_fs_read_beneath(g->rootfd, "etc/hosts", &hosts, NULL, err) < 0 ||
+        lxcf_hosts_rename(hosts, old, g->gc->name, &renamed, err) < 0)
+        return -1;
+    if (lxcf_streq(hosts, renamed))
+        return 0;
+    return lxcf_guest_write(g, "etc/hosts", renamed, st.st_mode & 07777, err);
+}
+
 static int lxcf_guest_run(lxcf_guest_ctx *g, lxcf_err *err)
 {
     _cleanup_free_ char *hostname = lxcf_xasprintf("%s\n", g->gc->name);
 
-    if (lxcf_guest_write(g, "etc/hostname", hostname, 0644, err) < 0 ||
+    if (lxcf_guest_hosts(g, err) < 0 ||
+        lxcf_guest_write(g, "etc/hostname", hostname, 0644, err) < 0 ||
         lxcf_guest_machine_id(g, err) < 0 ||
         lxcf_guest_write(g, "etc/fstab",
                          "# lxcf: the container's file systems are mounted by libvirt.\n", 0644,

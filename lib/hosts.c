@@ -341,3 +341,66 @@ int lxcf_hosts_remove(const char *path, const char *name, lxcf_err *err)
         return -1;
     return lxcf_hosts_edit(path, name, NULL, err);
 }
+
+/* One line of a hosts file with its host names OLD and OLD.DOMAIN renamed;
+ * the address, comments and blanks stay as they are. */
+static void lxcf_hosts_rename_line(lxcf_hosts_buf *b, const char *p, size_t n, const char *old,
+                                   const char *new_name)
+{
+    size_t ol = strlen(old), i = 0, field = 0;
+    const char *hash = memchr(p, '#', n);
+    size_t data = hash ? (size_t)(hash - p) : n;
+
+    while (i < data) {
+        size_t j = i;
+        if (p[i] == ' ' || p[i] == '\t' || p[i] == '\r') {
+            while (j < data && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r'))
+                j++;
+            lxcf_hosts_buf_add(b, p + i, j - i);
+            i = j;
+            continue;
+        }
+        while (j < data && p[j] != ' ' && p[j] != '\t' && p[j] != '\r')
+            j++;
+        /* Field 0 is the address. */
+        if (field++ > 0 && j - i >= ol && memcmp(p + i, old, ol) == 0 &&
+            (j - i == ol || p[i + ol] == '.')) {
+            lxcf_hosts_buf_adds(b, new_name);
+            lxcf_hosts_buf_add(b, p + i + ol, j - i - ol);
+        } else {
+            lxcf_hosts_buf_add(b, p + i, j - i);
+        }
+        i = j;
+    }
+    lxcf_hosts_buf_add(b, p + data, n - data);
+}
+
+int lxcf_hosts_rename(const char *content, const char *old, const char *new_name, char **out,
+                      lxcf_err *err)
+{
+    lxcf_hosts_block blk;
+    lxcf_hosts_buf b = { 0 };
+    size_t pos = 0, len = strlen(content);
+
+    *out = NULL;
+    if (!old || !*old || strpbrk(old, " \t\r\n#") || !new_name || !*new_name ||
+        strpbrk(new_name, " \t\r\n#"))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "hosts: invalid host name to rename");
+    if (lxcf_hosts_find_block(content, &blk, err) < 0)
+        return -1;
+    while (pos < len) {
+        const char *nl = memchr(content + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - (content + pos)) : len - pos;
+
+        /* The block names containers, never the host. */
+        if (blk.found && pos >= blk.start && pos < blk.end)
+            lxcf_hosts_buf_add(&b, content + pos, n);
+        else
+            lxcf_hosts_rename_line(&b, content + pos, n, old, new_name);
+        if (nl)
+            lxcf_hosts_buf_add(&b, "\n", 1);
+        pos += n + (nl ? 1 : 0);
+    }
+    *out = b.s ? b.s : lxcf_xstrdup("");
+    return 0;
+}

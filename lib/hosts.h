@@ -58,3 +58,9 @@ int lxcf_hosts_remove(const char *path, const char *name, lxcf_err *err);
 /* Fill an entry, validating both parts. */
 int lxcf_hosts_entry_set(lxcf_hosts_entry *e, const char *name, const char *addr,
                          lxcf_err *err);
+
+/* CONTENT with the host names OLD and OLD.DOMAIN outside the block renamed
+ * to NEW_NAME and NEW_NAME.DOMAIN: a guest copied from a host (or cloned
+ * from another guest) must not resolve the old name to itself. */
+int lxcf_hosts_rename(const char *content, const char *old, const char *new_name, char **out,
+                      lxcf_err *err);

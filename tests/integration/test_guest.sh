@@ -14,7 +14,13 @@ trap '"$HARNESS" lxcfs-start >/dev/null 2>&1; t_cleanup' EXIT
 
 "$HARNESS" lxcfs-pid >/dev/null 2>&1 || skip_all "the harness runs no lxcfs (is the lxcfs package installed? scripts/install-deps --test)"
 
+# The host names itself in /etc/hosts, as Debian's installer writes it.
+echo testhost > "$H/etc/hostname"
+printf '127.0.1.1\ttesthost.example.org testhost\n' >> "$H/etc/hosts"
+
 ok "sysgen a joint guest" lxcf sysgen $G
+ok "the guest's /etc/hosts names the guest where the host's named the host" bash -c "grep -P '^127\.0\.1\.1\t$G\.example\.org $G\$' $H/opt/lxcf/$G/etc/hosts && ! grep -q testhost $H/opt/lxcf/$G/etc/hosts"
+ok "the guest resolves its own name, and the host's lines outside the block are kept" bash -c "lxcf enter $G getent hosts $G | grep -q '^127\.0\.1\.1 ' && grep -q '^10.1.1.1	dbserver\$' $H/opt/lxcf/$G/etc/hosts"
 ok "the domain mounts lxcfs over /proc/meminfo" bash -c "vsh dumpxml $G | grep -q \"<source dir='/var/lib/lxcfs/proc/meminfo'/>\""
 ok "show says the guest has lxcfs" bash -c "lxcf show $G | grep -qx 'lxcfs:      yes (/var/lib/lxcfs)' && lxcf show --json $G | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"lxcfs\"] == \"/var/lib/lxcfs\"'"
 ok "memlimit 300M" lxcf memlimit $G 300M

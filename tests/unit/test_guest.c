@@ -242,6 +242,27 @@ static void test_customise_fixes_securetty(void **state)
     lxcf_test_rmrf(d);
 }
 
+static void test_customise_renames_the_host_in_etc_hosts(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *hosts = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    t_fake_root(d, r);
+    _cleanup_free_ char *hn = lxcf_test_path(r, "etc/hostname");
+    unlink(hn);
+    lxcf_test_write_file(r, "etc/hostname", "myhost\n");
+    lxcf_test_write_file(r, "etc/hosts",
+                         "127.0.0.1\tlocalhost\n127.0.1.1\tmyhost.example.com myhost\n"
+                         "# myhost is the build server\n10.0.0.5 myhostdb\n");
+    if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
+        fail_msg("customise: %s", err.msg);
+    hosts = lxcf_test_read_file(r, "etc/hosts");
+    assert_string_equal(hosts, "127.0.0.1\tlocalhost\n127.0.1.1\tweb1.example.com web1\n"
+                               "# myhost is the build server\n10.0.0.5 myhostdb\n");
+    lxcf_test_rmrf(d);
+}
+
 static void test_customise_removes_host_state(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_mkdtemp();
@@ -349,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_customise_masks_units_and_enables_console),
         cmocka_unit_test(test_customise_fixes_securetty),
         cmocka_unit_test(test_customise_removes_host_state),
+        cmocka_unit_test(test_customise_renames_the_host_in_etc_hosts),
         cmocka_unit_test(test_customise_resolv_conf_kept_or_replaced),
         cmocka_unit_test(test_customise_refuses_symlinked_unit_dir),
         cmocka_unit_test(test_customise_rejects_bad_conf_and_changes_nothing),

@@ -81,6 +81,32 @@ static char *render(const char *old, const lxcf_hosts_entry *v, size_t n)
     return out;
 }
 
+static void test_rename_host_outside_the_block_only(void **state)
+{
+    const char *in = "127.0.0.1 localhost\r\n127.0.1.1  h1.corp.example   h1 # h1's own\n"
+                     "::1 localhost h1\n192.0.2.7 h10 h1x xh1\n"
+                     LXCF_HOSTS_BEGIN "\n192.168.125.2\th1\n" LXCF_HOSTS_END "\n";
+    const char *want = "127.0.0.1 localhost\r\n127.0.1.1  g2.corp.example   g2 # h1's own\n"
+                       "::1 localhost g2\n192.0.2.7 h10 h1x xh1\n"
+                       LXCF_HOSTS_BEGIN "\n192.168.125.2\th1\n" LXCF_HOSTS_END "\n";
+    _cleanup_free_ char *out = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_hosts_rename(in, "h1", "g2", &out, &err), 0);
+    assert_string_equal(out, want);
+}
+
+static void test_rename_refuses_bad_names_and_broken_blocks(void **state)
+{
+    _cleanup_free_ char *out = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_hosts_rename("1.2.3.4 a\n", "", "b", &out, &err), -1);
+    assert_int_equal(lxcf_hosts_rename("1.2.3.4 a\n", "a", "b c", &out, &err), -1);
+    assert_int_equal(lxcf_hosts_rename(LXCF_HOSTS_BEGIN "\n1.2.3.4 a\n", "a", "b", &out, &err), -1);
+    assert_null(out);
+}
+
 static void test_render_appends_to_hand_edited_file(void **state)
 {
     _cleanup_free_ char *old = data("hand-edited");
@@ -388,6 +414,8 @@ static void test_set_rejects_bad_input_and_changes_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rename_host_outside_the_block_only),
+        cmocka_unit_test(test_rename_refuses_bad_names_and_broken_blocks),
         cmocka_unit_test(test_render_appends_to_hand_edited_file),
         cmocka_unit_test(test_render_sorts_by_address_then_name),
         cmocka_unit_test(test_render_fixes_missing_newline_where_appending),
