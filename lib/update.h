@@ -123,7 +123,18 @@ int lxcf_update_run(lxcf_ctx *ctx, char *const *argv, const lxcf_update_opts *o,
  * lock unless HAVE_LOCK. */
 int lxcf_update_recover(lxcf_ctx *ctx, bool have_lock, const lxcf_report *rep, lxcf_err *err);
 
-/* Copy the host paths PATHS (files, directories, symlinks; owner and mode
- * kept) to the same absolute paths inside the guest G, never following a
- * symlink inside the guest.  A joint guest refuses paths under /usr. */
-int lxcf_deploy_guest(const lxcf_update_guest *g, char *const *paths, lxcf_err *err);
+/* PATHS made absolute (into *ABS, a strv), each checked under HOST_ROOT
+ * (NULL: /): it exists and holds only files, directories and symlinks that
+ * stay inside it.  Relative paths are refused under a HOST_ROOT. */
+int lxcf_deploy_check(const char *host_root, char *const *paths, char ***abs, lxcf_err *err);
+
+/* Copy HOST_ROOT/ABS[i] (owner and mode kept) to ABS[i] inside the guest
+ * G, never following a symlink inside the guest. */
+int lxcf_deploy_guest(const lxcf_update_guest *g, const char *host_root, char *const *abs,
+                      lxcf_err *err);
+
+/* deploy: check PATHS, then under the lock copy them into every guest (or
+ * those in ONLY), reporting each.  A joint guest refuses paths under /usr,
+ * before anything is copied.  *NDONE and *NFAILED count the guests. */
+int lxcf_deploy(lxcf_ctx *ctx, char *const *paths, char *const *only, const lxcf_report *rep,
+                size_t *ndone, size_t *nfailed, lxcf_err *err);

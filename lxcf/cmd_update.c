@@ -36,45 +36,19 @@ int lxcf_cmd_update(lxcf_cli *cli, lxcf_err *err)
     return 0;
 }
 
-static int lxcf_deploy_plan(lxcf_cli *cli, lxcf_update_plan *plan, lxcf_err *err)
-{
-    _cleanup_free_ char *roots = NULL;
-    lxcf_virt_list l;
-    int r;
-
-    if (lxcf_cli_connect(cli, err) < 0 || lxcf_virt_list_all(cli->ctx.conn, &l, err) < 0)
-        return -1;
-    roots = lxcf_ctx_roots_dir(&cli->ctx);
-    r = lxcf_update_plan_build(&l, roots, cli->only, plan, err);
-    lxcf_virt_list_clear(&l);
-    return r;
-}
-
 int lxcf_cmd_deploy(lxcf_cli *cli, lxcf_err *err)
 {
-    _cleanup_(lxcf_update_plan_clear) lxcf_update_plan plan = { 0 };
-    _cleanup_strv_ char **paths = lxcf_xcalloc((size_t)cli->argc + 1, sizeof(char *));
     lxcf_printer p;
-    size_t failed = 0;
+    lxcf_report rep = { lxcf_printer_fn, &p };
+    size_t done = 0, failed = 0;
+    int r;
 
-    for (int i = 0; i < cli->argc; i++)
-        paths[i] = lxcf_xstrdup(cli->argv[i]);
-    if (lxcf_deploy_plan(cli, &plan, err) < 0)
+    if (lxcf_cli_ctx(cli, err) < 0)
         return -1;
     lxcf_printer_init(&p, cli->out, cli->quiet);
-    for (size_t i = 0; i < plan.n; i++) {
-        lxcf_err e = LXCF_ERR_INIT;
-
-        if (lxcf_deploy_guest(&plan.g[i], paths, &e) < 0) {
-            failed++;
-            lxcf_printer_line(&p, "%s: FAILED: %s\n", plan.g[i].name, e.msg);
-            continue;
-        }
-        if (!cli->quiet)
-            lxcf_printer_line(&p, "%s: deployed\n", plan.g[i].name);
-    }
-    lxcf_printer_line(&p, "deploy: %zu of %zu guests done, %zu failed\n", plan.n - failed, plan.n, failed);
-    if (failed)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "deploy: %zu of %zu guests failed", failed, plan.n);
-    return 0;
+    r = lxcf_deploy(&cli->ctx, cli->argv, cli->only, &rep, &done, &failed, err);
+    if (done + failed)
+        lxcf_printer_line(&p, "deploy: %zu of %zu guests done, %zu failed\n", done,
+                          done + failed, failed);
+    return r;
 }

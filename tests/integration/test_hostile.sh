@@ -28,10 +28,10 @@ intact "clone customisation"
 ok "the clone has its own regular hostname file" bash -c "[ ! -L $R/lxcft-copy/etc/hostname ] && [ \"\$(cat $R/lxcft-copy/etc/hostname)\" = lxcft-copy ]"
 
 ok "plants a directory link etc/systemd/network -> a host directory" bash -c "rm -rf $R/lxcft-good/etc/systemd/network && ln -s $T_ROOT/precious/dir $R/lxcft-good/etc/systemd/network"
-echo "from the admin" > "$T_ROOT/deployed"
-ok "plants the deploy target's parent -> a host directory" bash -c "mkdir -p $R/lxcft-good\$(dirname $T_ROOT) && ln -s $T_ROOT/precious/dir $R/lxcft-good$T_ROOT"
-not_ok "deploy into the subverted guest fails" lxcf deploy --to lxcft-good "$T_ROOT/deployed"
-ok "deploy into the other guest works" bash -c "lxcf deploy --to lxcft-evil $T_ROOT/deployed && [ \"\$(cat $R/lxcft-evil$T_ROOT/deployed)\" = 'from the admin' ]"
+mkdir -p "$H/srv/app"; echo "from the admin" > "$H/srv/app/deployed"
+ok "plants the deploy target's parent -> a host directory" bash -c "mkdir -p $R/lxcft-good/srv && ln -s $T_ROOT/precious/dir $R/lxcft-good/srv/app"
+not_ok "deploy into the subverted guest fails" lxcf deploy --to lxcft-good /srv/app/deployed
+ok "deploy into the other guest works" bash -c "lxcf deploy --to lxcft-evil /srv/app/deployed && [ \"\$(cat $R/lxcft-evil/srv/app/deployed)\" = 'from the admin' ]"
 intact "deploy"
 
 ok "plants var/evil -> the host's directory, and var/evil2 -> /" bash -c "ln -s $T_ROOT/precious/dir $R/lxcft-evil/var/evil && ln -s / $R/lxcft-evil/var/evil2"

@@ -110,23 +110,35 @@ ok "a crashed update is rolled back by --recover" bash -c "
     lxcf update --recover && [ ! -e $R/lxcft-u3/etc/lxcf-crash ] && [ ! -e $R/.lxcf-update ] && running lxcft-u3"
 ok "after the crash no mount is left" no_mounts_left
 
-D=$T_ROOT/deploy
-mkdir -p "$D/dir/sub"
-echo "app = 1" > "$D/app.conf"; chmod 0640 "$D/app.conf"; chown 1234:5678 "$D/app.conf"
-echo b > "$D/dir/sub/b"; chmod 0700 "$D/dir/sub"
-ok "deploy a file and a directory into every guest" lxcf deploy "$D/app.conf" "$D/dir"
+# deploy reads the host tree under --root: D is a path of the host (and the
+# guests), HD where it lies here.
+D=/srv/lxcf-deploy
+HD=$H$D
+mkdir -p "$HD/dir/sub"
+echo "app = 1" > "$HD/app.conf"; chmod 0640 "$HD/app.conf"; chown 1234:5678 "$HD/app.conf"
+echo b > "$HD/dir/sub/b"; chmod 0700 "$HD/dir/sub"
+ok "deploy reads the host tree under --root, not the caller's /" bash -c "[ ! -e $D ] && lxcf deploy $D/app.conf $D/dir"
 for g in $GUESTS; do
-    ok "$g: deployed file with owner and mode" bash -c "[ \"\$(stat -c '%a %u %g' $R/$g$D/app.conf)\" = '640 1234 5678' ] && cmp $D/app.conf $R/$g$D/app.conf"
-    ok "$g: deployed directory" bash -c "[ \"\$(stat -c %a $R/$g$D/dir/sub)\" = 700 ] && cmp $D/dir/sub/b $R/$g$D/dir/sub/b"
+    ok "$g: deployed file with owner and mode" bash -c "[ \"\$(stat -c '%a %u %g' $R/$g$D/app.conf)\" = '640 1234 5678' ] && cmp $HD/app.conf $R/$g$D/app.conf"
+    ok "$g: deployed directory" bash -c "[ \"\$(stat -c %a $R/$g$D/dir/sub)\" = 700 ] && cmp $HD/dir/sub/b $R/$g$D/dir/sub/b"
 done
-ok "deploy --to one guest" bash -c "echo v2 > $D/only.conf && lxcf deploy --to lxcft-u2 $D/only.conf && [ -f $R/lxcft-u2$D/only.conf ] && [ ! -e $R/lxcft-u1$D/only.conf ]"
+ok "deploy --to one guest" bash -c "echo v2 > $HD/only.conf && lxcf deploy --to lxcft-u2 $D/only.conf && [ -f $R/lxcft-u2$D/only.conf ] && [ ! -e $R/lxcft-u1$D/only.conf ]"
+guests_hash() { for g in $GUESTS; do t_tree_hash "$R/$g$D"; done | md5sum; }
+export -f guests_hash; export GUESTS R D
+before=$(guests_hash)
+ok "deploy of a missing file: one line, exit 2, no guest changed" bash -c "out=\$(lxcf deploy $D/app.conf $D/missing 2>&1); rc=\$?; echo \"\$out\"; [ \$rc = 2 ] && [ \$(echo \"\$out\" | wc -l) = 1 ] && echo \"\$out\" | grep -q \"^lxcf: $D/missing: No such file\" && [ \"\$(guests_hash)\" = '$before' ]"
+mkdir -p "$HD/leaky"; echo x > "$HD/leaky/x"; ln -s ../../../etc/shadow "$HD/leaky/escape"
+ok "deploy of a directory with a link out of it: refused, no guest changed" bash -c "out=\$(lxcf deploy $D/leaky 2>&1); rc=\$?; echo \"\$out\"; [ \$rc = 2 ] && echo \"\$out\" | grep -q 'out of the directory being deployed' && [ \"\$(guests_hash)\" = '$before' ]"
+mkfifo "$HD/fifo"
+ok "deploy of a FIFO: refused" bash -c "out=\$(lxcf deploy $D/fifo 2>&1); [ \$? = 2 ] && echo \"\$out\" | grep -q 'not a file, directory or symlink'"
+ok "deploy refuses a relative path under --root" bash -c "out=\$(cd $HD && lxcf deploy app.conf 2>&1); [ \$? = 2 ] && echo \"\$out\" | grep -q 'give an absolute path'"
 echo "host secret" > "$T_ROOT/victim"
-echo new > "$D/target"
+echo new > "$HD/target"
 ln -s "$T_ROOT/victim" "$R/lxcft-u1$D/target"
 ok "deploy refuses a planted symlink, names the guest" bash -c "out=\$(lxcf deploy $D/target 2>&1); rc=\$?; echo \"\$out\"; [ \$rc -ne 0 ] &&
     echo \"\$out\" | grep -q '^lxcft-u1: FAILED: .*symlink' && echo \"\$out\" | grep -q '2 of 3 guests done'"
 ok "deploy: the host file the link points to is untouched" bash -c "[ \"\$(cat $T_ROOT/victim)\" = 'host secret' ] && [ -L $R/lxcft-u1$D/target ]"
-ok "deploy: the other guests got the file" bash -c "cmp $D/target $R/lxcft-u2$D/target && cmp $D/target $R/lxcft-u3$D/target"
+ok "deploy: the other guests got the file" bash -c "cmp $HD/target $R/lxcft-u2$D/target && cmp $HD/target $R/lxcft-u3$D/target"
 ok "deploy refuses /usr for joint guests" bash -c "out=\$(lxcf deploy --to lxcft-u1 /usr/bin/env 2>&1); echo \"\$out\"; echo \"\$out\" | grep -q 'read-only with the host'"
 
 ok "erase the guests" lxcf erase $GUESTS
