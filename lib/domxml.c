@@ -435,7 +435,7 @@ static void lxcf_dx_add_size(xmlNode *dom, const char *name, unsigned long long 
 int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err)
 {
     _cleanup_xmldoc_ xmlDoc *doc = NULL;
-    _cleanup_free_ char *vcpus = NULL;
+    _cleanup_free_ char *vcpus = NULL, *title = NULL, *desc = NULL;
     unsigned long long mem;
     xmlNode *dom, *os, *metadata;
 
@@ -454,6 +454,16 @@ int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err)
     lxcf_dx_add(dom, NULL, "name", c->name);
     if (c->uuid)
         lxcf_dx_add(dom, NULL, "uuid", c->uuid);
+    /* virt-manager shows these on its details page: say what the domain is
+     * and where to manage it. */
+    title = lxcf_xasprintf("lxcf %s container %s", lxcf_domxml_model_name(c->model), c->name);
+    desc = lxcf_xasprintf("lxcf %s container (%s /usr), address %s, root %s. Managed with lxcf: "
+                          "'lxcf show %s'.",
+                          lxcf_domxml_model_name(c->model),
+                          c->model == LXCF_DOMXML_JOINT ? "the host's read-only" : "its own",
+                          c->ipv4 ? c->ipv4 : "none", c->root, c->name);
+    lxcf_dx_add(dom, NULL, "title", title);
+    lxcf_dx_add(dom, NULL, "description", desc);
     metadata = xmlNewChild(dom, NULL, BAD_CAST "metadata", NULL);
     xmlAddChild(metadata, lxcf_dx_meta_node(c, doc));
     lxcf_dx_add_size(dom, "memory", mem);
