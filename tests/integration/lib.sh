@@ -59,6 +59,26 @@ t_domains() {
     done
 }
 
+# Set the kernel limit KEY to VALUE for this test; t_cleanup restores the
+# value it had before the first change.
+T_SYSCTL_SAVED=""
+t_sysctl() {
+    local key=$1 value=$2 path=/proc/sys/${1//.//}
+    case " $T_SYSCTL_SAVED " in
+        *" $key="*) ;;
+        *) T_SYSCTL_SAVED="$T_SYSCTL_SAVED $key=$(cat "$path")" ;;
+    esac
+    echo "$value" > "$path"
+}
+
+t_sysctl_restore() {
+    local kv
+    for kv in $T_SYSCTL_SAVED; do
+        echo "${kv#*=}" > "/proc/sys/$(echo "${kv%%=*}" | tr . /)"
+    done
+    T_SYSCTL_SAVED=""
+}
+
 t_cleanup() {
     local d
     for d in $(t_domains); do
@@ -69,6 +89,7 @@ t_cleanup() {
         vsh net-destroy "$T_NET" >/dev/null 2>&1
         vsh net-undefine "$T_NET" >/dev/null 2>&1
     fi
+    t_sysctl_restore
     [ -n "$T_ROOT" ] && [ -d "$T_ROOT" ] && rm -rf --one-file-system "$T_ROOT"
     echo "1..$T_N"
     [ "$T_FAILED" = 0 ]
