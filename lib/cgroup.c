@@ -1038,6 +1038,10 @@ int lxcf_cgroup_place_self(const lxcf_cgroup_layout *l, const char *proc_root,
 
         if (!rels[i] || !(always || lxcf_streq(rels[i], "/")))
             continue;
+        /* systemd-machined registered the container: its scope is the
+         * container's group already, and leaving it would undo that. */
+        if (lxcf_startswith(rels[i], "/machine.slice/"))
+            continue;
         /* Keep going: every hierarchy we confine is one less for the guest's
          * systemd to escape through. */
         if (lxcf_cg_place_one(h, group_rel, err) < 0)

@@ -154,8 +154,9 @@ void lxcf_cgroup_values_clear(lxcf_cgroup_values *v);
 /* Move the calling process into GROUP_REL (e.g. lxcf_cgroup_machine_group())
  * below the mount point of every v1 name=systemd or pids hierarchy, and of
  * any other hierarchy where it sits at the root: that keeps a guest's
- * systemd from escaping on hosts without systemd-machined.  Tries every
- * hierarchy and reports the first failure. */
+ * systemd from escaping on hosts without systemd-machined.  A hierarchy in
+ * which it is under /machine.slice/ (machined's scope) is left alone.
+ * Tries every hierarchy and reports the first failure. */
 int lxcf_cgroup_place_self(const lxcf_cgroup_layout *l, const char *proc_root,
                            const char *group_rel, lxcf_err *err);
 

@@ -8,6 +8,13 @@
  * takes the host's hierarchy root as its own and escapes the container's
  * limits.  exec keeps our PID, so the group name matches libvirt's others.
  *
+ * When it acts: on hosts without machined (the v1 or hybrid layout, PID 1
+ * not systemd, or systemd without machined).  Where machined registered the
+ * container (every systemd + cgroup v2 host, and hybrid hosts with
+ * machined), the controller already sits in machine.slice/machine-lxc-...
+ * .scope in every hierarchy, not at a root: it changes nothing and only
+ * execs the controller.
+ *
  * A failure to confine is reported on stderr (libvirt logs it) but never
  * stops the container: refusing to start is worse than a weaker limit.
  *

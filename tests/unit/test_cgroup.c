@@ -916,6 +916,21 @@ static void test_place_self_pure_v2_below_root_does_nothing(void **state)
     lxcf_test_rmrf(root);
 }
 
+static void test_place_self_leaves_machined_scopes_alone(void **state)
+{
+    _cleanup_free_ char *root = lxcf_test_subtree();
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
+    lxcf_err err = LXCF_ERR_INIT;
+    const char *scope = "/machine.slice/machine-lxc\\x2d5\\x2dweb1.scope";
+
+    /* A hybrid host with machined: libvirt registered the container. */
+    write_membership(root, "self", scope, scope);
+    assert_int_equal(lxcf_cgroup_place_self(l, root, "machine/lxc-5-web1.libvirt-lxc", &err), 0);
+    assert_false(lxcf_test_exists(root, "sys/fs/cgroup/systemd/machine"));
+    assert_false(lxcf_test_exists(root, "sys/fs/cgroup/pids/machine"));
+    lxcf_test_rmrf(root);
+}
+
 static void test_place_self_bad_group_fails(void **state)
 {
     _cleanup_free_ char *root = lxcf_test_subtree();
@@ -1060,6 +1075,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_place_self_hybrid, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_place_self_systemd_and_pids_even_below_root, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_place_self_pure_v2_below_root_does_nothing, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_place_self_leaves_machined_scopes_alone, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_place_self_bad_group_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_join_hybrid_lands_in_the_guest_init_groups, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_join_v2_lands_in_the_init_leaf, lxcf_test_base_setup, lxcf_test_base_teardown),
