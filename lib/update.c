@@ -19,6 +19,7 @@
 #include "domxml.h"
 #include "fsutil.h"
 #include "lock.h"
+#include "pkgsrc.h"
 #include "util.h"
 
 extern char **environ;
@@ -354,6 +355,9 @@ typedef struct lxcf_child {
     char **dest_dirs;
     char *const *dests;
     size_t nfiles;
+    char **src_host;   /* local package sources: host paths ... */
+    char **src_mnt;    /* ... and their mount points in the root */
+    char **src_made;   /* mount point directories we created (removed after) */
     int out_fd;
     int err_fd;        /* write end of the error pipe */
     pid_t parent;
@@ -362,7 +366,7 @@ typedef struct lxcf_child {
 enum {
     LXCF_STEP_UNSHARE = 1, LXCF_STEP_PRIVATE, LXCF_STEP_OVERLAY, LXCF_STEP_PROC, LXCF_STEP_SYS,
     LXCF_STEP_DEV, LXCF_STEP_RUN, LXCF_STEP_TMP, LXCF_STEP_CHROOT, LXCF_STEP_FILES,
-    LXCF_STEP_STDIO, LXCF_STEP_EXEC,
+    LXCF_STEP_STDIO, LXCF_STEP_EXEC, LXCF_STEP_SOURCES,
 };
 
 static const char *lxcf_step_name(int step)
@@ -372,9 +376,9 @@ static const char *lxcf_step_name(int step)
         "cannot mount the overlay on usr", "cannot bind-mount /proc", "cannot bind-mount /sys",
         "cannot bind-mount /dev", "cannot mount a tmpfs on run", "cannot mount a tmpfs on tmp",
         "cannot chroot", "cannot copy the command's files", "cannot set up stdin/stdout",
-        "cannot execute the command",
+        "cannot execute the command", "cannot bind-mount a local package source",
     };
-    return step > 0 && step <= LXCF_STEP_EXEC ? names[step] : names[0];
+    return step > 0 && step <= LXCF_STEP_SOURCES ? names[step] : names[0];
 }
 
 static void lxcf_child_fail(const lxcf_child *c, int step)
@@ -427,6 +431,11 @@ static void lxcf_child_mounts(const lxcf_child *c)
         lxcf_child_fail(c, LXCF_STEP_RUN);
     if (mount("tmpfs", c->mnt_tmp, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
         lxcf_child_fail(c, LXCF_STEP_TMP);
+    /* Read-only: an update must not change the repository it reads. */
+    for (size_t i = 0; c->src_host && c->src_host[i]; i++)
+        if (mount(c->src_host[i], c->src_mnt[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
+            mount(NULL, c->src_mnt[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+            lxcf_child_fail(c, LXCF_STEP_SOURCES);
     if (chroot(c->root) < 0 || chdir("/") < 0)
         lxcf_child_fail(c, LXCF_STEP_CHROOT);
     if (c->nfiles && mkdir(LXCF_UPDATE_FILES_DIR, 0755) < 0)
@@ -469,6 +478,9 @@ static void lxcf_child_clear(lxcf_child *c)
     lxcf_strv_free(c->exe);
     lxcf_strv_free(c->envp);
     lxcf_strv_free(c->dest_dirs);
+    lxcf_strv_free(c->src_host);
+    lxcf_strv_free(c->src_mnt);
+    lxcf_strv_free(c->src_made);
     for (size_t i = 0; i < c->nfiles; i++)
         if (c->src_fds[i] >= 0)
             close(c->src_fds[i]);
@@ -523,6 +535,68 @@ static char **lxcf_child_exe(const char *prog)
     return v;
 }
 
+/* Mount points for the local package sources, made beneath ROOT (a link
+ * a guest planted on the way is refused); the ones we create are
+ * remembered, outermost first, to be removed afterwards. */
+static int lxcf_child_sources(const lxcf_update_exec_opts *o, lxcf_child *c, lxcf_err *err)
+{
+    _cleanup_close_ int rootfd = -1;
+
+    c->src_host = lxcf_xcalloc(1, sizeof(char *));
+    c->src_mnt = lxcf_xcalloc(1, sizeof(char *));
+    c->src_made = lxcf_xcalloc(1, sizeof(char *));
+    if (!o->sources || !o->sources[0])
+        return 0;
+    rootfd = lxcf_fs_open_root(o->root, err);
+    if (rootfd < 0)
+        return -1;
+    for (char *const *src = o->sources; *src; src++) {
+        _cleanup_free_ char *rel = lxcf_xstrdup(*src + 1);
+        struct stat st;
+
+        /* The outermost missing directory is what we create. */
+        for (char *p = rel;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char was = *p;
+            *p = '\0';
+            int r = lxcf_fs_stat_beneath(rootfd, rel, LXCF_FS_NOFOLLOW, &st, err);
+            if (r < 0)
+                return -1;
+            if (r == 0) {
+                lxcf_strv_push(&c->src_made, lxcf_xstrdup(rel));
+                *p = was;
+                break;
+            }
+            if (!S_ISDIR(st.st_mode))
+                return lxcf_error(err, LXCF_EXIT_FAIL,
+                                  "/%s in the guest is not a directory: the package source %s "
+                                  "cannot be mounted there", rel, *src);
+            *p = was;
+            if (!was)
+                break;
+        }
+        if (lxcf_fs_mkdir_p_beneath(rootfd, *src + 1, 0755, err) < 0)
+            return -1;
+        lxcf_strv_push(&c->src_host, lxcf_path_join(o->host_root, *src));
+        lxcf_strv_push(&c->src_mnt, lxcf_path_join(o->root, *src));
+    }
+    return 0;
+}
+
+/* Remove the mount points lxcf_child_sources made (empty once the child's
+ * mount namespace is gone). */
+static int lxcf_child_sources_remove(const lxcf_update_exec_opts *o, const lxcf_child *c,
+                                     lxcf_err *err)
+{
+    for (char **m = c->src_made; m && *m; m++) {
+        _cleanup_free_ char *path = lxcf_path_join(o->root, *m);
+        if (lxcf_fs_remove_tree(path, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int lxcf_child_prepare(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
                               lxcf_child *c, lxcf_err *err)
 {
@@ -541,6 +615,8 @@ static int lxcf_child_prepare(const lxcf_update_cmd *cmd, const lxcf_update_exec
     c->mnt_dev = lxcf_path_join(o->root, "dev");
     c->mnt_run = lxcf_path_join(o->root, "run");
     c->mnt_tmp = lxcf_path_join(o->root, "tmp");
+    if (lxcf_child_sources(o, c, err) < 0)
+        return -1;
     if (o->usr_lower) {
         if (strpbrk(o->usr_lower, ",:") || strpbrk(o->scratch, ",:"))
             return lxcf_error(err, LXCF_EXIT_FAIL, "%s or %s: ',' or ':' cannot be used in an overlay",
@@ -610,16 +686,19 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
                      lxcf_err *err)
 {
     lxcf_child c = { .err_fd = -1 };
+    lxcf_err e2 = LXCF_ERR_INIT;
     int pfd[2];
     pid_t pid;
     int r;
 
     if (lxcf_child_prepare(cmd, o, &c, err) < 0 ||
         (o->usr_lower && lxcf_scratch_dirs(o->scratch, err) < 0)) {
+        lxcf_child_sources_remove(o, &c, &e2);
         lxcf_child_clear(&c);
         return -1;
     }
     if (pipe2(pfd, O_CLOEXEC) < 0) {
+        lxcf_child_sources_remove(o, &c, &e2);
         lxcf_child_clear(&c);
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot create a pipe");
     }
@@ -628,21 +707,24 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
     if (pid == 0)
         lxcf_child_run(&c);
     close(pfd[1]);
-    lxcf_child_clear(&c);
     if (pid < 0) {
         close(pfd[0]);
+        lxcf_child_sources_remove(o, &c, &e2);
+        lxcf_child_clear(&c);
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot fork");
     }
     r = lxcf_child_wait(pid, pfd[0], status, err);
     close(pfd[0]);
-    /* The namespace died with the child: only the upper/work dirs remain. */
-    if (o->usr_lower) {
-        lxcf_err e2 = LXCF_ERR_INIT;
-        if (lxcf_scratch_remove(o->scratch, &e2) < 0 && r == 0) {
+    /* The namespace died with the child: only the upper/work dirs and the
+     * sources' mount points remain. */
+    if ((o->usr_lower && lxcf_scratch_remove(o->scratch, &e2) < 0) ||
+        lxcf_child_sources_remove(o, &c, &e2) < 0) {
+        if (r == 0) {
             *err = e2;
-            return -1;
+            r = -1;
         }
     }
+    lxcf_child_clear(&c);
     return r;
 }
 
@@ -681,6 +763,7 @@ typedef struct lxcf_upd {
     char *dir;            /* ROOTS/.lxcf-update */
     char *journal_path;
     char *host_usr;
+    char **sources;       /* the host's local package sources (pkgsrc.h) */
     lxcf_update_journal j;
     lxcf_upd_job *jobs;
     size_t n, next;
@@ -693,6 +776,7 @@ static void lxcf_upd_clear(lxcf_upd *u)
     free(u->dir);
     free(u->journal_path);
     free(u->host_usr);
+    lxcf_strv_free(u->sources);
     free(u->jobs);
     lxcf_update_journal_clear(&u->j);
 }
@@ -760,7 +844,8 @@ static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
     _cleanup_close_ int logfd = -1;
     bool joint = g->model == LXCF_DOMXML_JOINT;
     lxcf_update_exec_opts o = { .root = g->root, .usr_lower = joint ? u->host_usr : NULL,
-                                .scratch = gdir };
+                                .scratch = gdir, .sources = u->sources,
+                                .host_root = u->ctx->root };
     int status = 0;
 
     if (mkdir(gdir, 0700) < 0 && errno != EEXIST)
@@ -969,6 +1054,11 @@ static void lxcf_upd_dry(lxcf_upd *u, const lxcf_update_plan *plan, bool pending
         lxcf_upd_report(u, "update", "an interrupted update would be recovered first");
     for (char **s = plan->skipped; s && *s; s++)
         lxcf_upd_report(u, *s, "skipped (still building)");
+    for (char **src = u->sources; src && *src; src++) {
+        _cleanup_free_ char *m = lxcf_xasprintf("local package source %s is mounted read-only "
+                                                "at the same path in each guest", *src);
+        lxcf_upd_report(u, "update", m);
+    }
     for (size_t i = 0; i < lxcf_strv_len(u->cmd->files); i++) {
         _cleanup_free_ char *m = lxcf_xasprintf("%s is copied into each chroot as %s",
                                                 u->cmd->files[i], u->cmd->dests[i]);
@@ -1051,7 +1141,11 @@ int lxcf_update_run(lxcf_ctx *ctx, char *const *argv, const lxcf_update_opts *o,
     lxcf_virt_list l = { 0 };
     int r;
 
-    if (lxcf_update_cmd_prepare(argv, &cmd, err) < 0)
+    _cleanup_strv_ char **sources = NULL;
+
+    /* A missing repository is bad input: found before any guest stops. */
+    if (lxcf_update_cmd_prepare(argv, &cmd, err) < 0 ||
+        lxcf_pkgsrc_find(ctx->root, argv, &sources, err) < 0)
         return -1;
     lock = lxcf_upd_lock(ctx, err);
     if (lock < 0 || lxcf_ctx_connect(ctx, err) < 0)
@@ -1067,6 +1161,7 @@ int lxcf_update_run(lxcf_ctx *ctx, char *const *argv, const lxcf_update_opts *o,
     if (r < 0)
         return -1;
     lxcf_upd_init(&u, ctx, &plan, &cmd, rep);
+    u.sources = lxcf_steal_ptr(sources);
     if (o->dry_run) {
         lxcf_upd_dry(&u, &plan, lxcf_upd_pending(ctx));
         return 0;

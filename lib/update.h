@@ -98,6 +98,9 @@ typedef struct lxcf_update_exec_opts {
     const char *usr_lower;  /* overlay this (the host's usr) on ROOT/usr; NULL: none */
     const char *scratch;    /* with usr_lower: holds upper/ and work/ */
     int out_fd;             /* CMD's stdout/stderr (stdin is /dev/null); -1: inherit all */
+    char *const *sources;   /* with root: host directories (lxcf_pkgsrc_find) bind-mounted
+                               read-only at the same path in ROOT */
+    const char *host_root;  /* where SOURCES lie (the --root prefix; NULL: /) */
 } lxcf_update_exec_opts;
 
 /* Run CMD as O says; *STATUS gets its exit status (128+N for signal N).

@@ -1,0 +1,397 @@
+#include "pkgsrc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+typedef struct lxcf_pkgsrc {
+    const char *host_root;
+    char **dirs;
+} lxcf_pkgsrc;
+
+/* Where the chroot mounts its own file systems, or shares the host's. */
+static const char *const lxcf_pkgsrc_refused[] = { "/usr", "/proc", "/sys", "/dev", "/run",
+                                                   "/tmp", NULL };
+
+static bool lxcf_pkgsrc_under(const char *path, const char *top)
+{
+    size_t n = strlen(top);
+    return strncmp(path, top, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* PATH cleaned ("//", "/./" and a trailing "/" removed); NULL when it is
+ * not absolute or holds "..". */
+static char *lxcf_pkgsrc_clean(const char *path)
+{
+    _cleanup_free_ char *copy = lxcf_xstrdup(path);
+    char *out, *save = NULL;
+    size_t len = 0;
+
+    if (path[0] != '/')
+        return NULL;
+    out = lxcf_xcalloc(strlen(path) + 2, 1);
+    for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (lxcf_streq(c, "."))
+            continue;
+        if (lxcf_streq(c, "..")) {
+            free(out);
+            return NULL;
+        }
+        len += (size_t)sprintf(out + len, "/%s", c);
+    }
+    if (!len)
+        strcpy(out, "/");
+    return out;
+}
+
+/* Add the directory PATH (a host path), configured at WHERE. */
+static int lxcf_pkgsrc_add(lxcf_pkgsrc *s, const char *path, const char *where, lxcf_err *err)
+{
+    _cleanup_free_ char *clean = lxcf_pkgsrc_clean(path), *host = NULL;
+    struct stat st;
+
+    if (!clean)
+        return lxcf_error(err, LXCF_EXIT_USAGE,
+                          "%s: local package source '%s' is not an absolute path without '..'",
+                          where, path);
+    if (lxcf_streq(clean, "/"))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: local package source '/' cannot be shared "
+                          "with the guests", where);
+    for (const char *const *r = lxcf_pkgsrc_refused; *r; r++)
+        if (lxcf_pkgsrc_under(clean, *r))
+            return lxcf_error(err, LXCF_EXIT_USAGE,
+                              "%s: local package source %s lies under %s, which each guest's "
+                              "update chroot has of its own: move the repository (e.g. to /srv)",
+                              where, clean, *r);
+    host = lxcf_path_join(s->host_root, clean);
+    if (stat(host, &st) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_USAGE, errno,
+                                "%s: local package source %s", where, clean);
+    if (!S_ISDIR(st.st_mode))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: local package source %s is not a directory",
+                          where, clean);
+    /* Nested sources: the outer one brings the inner ones along. */
+    for (char **d = s->dirs; d && *d; d++)
+        if (lxcf_pkgsrc_under(clean, *d))
+            return 0;
+    size_t keep = 0;
+    for (size_t i = 0; s->dirs[i]; i++) {
+        if (lxcf_pkgsrc_under(s->dirs[i], clean))
+            free(s->dirs[i]);
+        else
+            s->dirs[keep++] = s->dirs[i];
+    }
+    s->dirs[keep] = NULL;
+    lxcf_strv_push(&s->dirs, lxcf_steal_ptr(clean));
+    return 0;
+}
+
+/* file:/x, file:///x and (apt) copy:/x -> /x; NULL for other schemes. */
+static const char *lxcf_pkgsrc_uri_path(const char *uri, bool apt)
+{
+    if (lxcf_startswith(uri, "file://"))
+        return uri + strlen("file://");
+    if (lxcf_startswith(uri, "file:"))
+        return uri + strlen("file:");
+    if (apt && lxcf_startswith(uri, "copy://"))
+        return uri + strlen("copy://");
+    if (apt && lxcf_startswith(uri, "copy:"))
+        return uri + strlen("copy:");
+    return NULL;
+}
+
+static char *lxcf_pkgsrc_trim(char *s)
+{
+    char *e;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+/* ---- apt ---------------------------------------------------------------- */
+
+/* One-line format: deb [ options ] URI suite [component...] */
+static int lxcf_pkgsrc_apt_list(lxcf_pkgsrc *s, const char *rel, const char *text, lxcf_err *err)
+{
+    _cleanup_free_ char *copy = lxcf_xstrdup(text);
+    char *save = NULL;
+    unsigned lineno = 0;
+
+    for (char *line = copy, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *w = strtok_r(line, " \t", &save);
+        if (!w || !(lxcf_streq(w, "deb") || lxcf_streq(w, "deb-src")))
+            continue;
+        w = strtok_r(NULL, " \t", &save);
+        if (w && w[0] == '[') {
+            /* Options may hold blanks: skip to the closing bracket. */
+            while (w && !strchr(w, ']'))
+                w = strtok_r(NULL, " \t", &save);
+            if (w && strchr(w, ']')[1] != '\0')
+                w = strchr(w, ']') + 1;
+            else if (w)
+                w = strtok_r(NULL, " \t", &save);
+        }
+        const char *path = w ? lxcf_pkgsrc_uri_path(w, true) : NULL;
+        if (!path)
+            continue;
+        _cleanup_free_ char *where = lxcf_xasprintf("/%s line %u", rel, lineno);
+        if (lxcf_pkgsrc_add(s, path, where, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* deb822: paragraphs of "Key: value", URIs may list several. */
+typedef struct lxcf_pkgsrc_para {
+    char **uris;
+    unsigned line;
+    bool enabled;
+} lxcf_pkgsrc_para;
+
+static int lxcf_pkgsrc_para_end(lxcf_pkgsrc *s, const char *rel, lxcf_pkgsrc_para *p,
+                                lxcf_err *err)
+{
+    int r = 0;
+
+    for (char **u = p->uris; r == 0 && p->enabled && u && *u; u++) {
+        const char *path = lxcf_pkgsrc_uri_path(*u, true);
+        _cleanup_free_ char *where = lxcf_xasprintf("/%s line %u", rel, p->line);
+        if (path)
+            r = lxcf_pkgsrc_add(s, path, where, err);
+    }
+    lxcf_strv_free(p->uris);
+    *p = (lxcf_pkgsrc_para){ .enabled = true };
+    return r;
+}
+
+static int lxcf_pkgsrc_apt_sources(lxcf_pkgsrc *s, const char *rel, const char *text,
+                                   lxcf_err *err)
+{
+    _cleanup_free_ char *copy = lxcf_xstrdup(text);
+    lxcf_pkgsrc_para p = { .enabled = true };
+    char *rest = copy, *line;
+    unsigned lineno = 0;
+
+    while ((line = strsep(&rest, "\n"))) {
+        char *t = lxcf_pkgsrc_trim(line);
+        lineno++;
+        if (!*t) {
+            if (lxcf_pkgsrc_para_end(s, rel, &p, err) < 0)
+                return -1;
+        } else if (strncasecmp(t, "Enabled:", 8) == 0) {
+            char *v = lxcf_pkgsrc_trim(t + 8);
+            p.enabled = !(strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+                          lxcf_streq(v, "0"));
+        } else if (strncasecmp(t, "URIs:", 5) == 0) {
+            char *save = NULL;
+            p.line = lineno;
+            for (char *u = strtok_r(t + 5, " \t", &save); u; u = strtok_r(NULL, " \t", &save))
+                lxcf_strv_push(&p.uris, lxcf_xstrdup(u));
+        }
+    }
+    return lxcf_pkgsrc_para_end(s, rel, &p, err);
+}
+
+/* ---- dnf and yum -------------------------------------------------------- */
+
+/* INI: [repo] sections; baseurl may list several URLs, over indented
+ * continuation lines; enabled=0 switches a repo off.  The same paragraph
+ * type serves: one section, its URLs and whether it is on. */
+static int lxcf_pkgsrc_repo_file(lxcf_pkgsrc *s, const char *rel, const char *text,
+                                 lxcf_err *err)
+{
+    _cleanup_free_ char *copy = lxcf_xstrdup(text);
+    lxcf_pkgsrc_para p = { .enabled = true };
+    char *rest = copy, *line;
+    unsigned lineno = 0;
+    bool in_baseurl = false;
+
+    while ((line = strsep(&rest, "\n"))) {
+        bool continuation = line[0] == ' ' || line[0] == '\t';
+        char *t = lxcf_pkgsrc_trim(line), *values = NULL;
+
+        lineno++;
+        if (!*t || t[0] == '#' || t[0] == ';')
+            continue;
+        if (t[0] == '[') {
+            if (lxcf_pkgsrc_para_end(s, rel, &p, err) < 0)
+                return -1;
+            in_baseurl = false;
+            continue;
+        }
+        if (continuation && in_baseurl) {
+            values = t;
+        } else {
+            char *eq = strchr(t, '=');
+            in_baseurl = false;
+            if (!eq)
+                continue;
+            *eq = '\0';
+            char *key = lxcf_pkgsrc_trim(t), *val = lxcf_pkgsrc_trim(eq + 1);
+            if (lxcf_streq(key, "enabled"))
+                p.enabled = !(lxcf_streq(val, "0") || strcasecmp(val, "false") == 0 ||
+                              strcasecmp(val, "no") == 0);
+            if (lxcf_streq(key, "baseurl")) {
+                in_baseurl = true;
+                p.line = lineno;
+                values = val;
+            }
+        }
+        char *save = NULL;
+        for (char *u = values ? strtok_r(values, " \t,", &save) : NULL; u;
+             u = strtok_r(NULL, " \t,", &save))
+            lxcf_strv_push(&p.uris, lxcf_xstrdup(u));
+    }
+    return lxcf_pkgsrc_para_end(s, rel, &p, err);
+}
+
+typedef int (*lxcf_pkgsrc_parse_fn)(lxcf_pkgsrc *s, const char *rel, const char *text,
+                                    lxcf_err *err);
+
+/* Parse the file REL (relative to the host root) with FN; a missing file
+ * is nothing to parse. */
+static int lxcf_pkgsrc_file(lxcf_pkgsrc *s, const char *rel, lxcf_pkgsrc_parse_fn fn,
+                            lxcf_err *err)
+{
+    _cleanup_free_ char *path = lxcf_path_join(s->host_root, rel), *text = NULL;
+    lxcf_err e = LXCF_ERR_INIT;
+
+    if (lxcf_read_file(path, &text, NULL, &e) < 0)
+        return e.sys_errno == ENOENT ? 0 : (*err = e, -1);
+    return fn(s, rel, text, err);
+}
+
+/* Every DIR/NAME ending in SUFFIX, in name order (as the tools read them). */
+static int lxcf_pkgsrc_dir(lxcf_pkgsrc *s, const char *dir, const char *suffix,
+                           lxcf_pkgsrc_parse_fn fn, lxcf_err *err)
+{
+    _cleanup_free_ char *path = lxcf_path_join(s->host_root, dir);
+    struct dirent **names = NULL;
+    int n = scandir(path, &names, NULL, alphasort), r = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (r == 0 && lxcf_endswith(names[i]->d_name, suffix) && names[i]->d_name[0] != '.') {
+            _cleanup_free_ char *rel = lxcf_xasprintf("%s/%s", dir, names[i]->d_name);
+            r = lxcf_pkgsrc_file(s, rel, fn, err);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return r;
+}
+
+static bool lxcf_pkgsrc_is(const char *prog, const char *const *names)
+{
+    const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+
+    for (; *names; names++)
+        if (lxcf_streq(base, *names))
+            return true;
+    return false;
+}
+
+/* --opt=VALUE or --opt VALUE at *I; the value, or NULL. */
+static const char *lxcf_pkgsrc_opt(char *const *argv, size_t *i, const char *opt)
+{
+    size_t n = strlen(opt);
+
+    if (strncmp(argv[*i], opt, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] == '\0' && argv[*i + 1])
+        return argv[++*i];
+    return NULL;
+}
+
+static int lxcf_pkgsrc_dnf(lxcf_pkgsrc *s, char *const *argv, lxcf_err *err)
+{
+    static const char *const dirs[] = { "etc/yum.repos.d", "etc/yum/repos.d",
+                                        "etc/distro.repos.d", NULL };
+    _cleanup_strv_ char **reposdirs = NULL;
+
+    for (size_t i = 1; argv[i]; i++) {
+        const char *v;
+        if ((v = lxcf_pkgsrc_opt(argv, &i, "--repofrompath"))) {
+            const char *comma = strchr(v, ',');
+            const char *p = comma ? lxcf_pkgsrc_uri_path(comma + 1, false) : NULL;
+            if (!comma)
+                return lxcf_error(err, LXCF_EXIT_USAGE, "--repofrompath %s: expected ID,PATH", v);
+            if (lxcf_pkgsrc_add(s, p ? p : comma + 1, "--repofrompath", err) < 0)
+                return -1;
+        } else if ((v = lxcf_pkgsrc_opt(argv, &i, "--setopt")) &&
+                   lxcf_startswith(v, "reposdir=")) {
+            _cleanup_free_ char *list = lxcf_xstrdup(v + strlen("reposdir="));
+            char *save = NULL;
+            for (char *d = strtok_r(list, ",", &save); d; d = strtok_r(NULL, ",", &save))
+                lxcf_strv_push(&reposdirs, lxcf_xstrdup(d[0] == '/' ? d + 1 : d));
+        }
+    }
+    if (reposdirs) {
+        for (char **d = reposdirs; *d; d++)
+            if (lxcf_pkgsrc_dir(s, *d, ".repo", lxcf_pkgsrc_repo_file, err) < 0)
+                return -1;
+        return 0;
+    }
+    for (const char *const *d = dirs; *d; d++)
+        if (lxcf_pkgsrc_dir(s, *d, ".repo", lxcf_pkgsrc_repo_file, err) < 0)
+            return -1;
+    return 0;
+}
+
+int lxcf_pkgsrc_find(const char *host_root, char *const *argv, char ***dirs, lxcf_err *err)
+{
+    static const char *const apt[] = { "apt", "apt-get", "aptitude", NULL };
+    static const char *const dnf[] = { "dnf", "yum", "dnf5", "microdnf", NULL };
+    lxcf_pkgsrc s = { .host_root = host_root, .dirs = lxcf_xcalloc(1, sizeof(char *)) };
+    int r = 0;
+
+    *dirs = NULL;
+    if (!argv || !argv[0])
+        return lxcf_error(err, LXCF_EXIT_USAGE, "no command given");
+    if (lxcf_pkgsrc_is(argv[0], apt))
+        r = lxcf_pkgsrc_file(&s, "etc/apt/sources.list", lxcf_pkgsrc_apt_list, err) < 0 ||
+                    lxcf_pkgsrc_dir(&s, "etc/apt/sources.list.d", ".list", lxcf_pkgsrc_apt_list,
+                                    err) < 0 ||
+                    lxcf_pkgsrc_dir(&s, "etc/apt/sources.list.d", ".sources",
+                                    lxcf_pkgsrc_apt_sources, err) < 0
+                ? -1
+                : 0;
+    else if (lxcf_pkgsrc_is(argv[0], dnf))
+        r = lxcf_pkgsrc_dnf(&s, argv, err);
+    /* A directory named on the command line, say a repository given to
+     * dpkg -R or apt-get install ./dir, is a source too. */
+    for (size_t i = 1; r == 0 && argv[i]; i++) {
+        _cleanup_free_ char *clean = lxcf_pkgsrc_clean(argv[i]), *host = NULL;
+        struct stat st;
+        if (!clean || lxcf_streq(clean, "/"))
+            continue;
+        host = lxcf_path_join(host_root, clean);
+        if (stat(host, &st) == 0 && S_ISDIR(st.st_mode))
+            r = lxcf_pkgsrc_add(&s, clean, "the command line", err);
+    }
+    if (r < 0) {
+        lxcf_strv_free(s.dirs);
+        return -1;
+    }
+    *dirs = s.dirs;
+    return 0;
+}
