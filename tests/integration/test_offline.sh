@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Offline updates as an enterprise host runs them: apt from a local file:
+# repository under /srv, reaching two joint guests, one separate guest and
+# the host; a newer version added to the repository arrives everywhere; a
+# missing repository changes nothing.  The test host's sources.list names
+# only the local repository: nothing leaves the machine.
+. "$(dirname "$0")/lib.sh"
+t_init offline 12 142
+
+H=$T_ROOT/host
+R=$H/opt/lxcf
+P=$T_ROOT/pkg
+REPO=/srv/lxcf-debrepo
+GUESTS="lxcft-o1 lxcft-o2 lxcft-o3"
+PKG=lxcf-offline-demo
+mkdir -p "$P" "$H$REPO"
+
+# mkpkg VERSION: a package with a file in /etc and one in /usr.
+mkpkg() {
+    local d=$P/$PKG-$1
+    mkdir -p "$d/DEBIAN" "$d/etc" "$d/usr/share/$PKG"
+    echo "version $1" > "$d/etc/$PKG.conf"
+    echo "version $1" > "$d/usr/share/$PKG/version"
+    cat > "$d/DEBIAN/control" <<EOC
+Package: $PKG
+Version: $1
+Architecture: all
+Maintainer: lxcf tests <root@localhost>
+Description: lxcf offline update test package
+EOC
+    dpkg-deb --root-owner-group --build "$d" "$H$REPO/${PKG}_$1_all.deb" >/dev/null
+    (cd "$H$REPO" && dpkg-scanpackages --multiversion . /dev/null > Packages 2>/dev/null)
+}
+version() {  # version ADMINDIR
+    dpkg-query --admindir="$1" -W -f '${Status} ${Version}' "$PKG" 2>/dev/null
+}
+all_at() {  # all_at VERSION: every guest and the host have it installed
+    local g
+    for g in $GUESTS; do
+        [ "$(version "$R/$g/var/lib/dpkg")" = "install ok installed $1" ] || { echo "$g: $(version "$R/$g/var/lib/dpkg")"; return 1; }
+        grep -qx "version $1" "$R/$g/etc/$PKG.conf" || return 1
+    done
+    [ "$(version "$H/var/lib/dpkg")" = "install ok installed $1" ] && grep -qx "version $1" "$H/usr/share/$PKG/version"
+}
+export -f version all_at
+export H R GUESTS PKG REPO
+
+command -v dpkg-scanpackages >/dev/null || skip_all "dpkg-scanpackages is missing (dpkg-dev; scripts/install-deps --test)"
+mkpkg 1.0
+# Only the local repository: no network source at all.
+printf '# an offline host\ndeb [trusted=yes] file:%s ./\n' "$REPO" > "$H/etc/apt/sources.list"
+rm -f "$H"/etc/apt/sources.list.d/*
+
+ok "sysgen two joint guests and a separate one (not started)" bash -c "lxcf sysgen --no-start lxcft-o1 lxcft-o2 && lxcf sysgen --no-start --model separate lxcft-o3"
+ok "update --dry-run names the local source" bash -c "lxcf update --dry-run apt-get update | grep -q 'local package source $REPO is mounted read-only'"
+ok "update apt-get update: reads the local repository in every guest and the host" lxcf update apt-get update
+ok "update apt-get install -y $PKG: version 1.0 in every guest and on the host" bash -c "lxcf update apt-get install -y $PKG && all_at 1.0"
+ok "the guests keep no trace of the mount point" bash -c "for g in $GUESTS; do [ ! -e $R/\$g$REPO ] || exit 1; done"
+ok "no mount is left" bash -c "! grep -F $T_ROOT /proc/self/mountinfo && ! grep -F $T_ROOT /proc/$LXCF_HARNESS_PID/mountinfo"
+
+mkpkg 2.0
+ok "a newer version in the repository: update apt-get update, then upgrade -y" bash -c "lxcf update apt-get update && lxcf update apt-get upgrade -y"
+ok "version 2.0 everywhere" all_at 2.0
+
+# A missing repository is bad input: one line, nothing stopped or changed.
+printf 'deb [trusted=yes] file:/srv/lxcf-missing ./\n' > "$H/etc/apt/sources.list"
+ok "update with a missing local repository: one line naming it, exit 2, nothing changed" bash -c "
+    before=\$(for g in $GUESTS; do md5sum < $R/\$g/var/lib/dpkg/status; done)
+    out=\$(lxcf update apt-get update 2>&1); rc=\$?; echo \"\$out\"
+    [ \$rc = 2 ] && [ \$(echo \"\$out\" | wc -l) = 1 ] && echo \"\$out\" | grep -q '/etc/apt/sources.list line 1: local package source /srv/lxcf-missing' &&
+    [ \"\$(for g in $GUESTS; do md5sum < $R/\$g/var/lib/dpkg/status; done)\" = \"\$before\" ] && [ ! -e $R/.lxcf-update ]"
+ok "erase the guests" lxcf erase $GUESTS
