@@ -873,6 +873,22 @@ static int lxcf_cg_get_memory(const lxcf_cgroup_paths *p, lxcf_cgroup_values *v,
     return 0;
 }
 
+int lxcf_cgroup_mem_usage(const lxcf_cgroup_layout *l, const char *proc_root, pid_t pid,
+                          uint64_t *bytes, lxcf_err *err)
+{
+    _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
+    const char *dir;
+
+    if (lxcf_cgroup_of_pid(l, proc_root, pid, &p, err) < 0)
+        return -1;
+    dir = p.dir[LXCF_CG_MEMORY];
+    if (!dir)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "pid %d: no memory cgroup", (int)pid);
+    return lxcf_cg_read_value(dir, p.version[LXCF_CG_MEMORY] == 2 ? "memory.current"
+                                                                  : "memory.usage_in_bytes",
+                              bytes, err);
+}
+
 static lxcf_cgroup_io *lxcf_cg_io_entry(lxcf_cgroup_values *v, unsigned maj, unsigned min)
 {
     for (size_t i = 0; i < v->n_io; i++)

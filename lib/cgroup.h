@@ -149,6 +149,10 @@ typedef struct lxcf_cgroup_values {
 } lxcf_cgroup_values;
 
 int lxcf_cgroup_get(const lxcf_cgroup_paths *p, lxcf_cgroup_values *v, lxcf_err *err);
+/* Only the memory in use by PID's group (what `lxcf list` shows): two
+ * small reads instead of every limit file. */
+int lxcf_cgroup_mem_usage(const lxcf_cgroup_layout *l, const char *proc_root, pid_t pid,
+                          uint64_t *bytes, lxcf_err *err);
 void lxcf_cgroup_values_clear(lxcf_cgroup_values *v);
 
 /* Move the calling process into GROUP_REL (e.g. lxcf_cgroup_machine_group())

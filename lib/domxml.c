@@ -682,7 +682,8 @@ int lxcf_domxml_meta_parse(const char *meta_xml, lxcf_container *c, lxcf_err *er
     if (lxcf_dx_read(meta_xml, who, 0, &doc, err) < 0)
         return -1;
     root = xmlDocGetRootElement(doc);
-    if (!lxcf_dx_is(root, "container") || !lxcf_dx_in_ns(root))
+    /* virDomainGetMetadata drops the namespace: it asked by its URI. */
+    if (!lxcf_dx_is(root, "container") || (root->ns && !lxcf_dx_in_ns(root)))
         return lxcf_error(err, LXCF_EXIT_FAIL, "%s: not lxcf metadata (root element <%s>)",
                           who, (const char *)root->name);
     if (lxcf_dx_meta_read(root, who, &m, err) < 0)

@@ -66,7 +66,8 @@ int lxcf_domxml_meta_build(const lxcf_container *c, char **xml_out, lxcf_err *er
 int lxcf_domxml_parse(const char *domain_xml, lxcf_container **out, lxcf_err *err);
 
 /* Fill C's metadata fields (model, root, ipv4, ipv4_prefix, created,
- * state_note) from what virDomainGetMetadata() returns.  C is left
+ * state_note) from what virDomainGetMetadata() returns (the element in the
+ * lxcf namespace, or without one as libvirt gives it back).  C is left
  * unchanged on failure. */
 int lxcf_domxml_meta_parse(const char *meta_xml, lxcf_container *c, lxcf_err *err);
 

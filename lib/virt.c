@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <libvirt/virterror.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -118,44 +119,119 @@ static int lxcf_virt_entry_cmp(const void *a, const void *b)
     return strcmp(x->c->name, y->c->name);
 }
 
-int lxcf_virt_list_all(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
+/* The UUIDs of the domains libvirt lists with FLAGS, for a membership test
+ * that costs one call for all of them. */
+static char **lxcf_virt_uuids(virConnectPtr conn, unsigned flags)
 {
     virDomainPtr *doms = NULL;
+    char **v = lxcf_xcalloc(1, sizeof(char *));
+    int n = virConnectListAllDomains(conn, &doms, flags);
+
+    for (int i = 0; i < n; i++) {
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        if (virDomainGetUUIDString(doms[i], uuid) == 0)
+            lxcf_strv_push(&v, lxcf_xstrdup(uuid));
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    return v;
+}
+
+/* The record from the lxcf metadata element alone: one small call where
+ * the full description reads and parses the whole domain XML. */
+static int lxcf_virt_describe_brief(virDomainPtr dom, lxcf_container **info)
+{
+    _cleanup_free_ char *meta =
+        virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, LXCF_XMLNS, VIR_DOMAIN_AFFECT_CONFIG);
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    lxcf_err ignore = LXCF_ERR_INIT;
+
+    *info = NULL;
+    /* No lxcf element: a foreign domain. */
+    if (!meta)
+        return 0;
+    c = lxcf_container_new();
+    c->name = lxcf_xstrdup(virDomainGetName(dom));
+    if (virDomainGetUUIDString(dom, uuid) == 0)
+        c->uuid = lxcf_xstrdup(uuid);
+    if (lxcf_domxml_meta_parse(meta, c, &ignore) < 0 || !lxcf_virt_in_scope(c))
+        return 0;
+    *info = lxcf_steal_ptr(c);
+    return 1;
+}
+
+static int lxcf_virt_list_domains(virConnectPtr conn, bool brief, lxcf_virt_list *out, lxcf_err *err)
+{
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *cg = NULL;
+    _cleanup_strv_ char **autostart = NULL, **paused = NULL, **transient = NULL;
+    virDomainPtr *doms = NULL;
+    lxcf_err ignore = LXCF_ERR_INIT;
     int n;
 
     memset(out, 0, sizeof(*out));
     n = virConnectListAllDomains(conn, &doms, 0);
     if (n < 0)
         return lxcf_virt_error(err, "libvirt", "listing domains");
-    out->e = lxcf_xcalloc((size_t)n, sizeof(*out->e));
+    if (brief) {
+        /* A few calls for all domains instead of several per domain. */
+        autostart = lxcf_virt_uuids(conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART);
+        paused = lxcf_virt_uuids(conn, VIR_CONNECT_LIST_DOMAINS_PAUSED);
+        transient = lxcf_virt_uuids(conn, VIR_CONNECT_LIST_DOMAINS_TRANSIENT);
+        if (lxcf_cgroup_layout_load(NULL, NULL, &cg, &ignore) < 0)
+            cg = NULL;
+    }
+    out->e = lxcf_xcalloc((size_t)n + 1, sizeof(*out->e));
     for (int i = 0; i < n; i++) {
         lxcf_container *c = NULL;
         lxcf_virt_entry *e = &out->e[out->n];
         virDomainInfo di;
-        int state = 0, reason, autostart = 0;
-        lxcf_err ignore = LXCF_ERR_INIT;
+        int state = 0, reason, autos = 0, r;
 
         /* A domain that vanished or is not ours is simply not listed. */
-        if (lxcf_virt_describe(doms[i], &c, &ignore) <= 0 || !c) {
+        r = brief ? lxcf_virt_describe_brief(doms[i], &c) : lxcf_virt_describe(doms[i], &c, &ignore);
+        if (r <= 0 || !c) {
             virDomainFree(doms[i]);
             continue;
         }
-        if (virDomainGetState(doms[i], &state, &reason, 0) < 0)
-            state = VIR_DOMAIN_NOSTATE;
-        virDomainGetAutostart(doms[i], &autostart);
         e->c = c;
-        e->state = state;
         e->id = (int)virDomainGetID(doms[i]);
-        e->autostart = autostart != 0;
-        e->persistent = virDomainIsPersistent(doms[i]) == 1;
-        if (state == VIR_DOMAIN_RUNNING && virDomainGetInfo(doms[i], &di) == 0)
-            e->mem_used_kib = di.memory;
+        if (brief) {
+            uint64_t bytes = 0;
+            e->state = e->id > 0 ? VIR_DOMAIN_RUNNING : VIR_DOMAIN_SHUTOFF;
+            if (lxcf_strv_contains(paused, c->uuid))
+                e->state = VIR_DOMAIN_PAUSED;
+            e->autostart = lxcf_strv_contains(autostart, c->uuid);
+            e->persistent = !lxcf_strv_contains(transient, c->uuid);
+            if (e->id > 0 && cg && lxcf_cgroup_mem_usage(cg, NULL, e->id, &bytes, &ignore) == 0)
+                e->mem_used_kib = bytes / 1024;
+            lxcf_error_clear(&ignore);
+        } else {
+            if (virDomainGetState(doms[i], &state, &reason, 0) < 0)
+                state = VIR_DOMAIN_NOSTATE;
+            virDomainGetAutostart(doms[i], &autos);
+            e->state = state;
+            e->autostart = autos != 0;
+            e->persistent = virDomainIsPersistent(doms[i]) == 1;
+            if (state == VIR_DOMAIN_RUNNING && virDomainGetInfo(doms[i], &di) == 0)
+                e->mem_used_kib = di.memory;
+        }
         out->n++;
         virDomainFree(doms[i]);
     }
     free(doms);
     qsort(out->e, out->n, sizeof(*out->e), lxcf_virt_entry_cmp);
     return 0;
+}
+
+int lxcf_virt_list_all(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
+{
+    return lxcf_virt_list_domains(conn, false, out, err);
+}
+
+int lxcf_virt_list_brief(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
+{
+    return lxcf_virt_list_domains(conn, true, out, err);
 }
 
 void lxcf_virt_list_clear(lxcf_virt_list *l)

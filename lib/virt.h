@@ -49,6 +49,11 @@ typedef struct lxcf_virt_list {
 
 /* Every lxcf container known to libvirt, sorted by name. */
 int lxcf_virt_list_all(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err);
+/* The same from the lxcf metadata alone (model, address, root, state
+ * mark), with the memory in use read from the cgroup files: what `list`
+ * shows, at about the cost of `virsh list`.  The full record's devices
+ * (root and /usr as libvirt mounts them, network, MAC) are not read. */
+int lxcf_virt_list_brief(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err);
 void lxcf_virt_list_clear(lxcf_virt_list *l);
 
 const char *lxcf_virt_state_name(int state);

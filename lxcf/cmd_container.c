@@ -291,7 +291,7 @@ int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err)
 {
     lxcf_virt_list l;
 
-    if (lxcf_cli_connect(cli, err) < 0 || lxcf_virt_list_all(cli->ctx.conn, &l, err) < 0)
+    if (lxcf_cli_connect(cli, err) < 0 || lxcf_virt_list_brief(cli->ctx.conn, &l, err) < 0)
         return -1;
     if (cli->json) {
         fputs("[", cli->out);
