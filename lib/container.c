@@ -508,6 +508,18 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
     lxcf_error_clear(err);
     if (lxcf_ctx_connect(ctx, err) < 0)
         return -1;
+    /* Stopping is the slow part (libvirt waits for the guest's processes)
+     * and changes nothing shared: outside the lock, so that erase-n -j
+     * stops several at once. */
+    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) == 0 && virDomainIsActive(d) == 1) {
+        if (virDomainDestroy(d) < 0 && virDomainIsActive(d) == 1)
+            return lxcf_virt_error(err, name, "stopping");
+        lxcf_report_msg(rep, c->name, "stopped");
+    }
+    lxcf_error_clear(err);
+    lxcf_container_freep(&c);
+    lxcf_virt_domain_freep(&d);
+    d = NULL;
     lock = lxcf_container_lock(ctx, err);
     if (lock < 0)
         return -1;
@@ -517,6 +529,7 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
             return -1;
         return lxcf_erase_leftovers(ctx, name, rep, err);
     }
+    /* Started again meanwhile. */
     if (virDomainIsActive(d) == 1) {
         if (virDomainDestroy(d) < 0)
             return lxcf_virt_error(err, name, "stopping");

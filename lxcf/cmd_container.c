@@ -1,7 +1,9 @@
 /* Container subcommands: parse, call lib/container, print. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "boot.h"
 #include "cleanup.h"
@@ -43,42 +45,103 @@ static int lxcf_wait_up(lxcf_cli *cli, char **names, size_t n, lxcf_printer *p, 
     return failed;
 }
 
-/* Run FN for every name; one failure does not stop the rest.  The
- * containers FN started are waited for together at the end (unless
- * --no-wait).  A single name reports its error as the command's error;
- * several names print each failure and a summary, and the status says
- * something failed. */
+/* Several containers, JOBS at a time. */
+typedef struct lxcf_each {
+    lxcf_cli *cli;
+    char **names;
+    size_t n;
+    lxcf_each_fn fn;
+    lxcf_printer *p;
+    bool *started;         /* per name */
+    pthread_mutex_t mu;    /* the fields below */
+    size_t next, failed;
+    bool stop;             /* libvirt or the configuration is gone */
+    lxcf_err fatal;
+} lxcf_each;
+
+static void *lxcf_each_worker(void *opaque)
+{
+    lxcf_each *w = opaque;
+
+    for (;;) {
+        lxcf_err e = LXCF_ERR_INIT;
+        size_t i;
+
+        pthread_mutex_lock(&w->mu);
+        if (w->stop || w->next >= w->n) {
+            pthread_mutex_unlock(&w->mu);
+            return NULL;
+        }
+        i = w->next++;
+        pthread_mutex_unlock(&w->mu);
+        if (w->fn(w->cli, w->names[i], w->p, &w->started[i], &e) == 0)
+            continue;
+        lxcf_printer_line(w->p, "%s: FAILED: %s\n", w->names[i], e.msg);
+        pthread_mutex_lock(&w->mu);
+        w->failed++;
+        /* Without libvirt or the lock nothing else can work either. */
+        if ((e.code == LXCF_EXIT_LIBVIRT || e.code == LXCF_EXIT_CONFIG) && !w->stop) {
+            w->stop = true;
+            w->fatal = e;
+        }
+        pthread_mutex_unlock(&w->mu);
+    }
+}
+
+static unsigned lxcf_jobs(const lxcf_cli *cli, size_t n)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned j = cli->jobs ? (unsigned)cli->jobs : cpus > 0 ? (unsigned)cpus : 1;
+
+    return n < j ? (unsigned)n : j;
+}
+
+/* Run FN for every name, --jobs at a time, one line as each finishes; one
+ * failure does not stop the rest.  The containers FN started are waited
+ * for together at the end (unless --no-wait).  A single name reports its
+ * error as the command's error; several names print each failure and a
+ * summary, and the status says something failed. */
 static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
                          const char *verb, lxcf_err *err)
 {
     _cleanup_free_ char **started = lxcf_xcalloc(n + 1, sizeof(char *));
+    _cleanup_free_ bool *was_started = lxcf_xcalloc(n + 1, sizeof(bool));
+    _cleanup_free_ pthread_t *th = NULL;
     lxcf_printer p;
-    size_t failed = 0, nstarted = 0;
+    lxcf_each w = { .cli = cli, .names = names, .n = n, .fn = fn, .p = &p,
+                    .started = was_started, .mu = PTHREAD_MUTEX_INITIALIZER };
+    size_t nstarted = 0, failed;
+    unsigned jobs = lxcf_jobs(cli, n);
     int down;
 
     if (lxcf_cli_ctx(cli, err) < 0)
         return -1;
     lxcf_printer_init(&p, cli->out, cli->quiet);
-    for (size_t i = 0; i < n; i++) {
-        lxcf_err e = LXCF_ERR_INIT;
-        bool s = false;
-
-        if (fn(cli, names[i], &p, &s, &e) < 0) {
-            if (n == 1) {
-                *err = e;
-                return -1;
-            }
-            failed++;
-            lxcf_printer_line(&p, "%s: FAILED: %s\n", names[i], e.msg);
-            /* Without libvirt or the lock nothing else can work either. */
-            if (e.code == LXCF_EXIT_LIBVIRT || e.code == LXCF_EXIT_CONFIG) {
-                *err = e;
-                return -1;
-            }
-        }
-        if (s)
-            started[nstarted++] = names[i];
+    if (n == 1) {
+        if (fn(cli, names[0], &p, &was_started[0], err) < 0)
+            return -1;
+    } else if (jobs <= 1) {
+        lxcf_each_worker(&w);
+    } else {
+        /* One connection for all jobs (libvirt's is thread-safe). */
+        if (lxcf_ctx_connect(&cli->ctx, err) < 0)
+            return -1;
+        lxcf_printer_parallel(&p);
+        th = lxcf_xcalloc(jobs, sizeof(*th));
+        for (unsigned i = 0; i < jobs; i++)
+            if (pthread_create(&th[i], NULL, lxcf_each_worker, &w) != 0)
+                abort();
+        for (unsigned i = 0; i < jobs; i++)
+            pthread_join(th[i], NULL);
     }
+    if (w.stop) {
+        *err = w.fatal;
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (was_started[i])
+            started[nstarted++] = names[i];
+    failed = w.failed;
     down = cli->no_wait ? 0 : lxcf_wait_up(cli, started, nstarted, &p, n == 1, err);
     if (down < 0 || (n == 1 && down))
         return -1;

@@ -15,6 +15,10 @@
 #define G_UPD "Updates"
 #define G_MISC "Other"
 
+#define LXCF_JOBS_HELP                                                                   \
+    "-j N works on N containers at once (default: the number of CPUs); the lxcf lock is " \
+    "held only for the short steps that change shared state."
+
 #define LXCF_WAIT_HELP                                                                    \
     "A start is done when the guest's systemd is running or degraded (read through the " \
     "container, every second, all containers at once), at most [Container] "              \
@@ -28,7 +32,7 @@ const lxcf_cmd lxcf_commands[] = {
       "copied and /usr is the host's, read-only; separate: /usr is copied too), defines it "
       "as a libvirt LXC domain, gives it a fixed address on the lxcf network, adds it to "
       "/etc/hosts and starts it.  " LXCF_WAIT_HELP,
-      OPTS(LXCF_OPT_MODEL, LXCF_OPT_NO_START, LXCF_OPT_NO_WAIT), 1, -1, false, LXCF_NEED_FILES,
+      OPTS(LXCF_OPT_MODEL, LXCF_OPT_NO_START, LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_FILES,
       lxcf_cmd_sysgen },
     { "clone", G_CONT, "SRC NEW", "create NEW as a copy of the stopped container SRC",
       "Copies SRC's root and gives NEW its own UUID, MAC, address, hostname and machine-id.",
@@ -37,15 +41,17 @@ const lxcf_cmd lxcf_commands[] = {
       "Stops the container, undefines the domain, removes its root directory and releases "
       "its address and /etc/hosts entry.  Never removes anything outside the container's "
       "own root, never crosses a mount point, never follows a symlink.",
-      NULL, 1, -1, false, LXCF_NEED_FILES, lxcf_cmd_erase },
+      OPTS(LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_FILES, lxcf_cmd_erase },
     { "start", G_CONT, "NAME...", "start containers and wait until their systemd is up",
-      LXCF_WAIT_HELP, OPTS(LXCF_OPT_NO_WAIT), 1, -1, false, LXCF_NEED_CGROUP, lxcf_cmd_start },
+      LXCF_WAIT_HELP, OPTS(LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_CGROUP,
+      lxcf_cmd_start },
     { "stop", G_CONT, "NAME...", "stop containers (clean shutdown, then forced)",
       "Asks the container's init to shut down and waits up to --timeout seconds "
       "(default: [container] stop_timeout), then destroys it.",
-      OPTS(LXCF_OPT_TIMEOUT), 1, -1, false, LXCF_NEED_CGROUP, lxcf_cmd_stop },
+      OPTS(LXCF_OPT_TIMEOUT, LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_CGROUP, lxcf_cmd_stop },
     { "restart", G_CONT, "NAME...", "stop and start containers", NULL,
-      OPTS(LXCF_OPT_TIMEOUT, LXCF_OPT_NO_WAIT), 1, -1, false, LXCF_NEED_CGROUP, lxcf_cmd_restart },
+      OPTS(LXCF_OPT_TIMEOUT, LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_CGROUP,
+      lxcf_cmd_restart },
     { "sysstart", G_CONT, "NAME", "start a container when the host boots (or not, with -d)",
       NULL, OPTS(LXCF_OPT_DISABLE), 1, 1, false, LXCF_NEED_NONE, lxcf_cmd_sysstart },
     { "list", G_CONT, "", "list lxcf containers",
@@ -65,16 +71,16 @@ const lxcf_cmd lxcf_commands[] = {
       NULL, NULL, 1, -1, true, LXCF_NEED_MOUNT, lxcf_cmd_enter },
 
     { "sysgen-n", G_BATCH, "PREFIX COUNT", "create PREFIX0001..PREFIXnnnn",
-      "One progress line per container and a summary; a failure does not stop the rest, "
-      "and the exit status is 1 if any failed.",
-      OPTS(LXCF_OPT_MODEL, LXCF_OPT_NO_START, LXCF_OPT_NO_WAIT), 2, 2, false, LXCF_NEED_FILES,
+      "One line per container as each finishes and a summary; a failure does not stop "
+      "the rest, and the exit status is 1 if any failed.  " LXCF_JOBS_HELP,
+      OPTS(LXCF_OPT_MODEL, LXCF_OPT_NO_START, LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_FILES,
       lxcf_cmd_sysgen_n },
-    { "erase-n", G_BATCH, "PREFIX COUNT", "erase PREFIX0001..PREFIXnnnn", NULL,
-      NULL, 2, 2, false, LXCF_NEED_FILES, lxcf_cmd_erase_n },
+    { "erase-n", G_BATCH, "PREFIX COUNT", "erase PREFIX0001..PREFIXnnnn", LXCF_JOBS_HELP,
+      OPTS(LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_FILES, lxcf_cmd_erase_n },
     { "start-n", G_BATCH, "PREFIX COUNT", "start PREFIX0001..PREFIXnnnn", LXCF_WAIT_HELP,
-      OPTS(LXCF_OPT_NO_WAIT), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_start_n },
-    { "stop-n", G_BATCH, "PREFIX COUNT", "stop PREFIX0001..PREFIXnnnn", NULL,
-      OPTS(LXCF_OPT_TIMEOUT), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_stop_n },
+      OPTS(LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_start_n },
+    { "stop-n", G_BATCH, "PREFIX COUNT", "stop PREFIX0001..PREFIXnnnn", LXCF_JOBS_HELP,
+      OPTS(LXCF_OPT_TIMEOUT, LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_stop_n },
 
     { "cpurate", G_RES, "NAME PERCENT", "limit CPU bandwidth to PERCENT of the whole host",
       "PERCENT (1..100) is a share of all online CPUs together: on a host with 4 CPUs, "

@@ -33,6 +33,12 @@ void lxcf_printer_init(lxcf_printer *p, FILE *out, bool quiet)
     p->quiet = quiet;
     p->tty = isatty(fileno(out)) == 1;
     p->dirty = false;
+    pthread_mutex_init(&p->mu, NULL);
+}
+
+void lxcf_printer_parallel(lxcf_printer *p)
+{
+    p->tty = false;
 }
 
 void lxcf_printer_fn(void *opaque, const char *name, const char *msg)
@@ -45,6 +51,7 @@ void lxcf_printer_fn(void *opaque, const char *name, const char *msg)
     /* Redrawn progress is for people; scripts get stable lines only. */
     if (progress && !p->tty)
         return;
+    pthread_mutex_lock(&p->mu);
     if (progress) {
         fprintf(p->out, "\r\033[K%s: %s", name, msg);
         p->dirty = true;
@@ -53,12 +60,14 @@ void lxcf_printer_fn(void *opaque, const char *name, const char *msg)
         p->dirty = false;
     }
     fflush(p->out);
+    pthread_mutex_unlock(&p->mu);
 }
 
 void lxcf_printer_line(lxcf_printer *p, const char *fmt, ...)
 {
     va_list ap;
 
+    pthread_mutex_lock(&p->mu);
     if (p->dirty) {
         fputs("\r\033[K", p->out);
         p->dirty = false;
@@ -67,6 +76,7 @@ void lxcf_printer_line(lxcf_printer *p, const char *fmt, ...)
     vfprintf(p->out, fmt, ap);
     va_end(ap);
     fflush(p->out);
+    pthread_mutex_unlock(&p->mu);
 }
 
 void lxcf_human_kib(unsigned long long kib, char buf[16])

@@ -1,6 +1,7 @@
 /* Output helpers of the command: tables and JSON for scripts. */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -15,9 +16,12 @@ typedef struct lxcf_printer {
     bool quiet;
     bool tty;
     bool dirty;  /* a progress line without newline is on screen */
+    pthread_mutex_t mu;  /* lines from parallel jobs stay whole */
 } lxcf_printer;
 
 void lxcf_printer_init(lxcf_printer *p, FILE *out, bool quiet);
+/* Several jobs print at once: no redrawn progress line, whole lines only. */
+void lxcf_printer_parallel(lxcf_printer *p);
 void lxcf_printer_fn(void *opaque, const char *name, const char *msg);
 void lxcf_printer_line(lxcf_printer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
