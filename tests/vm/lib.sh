@@ -160,3 +160,19 @@ t_hosts_block() {
 export -f lxcf vsh t_init_pid t_in t_wait_systemd t_machine t_cgdir t_ancestors \
     t_anc_is t_anc_line t_have t_disk_of t_json t_hosts_block
 export LXCF_BIN URI ROOTS J1 J2 S1
+# t_effective NAME FILE VALUE: the innermost of the init's group and its
+# ancestors that has FILE (e.g. cpuset.cpus.effective) says VALUE.
+t_effective() {
+    local d v ancs
+    ancs=$(t_ancestors "$1") || { echo "$ancs"; return 1; }
+    for d in $ancs; do
+        [ -f "$d/$2" ] || continue
+        v=$(cat "$d/$2")
+        echo "${d#/sys/fs/cgroup}/$2 = '$v', expected '$3'"
+        [ "$v" = "$3" ]
+        return
+    done
+    echo "no group has $2"
+    return 1
+}
+export -f t_effective

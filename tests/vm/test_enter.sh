@@ -18,36 +18,12 @@ for name in $J1 $S1; do
         [ -n \"\$p\" ] || { echo 'the entered sleep never ran'; kill \$e; exit 1; }
         d=\$(t_cgdir \$p); echo \"entered pid \$p in \$d\"; kill \$p; wait \$e
         m=\$(t_machine $name) && u=\$(machinectl show \$m -p Unit --value) &&
-        case \$d in */machine.slice/\$u/*) ;; *) exit 1 ;; esac &&
+        case \$d in */machine.slice/\"\$u\"/*) ;; *) exit 1 ;; esac &&
         [ -z \"\$(cat \$d/cgroup.subtree_control)\" ]"
-    ok "$name: an interactive shell under a pty (expect)" expect -c "
-        set timeout 60
-        spawn $LXCF_BIN enter $name
-        expect -re {[#\$] \$}
-        send \"echo MARK\\\$((6*7)) \\\$(hostname)\r\"
-        expect {MARK42 $name}
-        send \"exit\r\"
-        expect eof
-        set r [wait]
-        exit [lindex \$r 3]
-        "
-    ok "$name: the shell's exit status came back" bash -c "
-        expect -c 'set timeout 60; spawn $LXCF_BIN enter $name; expect -re {[#\$] \$}; send \"exit 3\r\"; expect eof; exit [lindex [wait] 3]'
-        [ \$? = 3 ]"
-    ok "$name: enter gives a pty to script(1)" bash -c "
-        out=\$(script -qec '$LXCF_BIN enter $name tty' /dev/null | tr -d '\r'); echo \"\$out\"
-        echo \"\$out\" | grep -qE '^/dev/pts/[0-9]+\$'"
-    ok "$name: console reaches a login prompt" expect -c "
-        set timeout 60
-        spawn $LXCF_BIN console $name
-        sleep 1
-        send \"\r\"
-        expect {
-            \"$name login:\" { }
-            timeout { exit 1 }
-        }
-        send \"\x1d\"
-        expect eof
-        exit 0
-        "
+    ok "$name: an interactive shell under a pty (expect) runs commands and exits with its status (3)" \
+        bash -c "expect $(dirname "$0")/shell.exp $LXCF_BIN $name; [ \$? = 3 ]"
+    ok "$name: under script(1) the entered command's stdin and stdout are a terminal" bash -c "
+        out=\$(script -qec \"$LXCF_BIN enter $name sh -c 'test -t 0 && test -t 1 && echo on-a-tty'\" /dev/null | tr -d '\r')
+        echo \"\$out\"; echo \"\$out\" | grep -qx on-a-tty"
+    ok "$name: console reaches a login prompt" expect "$(dirname "$0")/console.exp" $LXCF_BIN $name
 done

@@ -54,5 +54,3 @@ ok "the bad package is nowhere" bash -c "
 for name in $J1 $J2 $S1; do
     ok "$name: runs again after the failed update" t_wait_systemd $name
 done
-ok "remove lxcf-vm-good everywhere (update dpkg -r)" bash -c \
-    "lxcf update dpkg -r lxcf-vm-good && ! installed / lxcf-vm-good && ! installed $ROOTS/$S1 lxcf-vm-good"
