@@ -214,27 +214,6 @@ static void lxcf_check_cgroups(lxcf_check_report *r, const char *proc_root, cons
                        "lxcf reads and writes v1, hybrid and v2 alike");
 }
 
-/* The first process whose command name is COMM, or 0. */
-static pid_t lxcf_check_find_comm(const char *proc, const char *comm)
-{
-    _cleanup_closedir_ DIR *d = opendir(proc);
-    struct dirent *e;
-
-    while (d && (e = readdir(d))) {
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        _cleanup_free_ char *path = lxcf_xasprintf("%s/%s/comm", proc, e->d_name);
-        _cleanup_free_ char *buf = NULL;
-        lxcf_err ignore = LXCF_ERR_INIT;
-        if (lxcf_read_file(path, &buf, NULL, &ignore) < 0)
-            continue;
-        buf[strcspn(buf, "\n")] = '\0';
-        if (lxcf_streq(buf, comm))
-            return (pid_t)atoi(e->d_name);
-    }
-    return 0;
-}
-
 static void lxcf_check_init(lxcf_check_report *r, const char *proc)
 {
     _cleanup_free_ char *path = lxcf_path_join(proc, "1/comm"), *comm = NULL;
@@ -249,7 +228,9 @@ static void lxcf_check_init(lxcf_check_report *r, const char *proc)
         lxcf_check_add(r, "host.init", LXCF_CHECK_INFO, comm, -1,
                        "PID 1 is not systemd: lxcf-emulator keeps each guest's systemd in the "
                        "container's cgroups");
-    if (lxcf_check_find_comm(proc, "systemd-machine"))
+    static const char *const machined[] = { "systemd-machine", NULL };
+
+    if (lxcf_proc_find(proc, machined))
         lxcf_check_add(r, "host.machined", LXCF_CHECK_OK, "running", -1,
                        "libvirt registers each container with machined (machinectl list)");
     else

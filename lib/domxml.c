@@ -907,6 +907,23 @@ static void lxcf_dx_tune_blkio(xmlNode *dom, const lxcf_tune *t)
     }
 }
 
+/* DOMAIN_XML parsed for editing: NOBLANKS drops the old indentation so
+ * that the writer indents new elements and old ones alike. */
+static xmlNode *lxcf_dx_edit(const char *domain_xml, xmlDoc **doc, lxcf_err *err)
+{
+    xmlNode *dom;
+
+    if (lxcf_dx_read(domain_xml, "domain", XML_PARSE_NOBLANKS, doc, err) < 0)
+        return NULL;
+    dom = xmlDocGetRootElement(*doc);
+    if (!lxcf_dx_is_plain(dom, "domain")) {
+        lxcf_error(err, LXCF_EXIT_FAIL, "not a domain xml (root element <%s>)",
+                   (const char *)dom->name);
+        return NULL;
+    }
+    return dom;
+}
+
 int lxcf_domxml_set_lxcfs(const char *domain_xml, const char *dir, char **out, lxcf_err *err)
 {
     _cleanup_xmldoc_ xmlDoc *doc = NULL;
@@ -914,12 +931,8 @@ int lxcf_domxml_set_lxcfs(const char *domain_xml, const char *dir, char **out, l
 
     if (dir && dir[0] != '/')
         return lxcf_error(err, LXCF_EXIT_USAGE, "the lxcfs directory must be an absolute path");
-    if (lxcf_dx_read(domain_xml, "domain", XML_PARSE_NOBLANKS, &doc, err) < 0)
+    if (!(dom = lxcf_dx_edit(domain_xml, &doc, err)))
         return -1;
-    dom = xmlDocGetRootElement(doc);
-    if (!lxcf_dx_is_plain(dom, "domain"))
-        return lxcf_error(err, LXCF_EXIT_FAIL, "not a domain xml (root element <%s>)",
-                          (const char *)dom->name);
     devices = lxcf_dx_child(dom, "devices");
     if (!devices)
         devices = xmlNewChild(dom, NULL, BAD_CAST "devices", NULL);
@@ -946,16 +959,8 @@ int lxcf_domxml_set_tune(const char *domain_xml, const lxcf_tune *t, char **out,
     _cleanup_xmldoc_ xmlDoc *doc = NULL;
     xmlNode *dom;
 
-    if (lxcf_dx_tune_check(t, err) < 0)
+    if (lxcf_dx_tune_check(t, err) < 0 || !(dom = lxcf_dx_edit(domain_xml, &doc, err)))
         return -1;
-    /* NOBLANKS drops the old indentation so that the writer can indent the
-     * new elements and the old ones alike. */
-    if (lxcf_dx_read(domain_xml, "domain", XML_PARSE_NOBLANKS, &doc, err) < 0)
-        return -1;
-    dom = xmlDocGetRootElement(doc);
-    if (!lxcf_dx_is_plain(dom, "domain"))
-        return lxcf_error(err, LXCF_EXIT_FAIL, "not a domain xml (root element <%s>)",
-                          (const char *)dom->name);
     lxcf_dx_tune_cpu(dom, t);
     lxcf_dx_tune_mem(dom, t);
     lxcf_dx_tune_blkio(dom, t);

@@ -26,33 +26,14 @@ const char *lxcf_lxcfs_missing_note(void)
            "lxcfs; then restart the container)";
 }
 
-/* The PID of libvirt's daemon for LXC, found by its command name; 0 when
- * none runs here (a remote libvirt: then our own view is all we have). */
-static pid_t lxcf_lxcfs_daemon(const char *proc)
-{
-    _cleanup_closedir_ DIR *d = opendir(proc);
-    struct dirent *e;
-
-    while (d && (e = readdir(d))) {
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        _cleanup_free_ char *path = lxcf_xasprintf("%s/%s/comm", proc, e->d_name);
-        _cleanup_free_ char *comm = NULL;
-        lxcf_err ignore = LXCF_ERR_INIT;
-        if (lxcf_read_file(path, &comm, NULL, &ignore) < 0)
-            continue;
-        comm[strcspn(comm, "\n")] = '\0';
-        if (lxcf_streq(comm, "libvirtd") || lxcf_streq(comm, "virtlxcd"))
-            return (pid_t)atoi(e->d_name);
-    }
-    return 0;
-}
-
 bool lxcf_lxcfs_running(const char *proc_root, const char *dir, char **why)
 {
     _cleanup_free_ char *proc = lxcf_path_join(proc_root, "/proc");
     _cleanup_free_ char *base = NULL, *meminfo = NULL;
-    pid_t daemon = lxcf_lxcfs_daemon(proc);
+    /* libvirt's daemon for LXC: monolithic or modular.  None here (a
+     * remote libvirt): then our own view is all we have. */
+    static const char *const daemons[] = { "libvirtd", "virtlxcd", NULL };
+    pid_t daemon = lxcf_proc_find(proc, daemons);
     struct statfs sf;
     char byte;
     int fd;

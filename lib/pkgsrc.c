@@ -26,35 +26,10 @@ static bool lxcf_pkgsrc_under(const char *path, const char *top)
     return strncmp(path, top, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
-/* PATH cleaned ("//", "/./" and a trailing "/" removed); NULL when it is
- * not absolute or holds "..". */
-static char *lxcf_pkgsrc_clean(const char *path)
-{
-    _cleanup_free_ char *copy = lxcf_xstrdup(path);
-    char *out, *save = NULL;
-    size_t len = 0;
-
-    if (path[0] != '/')
-        return NULL;
-    out = lxcf_xcalloc(strlen(path) + 2, 1);
-    for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-        if (lxcf_streq(c, "."))
-            continue;
-        if (lxcf_streq(c, "..")) {
-            free(out);
-            return NULL;
-        }
-        len += (size_t)sprintf(out + len, "/%s", c);
-    }
-    if (!len)
-        strcpy(out, "/");
-    return out;
-}
-
 /* Add the directory PATH (a host path), configured at WHERE. */
 static int lxcf_pkgsrc_add(lxcf_pkgsrc *s, const char *path, const char *where, lxcf_err *err)
 {
-    _cleanup_free_ char *clean = lxcf_pkgsrc_clean(path), *host = NULL;
+    _cleanup_free_ char *clean = lxcf_path_clean(path), *host = NULL;
     struct stat st;
 
     if (!clean)
@@ -380,7 +355,7 @@ int lxcf_pkgsrc_find(const char *host_root, char *const *argv, char ***dirs, lxc
     /* A directory named on the command line, say a repository given to
      * dpkg -R or apt-get install ./dir, is a source too. */
     for (size_t i = 1; r == 0 && argv[i]; i++) {
-        _cleanup_free_ char *clean = lxcf_pkgsrc_clean(argv[i]), *host = NULL;
+        _cleanup_free_ char *clean = lxcf_path_clean(argv[i]), *host = NULL;
         struct stat st;
         if (!clean || lxcf_streq(clean, "/"))
             continue;

@@ -1309,8 +1309,6 @@ static int lxcf_deploy_abs(const char *host_root, const char *path, char **out, 
 {
     char cwd[PATH_MAX];
     _cleanup_free_ char *full = NULL;
-    char *save = NULL, *res;
-    size_t len = 0;
 
     /* The current directory is the real host's, not a path of the tree
      * under --root. */
@@ -1324,21 +1322,14 @@ static int lxcf_deploy_abs(const char *host_root, const char *path, char **out, 
         full = lxcf_xasprintf("%s/%s", cwd, path);
     else
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot get the current directory");
-    res = lxcf_xcalloc(strlen(full) + 2, 1);
-    for (char *c = strtok_r(full, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-        if (lxcf_streq(c, "."))
-            continue;
-        if (lxcf_streq(c, "..")) {
-            free(res);
-            return lxcf_error(err, LXCF_EXIT_USAGE, "%s: '..' is not allowed in a deploy path", path);
-        }
-        len += (size_t)sprintf(res + len, "/%s", c);
-    }
-    if (len == 0) {
-        free(res);
+    *out = lxcf_path_clean(full);
+    if (!*out)
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: '..' is not allowed in a deploy path", path);
+    if (lxcf_streq(*out, "/")) {
+        free(*out);
+        *out = NULL;
         return lxcf_error(err, LXCF_EXIT_USAGE, "%s: cannot deploy /", path);
     }
-    *out = res;
     return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -303,4 +304,47 @@ void lxcf_crashpoint(const char *name)
 
     if (at && strcmp(at, name) == 0)
         raise(SIGKILL);
+}
+
+char *lxcf_path_clean(const char *abs)
+{
+    _cleanup_free_ char *copy = lxcf_xstrdup(abs);
+    char *out, *save = NULL;
+    size_t len = 0;
+
+    if (abs[0] != '/')
+        return NULL;
+    out = lxcf_xcalloc(strlen(abs) + 2, 1);
+    for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (lxcf_streq(c, "."))
+            continue;
+        if (lxcf_streq(c, "..")) {
+            free(out);
+            return NULL;
+        }
+        len += (size_t)sprintf(out + len, "/%s", c);
+    }
+    if (!len)
+        strcpy(out, "/");
+    return out;
+}
+
+pid_t lxcf_proc_find(const char *proc, const char *const *comms)
+{
+    _cleanup_closedir_ DIR *d = opendir(proc);
+    struct dirent *e;
+
+    while (d && (e = readdir(d))) {
+        if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
+        _cleanup_free_ char *path = lxcf_xasprintf("%s/%s/comm", proc, e->d_name);
+        _cleanup_free_ char *comm = NULL;
+        lxcf_err ignore = LXCF_ERR_INIT;
+        if (lxcf_read_file(path, &comm, NULL, &ignore) < 0)
+            continue;
+        comm[strcspn(comm, "\n")] = '\0';
+        if (lxcf_strv_contains((char *const *)comms, comm))
+            return (pid_t)atoi(e->d_name);
+    }
+    return 0;
 }

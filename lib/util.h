@@ -20,6 +20,12 @@ char *lxcf_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 /* ROOT + PATH with exactly one slash between them; ROOT NULL or "" gives
  * PATH itself, ROOT "/" gives "/PATH".  Used for the --root prefix. */
 char *lxcf_path_join(const char *root, const char *path);
+/* ABS ("/a//b/./c/") cleaned to "/a/b/c"; NULL when it is not absolute or
+ * holds "..". */
+char *lxcf_path_clean(const char *abs);
+/* The first process under PROC (a /proc) whose command name is one of
+ * COMMS; 0 when none runs. */
+pid_t lxcf_proc_find(const char *proc, const char *const *comms);
 
 bool lxcf_streq(const char *a, const char *b);
 bool lxcf_startswith(const char *s, const char *prefix);
