@@ -19,6 +19,7 @@
 #include "domxml.h"
 #include "fsutil.h"
 #include "lock.h"
+#include "pkgdb.h"
 #include "pkgsrc.h"
 #include "util.h"
 
@@ -764,6 +765,7 @@ typedef struct lxcf_upd {
     char *journal_path;
     char *host_usr;
     char **sources;       /* the host's local package sources (pkgsrc.h) */
+    char **changed;       /* packages the guests' step changed in joint guests */
     lxcf_update_journal j;
     lxcf_upd_job *jobs;
     size_t n, next;
@@ -777,6 +779,7 @@ static void lxcf_upd_clear(lxcf_upd *u)
     free(u->journal_path);
     free(u->host_usr);
     lxcf_strv_free(u->sources);
+    lxcf_strv_free(u->changed);
     free(u->jobs);
     lxcf_update_journal_clear(&u->j);
 }
@@ -1098,6 +1101,105 @@ static int lxcf_upd_init(lxcf_upd *u, lxcf_ctx *ctx, const lxcf_update_plan *pla
     return 0;
 }
 
+/* The database of the joint guest JB before (its snapshot) and after. */
+static int lxcf_upd_dbs(const lxcf_upd *u, const lxcf_upd_job *jb, lxcf_pkgdb *before,
+                        lxcf_pkgdb *after, lxcf_err *err)
+{
+    _cleanup_free_ char *snap = lxcf_xasprintf("%s/%s/snapshot", u->dir, jb->g->name);
+
+    if (lxcf_pkgdb_read(snap, before, err) < 0)
+        return -1;
+    if (lxcf_pkgdb_read(jb->g->root, after, err) < 0) {
+        lxcf_pkgdb_clear(before);
+        return -1;
+    }
+    return 0;
+}
+
+static bool lxcf_upd_joint(const lxcf_upd_job *jb)
+{
+    return jb->touched && jb->g->model == LXCF_DOMXML_JOINT;
+}
+
+/* Joint guests run the host's /usr: the packages CMD changed must end at
+ * one version in all of them, or the host step would leave some guests'
+ * databases naming what their /usr does not hold.  Puts the changed names
+ * into U->changed; a disagreement (or an unreadable database) fails the
+ * guest concerned, which U->failed then rolls back with all others. */
+static void lxcf_upd_versions_agree(lxcf_upd *u)
+{
+    lxcf_pkgdb *after = lxcf_xcalloc(u->n + 1, sizeof(*after));
+    int r = 0;
+
+    u->changed = lxcf_xcalloc(1, sizeof(char *));
+    for (size_t i = 0; r == 0 && i < u->n; i++) {
+        lxcf_pkgdb before = { 0 };
+        if (!lxcf_upd_joint(&u->jobs[i]))
+            continue;
+        r = lxcf_upd_dbs(u, &u->jobs[i], &before, &after[i], &u->jobs[i].err);
+        if (r == 0)
+            lxcf_pkgdb_changed(&before, &after[i], &u->changed);
+        else
+            u->failed = true;
+        lxcf_pkgdb_clear(&before);
+    }
+    for (char **p = u->changed; r == 0 && *p; p++) {
+        const lxcf_upd_job *first = NULL;
+        const char *v0 = NULL;
+        for (size_t i = 0; i < u->n; i++) {
+            if (!lxcf_upd_joint(&u->jobs[i]) || !after[i].found)
+                continue;
+            const char *v = lxcf_pkgdb_version(&after[i], *p);
+            if (!first) {
+                first = &u->jobs[i];
+                v0 = v;
+            } else if (!lxcf_streq(v, v0) && (v || v0)) {
+                lxcf_error(&u->jobs[i].err, LXCF_EXIT_FAIL,
+                           "%s: %s is at %s where joint guest %s has %s: joint guests share "
+                           "the host's /usr and must agree (a pin or hold in one of them?)",
+                           u->jobs[i].g->name, *p, v ? v : "(not installed)", first->g->name,
+                           v0 ? v0 : "(not installed)");
+                u->failed = true;
+                break;
+            }
+        }
+        if (u->failed)
+            break;
+    }
+    for (size_t i = 0; i < u->n; i++)
+        lxcf_pkgdb_clear(&after[i]);
+    free(after);
+}
+
+/* After the host step: each joint guest's database names the host's
+ * version of every package the guests' step changed. */
+static int lxcf_upd_versions_match_host(lxcf_upd *u, lxcf_err *err)
+{
+    lxcf_pkgdb host = { 0 };
+    _cleanup_free_ char *root = lxcf_xstrdup(u->ctx->root ? u->ctx->root : "/");
+    int r = lxcf_pkgdb_read(root, &host, err);
+
+    for (size_t i = 0; r == 0 && host.found && i < u->n; i++) {
+        lxcf_pkgdb g = { 0 };
+        if (!lxcf_upd_joint(&u->jobs[i]) || lxcf_pkgdb_read(u->jobs[i].g->root, &g, err) < 0) {
+            r = lxcf_upd_joint(&u->jobs[i]) ? -1 : 0;
+            continue;
+        }
+        for (char **p = u->changed; r == 0 && p && *p; p++) {
+            const char *hv = lxcf_pkgdb_version(&host, *p), *gv = lxcf_pkgdb_version(&g, *p);
+            if (g.found && !lxcf_streq(hv, gv) && (hv || gv))
+                r = lxcf_error(err, LXCF_EXIT_FAIL,
+                               "%s: %s is at %s on the host but at %s in this joint guest, "
+                               "which runs the host's /usr: repeat the update with --only %s",
+                               u->jobs[i].g->name, *p, hv ? hv : "(not installed)",
+                               gv ? gv : "(not installed)", u->jobs[i].g->name);
+        }
+        lxcf_pkgdb_clear(&g);
+    }
+    lxcf_pkgdb_clear(&host);
+    return r;
+}
+
 static int lxcf_upd_cycle(lxcf_upd *u, unsigned jobs, lxcf_err *err)
 {
     if (mkdir(u->dir, 0700) < 0 && errno != EEXIST)
@@ -1106,9 +1208,11 @@ static int lxcf_upd_cycle(lxcf_upd *u, unsigned jobs, lxcf_err *err)
         return -1;
     lxcf_crashpoint("update-journal-written");
     lxcf_upd_parallel(u, lxcf_upd_jobs(jobs, u->n));
+    if (!u->failed)
+        lxcf_upd_versions_agree(u);
     if (u->failed)
         return lxcf_upd_undo(u, err);
-    if (lxcf_upd_host(u, err) < 0) {
+    if (lxcf_upd_host(u, err) < 0 || lxcf_upd_versions_match_host(u, err) < 0) {
         lxcf_upd_finish(u, err);
         return -1;
     }
@@ -1138,10 +1242,9 @@ int lxcf_update_run(lxcf_ctx *ctx, char *const *argv, const lxcf_update_opts *o,
     _cleanup_(lxcf_update_cmd_clear) lxcf_update_cmd cmd = { 0 };
     _cleanup_(lxcf_upd_clear) lxcf_upd u = { 0 };
     _cleanup_free_ char *roots = NULL;
+    _cleanup_strv_ char **sources = NULL;
     lxcf_virt_list l = { 0 };
     int r;
-
-    _cleanup_strv_ char **sources = NULL;
 
     /* A missing repository is bad input: found before any guest stops. */
     if (lxcf_update_cmd_prepare(argv, &cmd, err) < 0 ||

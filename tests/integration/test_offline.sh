@@ -62,6 +62,20 @@ mkpkg 2.0
 ok "a newer version in the repository: update apt-get update, then upgrade -y" bash -c "lxcf update apt-get update && lxcf update apt-get upgrade -y"
 ok "version 2.0 everywhere" all_at 2.0
 
+# The same version everywhere: a pin in one joint guest keeps it at 2.0
+# while the others would take 3.0; joint guests run the host's /usr, so
+# lxcf refuses, names both, and rolls every guest back.
+mkpkg 3.0
+printf 'Package: %s\nPin: version 2.0\nPin-Priority: 1001\n' "$PKG" > "$R/lxcft-o2/etc/apt/preferences.d/lxcf-pin"
+ok "a pinned joint guest: upgrade refused in one line naming the package and guests, all rolled back" bash -c "
+    lxcf update apt-get update >/dev/null || exit 1
+    out=\$(lxcf update apt-get upgrade -y 2>&1 >/dev/null); rc=\$?; echo \"\$out\"
+    [ \$rc = 1 ] && [ \$(echo \"\$out\" | wc -l) = 1 ] &&
+    echo \"\$out\" | grep -q 'every guest rolled back, host not updated: lxcft-o2: $PKG is at 2.0 where joint guest lxcft-o1 has 3.0' &&
+    all_at 2.0"
+rm -f "$R/lxcft-o2/etc/apt/preferences.d/lxcf-pin"
+ok "without the pin the upgrade reaches 3.0 everywhere" bash -c "lxcf update apt-get upgrade -y && all_at 3.0"
+
 # A missing repository is bad input: one line, nothing stopped or changed.
 printf 'deb [trusted=yes] file:/srv/lxcf-missing ./\n' > "$H/etc/apt/sources.list"
 ok "update with a missing local repository: one line naming it, exit 2, nothing changed" bash -c "
