@@ -23,6 +23,9 @@ for c in "$J1 joint" "$S1 separate"; do
     ok "$name: machinectl's leader is the guest's init" bash -c "
         m=\$(t_machine $name) && l=\$(machinectl show \$m -p Leader --value) &&
         p=\$(t_init_pid $name) && echo \"leader \$l, init \$p\" && [ \"\$l\" = \"\$p\" ]"
+    ok "$name: its emulator is lxcf-emulator, which made no group of its own beside machined's" bash -c "
+        vsh dumpxml $name | grep -E '<emulator>.*/lxcf-emulator</emulator>' &&
+        echo \"controller: \$(t_cgdir \$(vsh domid $name))\" && [ ! -e /sys/fs/cgroup/machine ]"
     ok "$name: the guest's root is the container's root" bash -c "
         p=\$(t_init_pid $name) && [ \"\$(stat -Lc %d:%i /proc/\$p/root/etc)\" = \"\$(stat -c %d:%i $ROOTS/$name/etc)\" ]"
     ok "$name: the guest's hostname is its name" bash -c "[ \"\$(t_in $name hostname)\" = $name ]"

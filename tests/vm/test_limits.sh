@@ -47,6 +47,12 @@ kernel_checks() {  # kernel_checks WHEN
         ".kernel.blkio[] | select(.device == \"$DISK\") | \"\(.read_bps) \(.write_bps) \(.read_iops) \(.write_iops)\"" \
         "$RBPS $WBPS $RIOPS $WIOPS"
     ok "$w: show --json says the init is confined" t_json $C .confined true
+    ok "$w: show prints memory 256M and memory+swap 512M, configured and in the kernel" bash -c "
+        out=\$(lxcf show $C) && echo \"\$out\" | grep -E '^  memory' &&
+        echo \"\$out\" | grep -qE '^  memory +256M +256M\$' &&
+        echo \"\$out\" | grep -qE '^  memory\+swap +512M +512M\$'"
+    ok "$w: show prints cpurate 50% configured and in the kernel" bash -c "
+        lxcf show $C | grep -E '^  cpurate +50% .* 50% '"
     ok "$w: the guest's /proc/meminfo shows the limit" bash -c \
         "t_in $C cat /proc/meminfo | grep -E '^MemTotal: +262144 kB\$'"
 }
