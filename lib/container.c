@@ -354,9 +354,45 @@ static int lxcf_complete(lxcf_ctx *ctx, lxcf_container *c, const lxcf_create_opt
     return 0;
 }
 
+/* Wait for turn T (see lxcf_turns); lxcf_turn_pass hands on to the next,
+ * once, whether the reservation worked or not. */
+static void lxcf_turn_wait(lxcf_turns *turns, size_t t)
+{
+    if (!turns)
+        return;
+    pthread_mutex_lock(&turns->mu);
+    while (turns->next < t)
+        pthread_cond_wait(&turns->cv, &turns->mu);
+    pthread_mutex_unlock(&turns->mu);
+}
+
+static void lxcf_turn_pass(lxcf_turns *turns, size_t t)
+{
+    if (!turns || t >= turns->n)
+        return;
+    pthread_mutex_lock(&turns->mu);
+    turns->done[t] = true;
+    while (turns->next < turns->n && turns->done[turns->next])
+        turns->next++;
+    pthread_cond_broadcast(&turns->cv);
+    pthread_mutex_unlock(&turns->mu);
+}
+
+typedef struct lxcf_turn_guard {
+    lxcf_turns *turns;
+    size_t t;
+} lxcf_turn_guard;
+
+static void lxcf_turn_guard_pass(lxcf_turn_guard *g)
+{
+    lxcf_turn_pass(g->turns, g->t);
+}
+
 int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opts *o,
                           const lxcf_report *rep, lxcf_err *err)
 {
+    /* Handed on at the latest when this function returns, on any path. */
+    _cleanup_(lxcf_turn_guard_pass) lxcf_turn_guard turn = { o->turns, o->turn };
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
     _cleanup_free_ char *host_root = NULL, *roots_rel = NULL, *roots = NULL;
     const char *exclude[2] = { NULL, NULL };
@@ -377,8 +413,10 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
 
     c = lxcf_container_template(ctx, name, model == LXCF_MODEL_JOINT ? LXCF_DOMXML_JOINT
                                                                      : LXCF_DOMXML_SEPARATE);
+    lxcf_turn_wait(o->turns, o->turn);
     if (lxcf_reserve(ctx, c, err) < 0)
         return -1;
+    lxcf_turn_pass(o->turns, o->turn);
     lxcf_report_msg(rep, name, "defined (%s, %s/%u), building the root", lxcf_model_to_string(model),
                     c->ipv4, c->ipv4_prefix);
 

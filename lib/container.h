@@ -3,6 +3,8 @@
  * these and prints; nothing here prints. */
 #pragma once
 
+#include <pthread.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,9 +21,22 @@ typedef struct lxcf_report {
 void lxcf_report_msg(const lxcf_report *rep, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Parallel sysgen: the reservations (name, address) are made in the order
+ * the names were given, whatever order the jobs run in, so that sysgen a b
+ * gives a the lower address as it always did. */
+typedef struct lxcf_turns {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next;         /* every turn before it is over */
+    size_t n;
+    bool *done;          /* N flags: a job may end before its turn comes */
+} lxcf_turns;
+
 typedef struct lxcf_create_opts {
     const char *model;   /* "joint"/"separate"; NULL: the configured model */
     bool no_start;
+    lxcf_turns *turns;   /* NULL: no ordering (one job) */
+    size_t turn;         /* this container's place among them */
 } lxcf_create_opts;
 
 /* The metadata state of a container whose sysgen or clone has not finished

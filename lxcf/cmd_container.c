@@ -15,8 +15,10 @@
 #include "virt.h"
 
 /* *STARTED: the function started the container, so its init is waited for. */
-typedef int (*lxcf_each_fn)(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
-                            lxcf_err *err);
+typedef struct lxcf_each lxcf_each;
+/* IDX: the name's place in the list (for ordered steps, lxcf_turns). */
+typedef int (*lxcf_each_fn)(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
+                            lxcf_printer *p, bool *started, lxcf_err *err);
 
 /* Wait for the N started containers NAMES[i]; print one line for each;
  * the number that failed, or -1 when libvirt itself failed. */
@@ -46,7 +48,7 @@ static int lxcf_wait_up(lxcf_cli *cli, char **names, size_t n, lxcf_printer *p, 
 }
 
 /* Several containers, JOBS at a time. */
-typedef struct lxcf_each {
+struct lxcf_each {
     lxcf_cli *cli;
     char **names;
     size_t n;
@@ -57,7 +59,8 @@ typedef struct lxcf_each {
     size_t next, failed;
     bool stop;             /* libvirt or the configuration is gone */
     lxcf_err fatal;
-} lxcf_each;
+    lxcf_turns *turns;     /* with several jobs: sysgen's reservations in order */
+};
 
 static void *lxcf_each_worker(void *opaque)
 {
@@ -74,7 +77,7 @@ static void *lxcf_each_worker(void *opaque)
         }
         i = w->next++;
         pthread_mutex_unlock(&w->mu);
-        if (w->fn(w->cli, w->names[i], w->p, &w->started[i], &e) == 0)
+        if (w->fn(w->cli, w->names[i], i, w, w->p, &w->started[i], &e) == 0)
             continue;
         lxcf_printer_line(w->p, "%s: FAILED: %s\n", w->names[i], e.msg);
         pthread_mutex_lock(&w->mu);
@@ -108,6 +111,8 @@ static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
     _cleanup_free_ bool *was_started = lxcf_xcalloc(n + 1, sizeof(bool));
     _cleanup_free_ pthread_t *th = NULL;
     lxcf_printer p;
+    _cleanup_free_ bool *turn_done = lxcf_xcalloc(n + 1, sizeof(bool));
+    lxcf_turns turns = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, n, turn_done };
     lxcf_each w = { .cli = cli, .names = names, .n = n, .fn = fn, .p = &p,
                     .started = was_started, .mu = PTHREAD_MUTEX_INITIALIZER };
     size_t nstarted = 0, failed;
@@ -118,7 +123,7 @@ static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
         return -1;
     lxcf_printer_init(&p, cli->out, cli->quiet);
     if (n == 1) {
-        if (fn(cli, names[0], &p, &was_started[0], err) < 0)
+        if (fn(cli, names[0], 0, &w, &p, &was_started[0], err) < 0)
             return -1;
     } else if (jobs <= 1) {
         lxcf_each_worker(&w);
@@ -127,6 +132,7 @@ static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
         if (lxcf_ctx_connect(&cli->ctx, err) < 0)
             return -1;
         lxcf_printer_parallel(&p);
+        w.turns = &turns;
         th = lxcf_xcalloc(jobs, sizeof(*th));
         for (unsigned i = 0; i < jobs; i++)
             if (pthread_create(&th[i], NULL, lxcf_each_worker, &w) != 0)
@@ -189,10 +195,11 @@ static int lxcf_check_names(char **names, size_t n, lxcf_err *err)
     return 0;
 }
 
-static int lxcf_do_sysgen(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
-                          lxcf_err *err)
+static int lxcf_do_sysgen(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
+                          lxcf_printer *p, bool *started, lxcf_err *err)
 {
-    lxcf_create_opts o = { .model = cli->model, .no_start = cli->no_start };
+    lxcf_create_opts o = { .model = cli->model, .no_start = cli->no_start, .turns = w->turns,
+                           .turn = idx };
     lxcf_report rep = { lxcf_printer_fn, p };
 
     if (lxcf_container_create(&cli->ctx, name, &o, &rep, err) < 0)
@@ -244,8 +251,8 @@ int lxcf_cmd_clone(lxcf_cli *cli, lxcf_err *err)
     return lxcf_wait_up(cli, cli->argv + 1, 1, &p, true, err) ? -1 : 0;
 }
 
-static int lxcf_do_erase(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
-                         lxcf_err *err)
+static int lxcf_do_erase(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
+                         lxcf_printer *p, bool *started, lxcf_err *err)
 {
     lxcf_report rep = { lxcf_printer_fn, p };
 
@@ -267,8 +274,8 @@ int lxcf_cmd_erase_n(lxcf_cli *cli, lxcf_err *err)
     return lxcf_batch(cli, lxcf_do_erase, "erase-n", err);
 }
 
-static int lxcf_do_start(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
-                         lxcf_err *err)
+static int lxcf_do_start(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
+                         lxcf_printer *p, bool *started, lxcf_err *err)
 {
     lxcf_report rep = { lxcf_printer_fn, p };
 
@@ -284,8 +291,8 @@ static unsigned lxcf_stop_timeout(const lxcf_cli *cli)
     return (unsigned)(cli->timeout ? cli->timeout : cli->ctx.cfg.stop_timeout);
 }
 
-static int lxcf_do_stop(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
-                        lxcf_err *err)
+static int lxcf_do_stop(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
+                        lxcf_printer *p, bool *started, lxcf_err *err)
 {
     bool forced = false;
 
@@ -295,8 +302,8 @@ static int lxcf_do_stop(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *
     return 0;
 }
 
-static int lxcf_do_restart(lxcf_cli *cli, const char *name, lxcf_printer *p, bool *started,
-                           lxcf_err *err)
+static int lxcf_do_restart(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
+                           lxcf_printer *p, bool *started, lxcf_err *err)
 {
     lxcf_report rep = { lxcf_printer_fn, p };
     bool forced = false;
