@@ -3,7 +3,7 @@
 # host: the package is installed in every package database, its files are
 # in the host's /usr (which the joint guests share) and in the separate
 # guest's own /usr, and running guests run again.  A failing update changes
-# nothing anywhere.
+# nothing anywhere, and leaves running guests running and stopped ones off.
 . "$(dirname "$0")/lib.sh"
 
 mkdeb() {  # mkdeb NAME PREINST-STATUS
@@ -45,12 +45,16 @@ for name in $J1 $J2 $S1; do
 done
 ok "$S1: the file is in its own /usr" test -f $ROOTS/$S1/usr/share/lxcf-vm-good/hello
 
+# The failing update with $S1 stopped: its state (off) must be restored as
+# well, and the lane saves a start of a separate guest.
+ok "stop $S1" lxcf stop $S1
 db_hash >"$T_TMP/before"
 not_ok "update dpkg -i lxcf-vm-bad.deb fails" lxcf update dpkg -i "$T_TMP/lxcf-vm-bad.deb"
 ok "the failed update changed no package database" bash -c "db_hash | diff $T_TMP/before -"
 ok "the bad package is nowhere" bash -c "
     ! installed / lxcf-vm-bad && ! installed $ROOTS/$J1 lxcf-vm-bad &&
     ! installed $ROOTS/$J2 lxcf-vm-bad && ! installed $ROOTS/$S1 lxcf-vm-bad && [ ! -e /usr/share/lxcf-vm-bad ]"
-for name in $J1 $J2 $S1; do
+for name in $J1 $J2; do
     ok "$name: runs again after the failed update" t_wait_systemd $name
 done
+ok "$S1: is still shut off after the failed update" bash -c "[ \"\$(vsh domstate $S1)\" = 'shut off' ]"
