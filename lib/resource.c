@@ -876,15 +876,26 @@ int lxcf_res_after_start(virDomainPtr dom, lxcf_err *err)
         return lxcf_virt_error(err, virDomainGetName(dom), "reading the domain definition");
     if (lxcf_res_conf_parse(xml, &conf, err) < 0)
         return -1;
-    if (!conf.swap_hard_kib || id <= 0)
+    if ((!conf.swap_hard_kib && !conf.nodeset) || id <= 0)
         return 0;
     if (lxcf_cgroup_layout_load(NULL, NULL, &l, err) < 0 ||
         lxcf_cgroup_of_pid(l, NULL, id, &p, err) < 0)
         return -1;
-    if (p.version[LXCF_CG_MEMORY] != 2)
-        return 0;
-    lim.memory.memsw = conf.swap_hard_kib * 1024;
-    return lxcf_cgroup_set(&p, &lim, err);
+    if (conf.swap_hard_kib && p.version[LXCF_CG_MEMORY] == 2) {
+        lim.memory.memsw = conf.swap_hard_kib * 1024;
+        if (lxcf_cgroup_set(&p, &lim, err) < 0)
+            return -1;
+    }
+    /* On v2 libvirt-LXC leaves cpuset.mems empty at start, whatever the
+     * domain's <numatune> says (seen in the VM lane): write it. */
+    if (conf.nodeset && p.version[LXCF_CG_CPUSET] == 2) {
+        lxcf_cgroup_limit mems = { .kind = LXCF_LIMIT_CPUSET };
+        if (lxcf_parse_cpulist(conf.nodeset, LXCF_BITMAP_BITS, &mems.cpuset.mems, err) < 0)
+            return -1;
+        mems.cpuset.set_mems = true;
+        return lxcf_cgroup_set(&p, &mems, err);
+    }
+    return 0;
 }
 
 static int lxcf_res_prepare(lxcf_ctx *ctx, const char *name, lxcf_res_req *r, const char *device,

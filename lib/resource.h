@@ -111,9 +111,10 @@ typedef struct lxcf_res_result {
     char *shown;     /* the value in words, e.g. "256M", "50% (100000/100000us)" */
 } lxcf_res_result;
 
-/* After libvirt started DOM: put right what libvirt writes wrongly.  On
- * cgroup v2 it copies the domain's swap_hard_limit (memory+swap, as the
- * domain XML means it) into memory.swap.max, which is swap alone there. */
+/* After libvirt started DOM: put right what libvirt writes wrongly on
+ * cgroup v2.  It copies the domain's swap_hard_limit (memory+swap, as the
+ * domain XML means it) into memory.swap.max, which is swap alone there;
+ * and it leaves cpuset.mems empty whatever <numatune> says. */
 int lxcf_res_after_start(virDomainPtr dom, lxcf_err *err);
 
 void lxcf_res_result_clear(lxcf_res_result *res);
