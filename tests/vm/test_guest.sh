@@ -20,7 +20,9 @@ ok "$G: top -bn1 and vmstat work" bash -c "t_in $G top -bn1 | grep -q '^MiB Mem'
 ok "$G: uptime is the guest's, not the VM's" bash -c "
     g=\$(t_in $G cut -d. -f1 /proc/uptime) && h=\$(cut -d. -f1 /proc/uptime) && echo \"guest \$g s, host \$h s\" &&
     [ \"\$g\" -lt \"\$h\" ]"
-ok "$G: cpun 0 and a restart: nproc says 1" bash -c "lxcf cpun $G 0 && lxcf restart $G >/dev/null && n=\$(t_in $G nproc) && echo \$n && [ \"\$n\" = 1 ]"
+# nproc counts the CPUs the process may run on, which its cgroup decides:
+# through lxcf enter (the guest's cgroup), not t_in (namespaces only).
+ok "$G: cpun 0 and a restart: nproc says 1" bash -c "lxcf cpun $G 0 && lxcf restart $G >/dev/null && n=\$(lxcf enter $G nproc) && echo \$n && [ \"\$n\" = 1 ]"
 ok "$G: its /etc/hosts names the guest, not this host" bash -c "
     h=\$(hostname); grep -n \"\$h\" $ROOTS/$G/etc/hosts | grep -v 'lxcf managed' && exit 1
     t_in $G getent hosts $G | grep -q ."
