@@ -1088,12 +1088,6 @@ int lxcf_cgroup_join(const lxcf_cgroup_layout *l, const char *proc_root, pid_t p
     return r;
 }
 
-static bool lxcf_cg_under(const char *rel, const char *top)
-{
-    size_t n = strlen(top);
-    return strncmp(rel, top, n) == 0 && (rel[n] == '/' || rel[n] == '\0');
-}
-
 int lxcf_cgroup_confined(const lxcf_cgroup_layout *l, const char *proc_root,
                          pid_t guest_init, const lxcf_cgroup_paths *container,
                          bool *confined, char **why, lxcf_err *err)
@@ -1120,7 +1114,7 @@ int lxcf_cgroup_confined(const lxcf_cgroup_layout *l, const char *proc_root,
                                   lxcf_cg_names[c]);
             return 0;
         }
-        if (!g.rel[c] || !lxcf_cg_under(g.rel[c], top)) {
+        if (!g.rel[c] || !lxcf_path_under(g.rel[c], top)) {
             *why = lxcf_xasprintf("%s: guest init (pid %d) is in %s, outside %s",
                                   lxcf_cg_names[c], (int)guest_init,
                                   g.rel[c] ? g.rel[c] : "an unknown group", top);

@@ -20,12 +20,6 @@ typedef struct lxcf_pkgsrc {
 static const char *const lxcf_pkgsrc_refused[] = { "/usr", "/proc", "/sys", "/dev", "/run",
                                                    "/tmp", NULL };
 
-static bool lxcf_pkgsrc_under(const char *path, const char *top)
-{
-    size_t n = strlen(top);
-    return strncmp(path, top, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
 /* Add the directory PATH (a host path), configured at WHERE. */
 static int lxcf_pkgsrc_add(lxcf_pkgsrc *s, const char *path, const char *where, lxcf_err *err)
 {
@@ -40,7 +34,7 @@ static int lxcf_pkgsrc_add(lxcf_pkgsrc *s, const char *path, const char *where, 
         return lxcf_error(err, LXCF_EXIT_USAGE, "%s: local package source '/' cannot be shared "
                           "with the guests", where);
     for (const char *const *r = lxcf_pkgsrc_refused; *r; r++)
-        if (lxcf_pkgsrc_under(clean, *r))
+        if (lxcf_path_under(clean, *r))
             return lxcf_error(err, LXCF_EXIT_USAGE,
                               "%s: local package source %s lies under %s, which each guest's "
                               "update chroot has of its own: move the repository (e.g. to /srv)",
@@ -54,11 +48,11 @@ static int lxcf_pkgsrc_add(lxcf_pkgsrc *s, const char *path, const char *where, 
                           where, clean);
     /* Nested sources: the outer one brings the inner ones along. */
     for (char **d = s->dirs; d && *d; d++)
-        if (lxcf_pkgsrc_under(clean, *d))
+        if (lxcf_path_under(clean, *d))
             return 0;
     size_t keep = 0;
     for (size_t i = 0; s->dirs[i]; i++) {
-        if (lxcf_pkgsrc_under(s->dirs[i], clean))
+        if (lxcf_path_under(s->dirs[i], clean))
             free(s->dirs[i]);
         else
             s->dirs[keep++] = s->dirs[i];
@@ -92,6 +86,13 @@ static char *lxcf_pkgsrc_trim(char *s)
     while (e > s && isspace((unsigned char)e[-1]))
         *--e = '\0';
     return s;
+}
+
+/* "no", "false" or "0": how apt's Enabled: and dnf's enabled= switch a
+ * source off. */
+static bool lxcf_pkgsrc_off(const char *v)
+{
+    return strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 || lxcf_streq(v, "0");
 }
 
 /* ---- apt ---------------------------------------------------------------- */
@@ -173,8 +174,7 @@ static int lxcf_pkgsrc_apt_sources(lxcf_pkgsrc *s, const char *rel, const char *
                 return -1;
         } else if (strncasecmp(t, "Enabled:", 8) == 0) {
             char *v = lxcf_pkgsrc_trim(t + 8);
-            p.enabled = !(strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
-                          lxcf_streq(v, "0"));
+            p.enabled = !lxcf_pkgsrc_off(v);
         } else if (strncasecmp(t, "URIs:", 5) == 0) {
             char *save = NULL;
             p.line = lineno;
@@ -222,8 +222,7 @@ static int lxcf_pkgsrc_repo_file(lxcf_pkgsrc *s, const char *rel, const char *te
             *eq = '\0';
             char *key = lxcf_pkgsrc_trim(t), *val = lxcf_pkgsrc_trim(eq + 1);
             if (lxcf_streq(key, "enabled"))
-                p.enabled = !(lxcf_streq(val, "0") || strcasecmp(val, "false") == 0 ||
-                              strcasecmp(val, "no") == 0);
+                p.enabled = !lxcf_pkgsrc_off(val);
             if (lxcf_streq(key, "baseurl")) {
                 in_baseurl = true;
                 p.line = lineno;

@@ -899,15 +899,6 @@ static void *lxcf_upd_worker(void *opaque)
     }
 }
 
-static unsigned lxcf_upd_jobs(unsigned jobs, size_t n)
-{
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-    if (!jobs)
-        jobs = cpus > 0 ? (unsigned)cpus : 1;
-    return n < jobs ? (unsigned)n : jobs;
-}
-
 static void lxcf_upd_parallel(lxcf_upd *u, unsigned jobs)
 {
     pthread_t *t = lxcf_xcalloc(jobs + 1, sizeof(pthread_t));
@@ -1153,7 +1144,7 @@ static void lxcf_upd_versions_agree(lxcf_upd *u)
             if (!first) {
                 first = &u->jobs[i];
                 v0 = v;
-            } else if (!lxcf_streq(v, v0) && (v || v0)) {
+            } else if (!lxcf_streq(v, v0)) {
                 lxcf_error(&u->jobs[i].err, LXCF_EXIT_FAIL,
                            "%s: %s is at %s where joint guest %s has %s: joint guests share "
                            "the host's /usr and must agree (a pin or hold in one of them?)",
@@ -1176,18 +1167,16 @@ static void lxcf_upd_versions_agree(lxcf_upd *u)
 static int lxcf_upd_versions_match_host(lxcf_upd *u, lxcf_err *err)
 {
     lxcf_pkgdb host = { 0 };
-    _cleanup_free_ char *root = lxcf_xstrdup(u->ctx->root ? u->ctx->root : "/");
-    int r = lxcf_pkgdb_read(root, &host, err);
+    int r = lxcf_pkgdb_read(u->ctx->root, &host, err);
 
     for (size_t i = 0; r == 0 && host.found && i < u->n; i++) {
         lxcf_pkgdb g = { 0 };
-        if (!lxcf_upd_joint(&u->jobs[i]) || lxcf_pkgdb_read(u->jobs[i].g->root, &g, err) < 0) {
-            r = lxcf_upd_joint(&u->jobs[i]) ? -1 : 0;
+        if (!lxcf_upd_joint(&u->jobs[i]))
             continue;
-        }
-        for (char **p = u->changed; r == 0 && p && *p; p++) {
+        r = lxcf_pkgdb_read(u->jobs[i].g->root, &g, err);
+        for (char **p = u->changed; r == 0 && g.found && p && *p; p++) {
             const char *hv = lxcf_pkgdb_version(&host, *p), *gv = lxcf_pkgdb_version(&g, *p);
-            if (g.found && !lxcf_streq(hv, gv) && (hv || gv))
+            if (!lxcf_streq(hv, gv))
                 r = lxcf_error(err, LXCF_EXIT_FAIL,
                                "%s: %s is at %s on the host but at %s in this joint guest, "
                                "which runs the host's /usr: repeat the update with --only %s",
@@ -1207,7 +1196,7 @@ static int lxcf_upd_cycle(lxcf_upd *u, unsigned jobs, lxcf_err *err)
     if (lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_GUESTS, err) < 0)
         return -1;
     lxcf_crashpoint("update-journal-written");
-    lxcf_upd_parallel(u, lxcf_upd_jobs(jobs, u->n));
+    lxcf_upd_parallel(u, lxcf_jobs_for(jobs, u->n));
     if (!u->failed)
         lxcf_upd_versions_agree(u);
     if (u->failed)
@@ -1567,11 +1556,6 @@ int lxcf_deploy_guest(const lxcf_update_guest *g, const char *host_root, char *c
     return 0;
 }
 
-static bool lxcf_deploy_under_usr(const char *abs)
-{
-    return lxcf_streq(abs, "/usr") || lxcf_startswith(abs, "/usr/");
-}
-
 /* Does the link at TOP/REL with TARGET resolve inside TOP (an absolute
  * guest path)?  Lexically, as the guest will resolve it; an absolute
  * target counts as it is. */
@@ -1579,7 +1563,7 @@ static bool lxcf_deploy_link_inside(const char *top, const char *rel, const char
 {
     _cleanup_free_ char *dir = lxcf_xstrdup(rel), *joined = NULL, *norm = NULL;
     char *slash = strrchr(dir, '/'), *save = NULL;
-    size_t len = 0, tl = strlen(top);
+    size_t len = 0;
 
     if (slash)
         *slash = '\0';
@@ -1597,7 +1581,7 @@ static bool lxcf_deploy_link_inside(const char *top, const char *rel, const char
         }
         len += (size_t)sprintf(norm + len, "/%s", c);
     }
-    return strncmp(norm, top, tl) == 0 && (norm[tl] == '/' || norm[tl] == '\0');
+    return lxcf_path_under(norm, top);
 }
 
 /* SRC (its REL below the deployed top) holds only files, directories and
@@ -1689,7 +1673,7 @@ int lxcf_deploy(lxcf_ctx *ctx, char *const *paths, char *const *only, const lxcf
         return -1;
     for (size_t i = 0; i < plan.n; i++)
         for (char **a = abs; *a; a++)
-            if (plan.g[i].model == LXCF_DOMXML_JOINT && lxcf_deploy_under_usr(*a))
+            if (plan.g[i].model == LXCF_DOMXML_JOINT && lxcf_path_under(*a, "/usr"))
                 return lxcf_error(err, LXCF_EXIT_USAGE,
                                   "%s: is under /usr, which the joint guest %s shares read-only "
                                   "with the host", *a, plan.g[i].name);

@@ -306,6 +306,21 @@ void lxcf_crashpoint(const char *name)
         raise(SIGKILL);
 }
 
+bool lxcf_path_under(const char *path, const char *top)
+{
+    size_t n = strlen(top);
+    return strncmp(path, top, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+unsigned lxcf_jobs_for(unsigned asked, size_t n)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (!asked)
+        asked = cpus > 0 ? (unsigned)cpus : 1;
+    return n < asked ? (unsigned)n : asked;
+}
+
 char *lxcf_path_clean(const char *abs)
 {
     _cleanup_free_ char *copy = lxcf_xstrdup(abs);

@@ -20,6 +20,11 @@ char *lxcf_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 /* ROOT + PATH with exactly one slash between them; ROOT NULL or "" gives
  * PATH itself, ROOT "/" gives "/PATH".  Used for the --root prefix. */
 char *lxcf_path_join(const char *root, const char *path);
+/* PATH is TOP or lies below it: "/a/b" is under "/a", "/ab" is not. */
+bool lxcf_path_under(const char *path, const char *top);
+/* How many jobs work on N items at once: ASKED, or the online CPUs when
+ * ASKED is 0; never more than N. */
+unsigned lxcf_jobs_for(unsigned asked, size_t n);
 /* ABS ("/a//b/./c/") cleaned to "/a/b/c"; NULL when it is not absolute or
  * holds "..". */
 char *lxcf_path_clean(const char *abs);

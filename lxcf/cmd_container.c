@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "boot.h"
 #include "cleanup.h"
@@ -91,14 +90,6 @@ static void *lxcf_each_worker(void *opaque)
     }
 }
 
-static unsigned lxcf_jobs(const lxcf_cli *cli, size_t n)
-{
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned j = cli->jobs ? (unsigned)cli->jobs : cpus > 0 ? (unsigned)cpus : 1;
-
-    return n < j ? (unsigned)n : j;
-}
-
 /* Run FN for every name, --jobs at a time, one line as each finishes; one
  * failure does not stop the rest.  The containers FN started are waited
  * for together at the end (unless --no-wait).  A single name reports its
@@ -116,7 +107,7 @@ static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
     lxcf_each w = { .cli = cli, .names = names, .n = n, .fn = fn, .p = &p,
                     .started = was_started, .mu = PTHREAD_MUTEX_INITIALIZER };
     size_t nstarted = 0, failed;
-    unsigned jobs = lxcf_jobs(cli, n);
+    unsigned jobs = lxcf_jobs_for((unsigned)cli->jobs, n);
     int down;
 
     if (lxcf_cli_ctx(cli, err) < 0)
