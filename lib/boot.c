@@ -137,21 +137,10 @@ char *lxcf_boot_console_lines(const char *tail, size_t len, unsigned nlines)
     return out;
 }
 
-static unsigned long lxcf_boot_read_ulong(const char *path)
-{
-    _cleanup_free_ char *buf = NULL;
-    lxcf_err ignore = LXCF_ERR_INIT;
-
-    if (lxcf_read_file(path, &buf, NULL, &ignore) < 0)
-        return 0;
-    return strtoul(buf, NULL, 10);
-}
-
 char *lxcf_boot_limit_hint(const char *proc_root)
 {
-    _cleanup_free_ char *proc = lxcf_path_join(proc_root, "/proc");
-    _cleanup_free_ char *max_path = lxcf_path_join(proc, "sys/fs/inotify/max_user_instances");
-    unsigned long max = lxcf_boot_read_ulong(max_path), used;
+    long long lim = lxcf_check_sysctl(proc_root, "fs.inotify.max_user_instances");
+    unsigned long max = lim > 0 ? (unsigned long)lim : 0, used;
 
     if (!max)
         return NULL;

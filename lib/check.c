@@ -77,15 +77,15 @@ const lxcf_check_item *lxcf_check_cap(const lxcf_check_report *r)
 }
 
 /* PROC/sys/KEY with the dots as slashes; -1 when unreadable. */
-static long long lxcf_check_sysctl(const char *proc, const char *key)
+long long lxcf_check_sysctl(const char *proc_root, const char *key)
 {
-    _cleanup_free_ char *rel = lxcf_xasprintf("sys/%s", key), *path = NULL, *buf = NULL;
+    _cleanup_free_ char *rel = lxcf_xasprintf("/proc/sys/%s", key), *path = NULL, *buf = NULL;
     lxcf_err ignore = LXCF_ERR_INIT;
 
-    for (char *p = rel + 4; *p; p++)
+    for (char *p = rel + strlen("/proc/sys/"); *p; p++)
         if (*p == '.')
             *p = '/';
-    path = lxcf_path_join(proc, rel);
+    path = lxcf_path_join(proc_root, rel);
     if (lxcf_read_file(path, &buf, NULL, &ignore) < 0)
         return -1;
     return strtoll(buf, NULL, 10);
@@ -123,11 +123,11 @@ unsigned long lxcf_check_inotify_in_use(const char *proc_root)
 
 /* A kernel limit that caps the number of guests: each takes PER_GUEST of
  * it, USED is taken already; WANT is what the drop-in sets. */
-static void lxcf_check_limit(lxcf_check_report *r, const lxcf_check_opts *o, const char *proc,
+static void lxcf_check_limit(lxcf_check_report *r, const lxcf_check_opts *o,
                              const char *key, unsigned long long per_guest,
                              unsigned long long used, unsigned long long want)
 {
-    long long v = lxcf_check_sysctl(proc, key);
+    long long v = lxcf_check_sysctl(o->proc_root, key);
     _cleanup_free_ char *value = NULL;
     long guests;
 
@@ -381,19 +381,19 @@ int lxcf_check_run(const lxcf_check_opts *o, lxcf_check_report *r, lxcf_err *err
     lxcf_check_lxcfs(r, o->proc_root);
     lxcf_check_disk(r, o->roots_dir);
     /* Guests share root's counts: lxcf runs them without user namespaces. */
-    lxcf_check_limit(r, o, proc, "fs.inotify.max_user_instances", LXCF_GUEST_INOTIFY_INSTANCES,
+    lxcf_check_limit(r, o, "fs.inotify.max_user_instances", LXCF_GUEST_INOTIFY_INSTANCES,
                      lxcf_check_inotify_in_use(o->proc_root), 8192);
-    lxcf_check_limit(r, o, proc, "fs.inotify.max_user_watches", LXCF_GUEST_INOTIFY_WATCHES, 0,
+    lxcf_check_limit(r, o, "fs.inotify.max_user_watches", LXCF_GUEST_INOTIFY_WATCHES, 0,
                      1048576);
-    lxcf_check_limit(r, o, proc, "kernel.keys.root_maxkeys", LXCF_GUEST_KEYS, 0, 1000000);
-    lxcf_check_limit(r, o, proc, "kernel.keys.root_maxbytes", LXCF_GUEST_KEY_BYTES, 0, 25000000);
+    lxcf_check_limit(r, o, "kernel.keys.root_maxkeys", LXCF_GUEST_KEYS, 0, 1000000);
+    lxcf_check_limit(r, o, "kernel.keys.root_maxbytes", LXCF_GUEST_KEY_BYTES, 0, 25000000);
     /* Without user namespaces a service user (systemd-network, ...) is one
      * uid in every guest, so its keys add up across guests too. */
-    lxcf_check_limit(r, o, proc, "kernel.keys.maxkeys", LXCF_GUEST_USER_KEYS, 0, 2000);
-    lxcf_check_limit(r, o, proc, "kernel.keys.maxbytes", LXCF_GUEST_USER_KEY_BYTES, 0, 2000000);
-    lxcf_check_limit(r, o, proc, "kernel.pid_max", LXCF_GUEST_TASKS, 0, 4194304);
-    lxcf_check_limit(r, o, proc, "kernel.threads-max", LXCF_GUEST_TASKS, 0, 4194304);
-    lxcf_check_limit(r, o, proc, "net.ipv4.neigh.default.gc_thresh3", LXCF_GUEST_NEIGH, 0, 8192);
+    lxcf_check_limit(r, o, "kernel.keys.maxkeys", LXCF_GUEST_USER_KEYS, 0, 2000);
+    lxcf_check_limit(r, o, "kernel.keys.maxbytes", LXCF_GUEST_USER_KEY_BYTES, 0, 2000000);
+    lxcf_check_limit(r, o, "kernel.pid_max", LXCF_GUEST_TASKS, 0, 4194304);
+    lxcf_check_limit(r, o, "kernel.threads-max", LXCF_GUEST_TASKS, 0, 4194304);
+    lxcf_check_limit(r, o, "net.ipv4.neigh.default.gc_thresh3", LXCF_GUEST_NEIGH, 0, 8192);
     lxcf_check_dropin(r, o);
     return 0;
 }

@@ -63,6 +63,10 @@ const char *lxcf_check_status_name(lxcf_check_status s);
 /* The item that caps the number of guests lowest, or NULL. */
 const lxcf_check_item *lxcf_check_cap(const lxcf_check_report *r);
 
+/* The kernel limit KEY ("fs.inotify.max_user_instances") as PROC_ROOT's
+ * /proc/sys shows it; -1 when this kernel has none. */
+long long lxcf_check_sysctl(const char *proc_root, const char *key);
+
 /* inotify instances held by processes of our user (root: the guests too,
  * as they share root's count without user namespaces), under PROC_ROOT. */
 unsigned long lxcf_check_inotify_in_use(const char *proc_root);
