@@ -532,6 +532,35 @@ static int lxcf_erase_leftovers(lxcf_ctx *ctx, const char *name, const lxcf_repo
     return lxcf_container_sync_hosts(ctx, rep, err);
 }
 
+/* Stop D if it runs.  A destroy that fails because the domain stopped by
+ * itself meanwhile is no failure. */
+static int lxcf_erase_stop(virDomainPtr d, const char *name, const lxcf_report *rep,
+                           lxcf_err *err)
+{
+    if (virDomainIsActive(d) != 1)
+        return 0;
+    if (virDomainDestroy(d) < 0 && virDomainIsActive(d) == 1)
+        return lxcf_virt_error(err, name, "stopping");
+    lxcf_report_msg(rep, name, "stopped");
+    return 0;
+}
+
+/* Stopping is the slow part (libvirt waits for the guest's processes) and
+ * changes nothing shared: done before the lock, so that erase-n -j stops
+ * several at once.  A name that is not ours (or not there) is left to the
+ * locked part, which says so. */
+static int lxcf_erase_stop_unlocked(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
+                                    lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr d = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    lxcf_err ignore = LXCF_ERR_INIT;
+
+    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, &ignore) < 0)
+        return 0;
+    return lxcf_erase_stop(d, c->name, rep, err);
+}
+
 int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
                          lxcf_err *err)
 {
@@ -546,18 +575,8 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
     lxcf_error_clear(err);
     if (lxcf_ctx_connect(ctx, err) < 0)
         return -1;
-    /* Stopping is the slow part (libvirt waits for the guest's processes)
-     * and changes nothing shared: outside the lock, so that erase-n -j
-     * stops several at once. */
-    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) == 0 && virDomainIsActive(d) == 1) {
-        if (virDomainDestroy(d) < 0 && virDomainIsActive(d) == 1)
-            return lxcf_virt_error(err, name, "stopping");
-        lxcf_report_msg(rep, c->name, "stopped");
-    }
-    lxcf_error_clear(err);
-    lxcf_container_freep(&c);
-    lxcf_virt_domain_freep(&d);
-    d = NULL;
+    if (lxcf_erase_stop_unlocked(ctx, name, rep, err) < 0)
+        return -1;
     lock = lxcf_container_lock(ctx, err);
     if (lock < 0)
         return -1;
@@ -567,12 +586,9 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
             return -1;
         return lxcf_erase_leftovers(ctx, name, rep, err);
     }
-    /* Started again meanwhile. */
-    if (virDomainIsActive(d) == 1) {
-        if (virDomainDestroy(d) < 0)
-            return lxcf_virt_error(err, name, "stopping");
-        lxcf_report_msg(rep, c->name, "stopped");
-    }
+    /* Started again meanwhile? */
+    if (lxcf_erase_stop(d, c->name, rep, err) < 0)
+        return -1;
     lxcf_crashpoint("erase-stopped");
     /* Root first, domain last: until the domain is gone, a crash leaves a
      * container that list shows and a second erase finishes. */
