@@ -3,8 +3,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <sched.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,16 +33,35 @@ char *lxcf_test_mkdtemp(void)
     return d;
 }
 
-/* --one-file-system: a mount left behind by a failed test must survive. */
+static int lxcf_test_rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (type == FTW_DP)
+        return rmdir(path) < 0 ? -1 : 0;
+    /* A directory nftw could not read: removing what is left fails below. */
+    if (type == FTW_DNR)
+        return rmdir(path) < 0 ? -1 : 0;
+    return unlink(path) < 0 ? -1 : 0;
+}
+
+/* Depth first, never through a symlink, and never across a mount point
+ * (FTW_MOUNT, like rm --one-file-system): a mount left behind by a failed
+ * test must survive, so its parent stays and the removal fails loudly.
+ * 0, or -1 with errno. */
 static int lxcf_test_rm(const char *dir)
 {
-    _cleanup_free_ char *cmd = lxcf_xasprintf("rm -rf --one-file-system -- '%s'", dir);
-    return system(cmd);
+    struct stat st;
+
+    if (lstat(dir, &st) < 0)
+        return errno == ENOENT ? 0 : -1;
+    return nftw(dir, lxcf_test_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0 ? 0 : -1;
 }
 
 void lxcf_test_rmrf(const char *dir)
 {
-    assert_int_equal(lxcf_test_rm(dir), 0);
+    if (lxcf_test_rm(dir) < 0)
+        fail_msg("cannot remove %s: %s", dir, strerror(errno));
 }
 
 char *lxcf_test_path(const char *root, const char *rel)
@@ -46,11 +69,20 @@ char *lxcf_test_path(const char *root, const char *rel)
     return lxcf_path_join(root, rel);
 }
 
+/* mkdir -p: every missing component, 0777 less the umask as mkdir(1). */
 void lxcf_test_mkdirs(const char *root, const char *rel)
 {
     _cleanup_free_ char *p = lxcf_test_path(root, rel);
-    _cleanup_free_ char *cmd = lxcf_xasprintf("mkdir -p -- '%s'", p);
-    assert_int_equal(system(cmd), 0);
+
+    for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+        if (s)
+            *s = '\0';
+        if (*p && mkdir(p, 0777) < 0 && errno != EEXIST)
+            fail_msg("mkdir %s: %s", p, strerror(errno));
+        if (!s)
+            break;
+        *s = '/';
+    }
 }
 
 /* Makes the missing parent dirs too: fake trees are written leaf by leaf. */
@@ -112,6 +144,150 @@ char *lxcf_test_readlink(const char *root, const char *rel)
         fail_msg("%s: not a symlink", p);
     buf[n] = '\0';
     return lxcf_xstrdup(buf);
+}
+
+bool lxcf_test_dir_empty(const char *root, const char *rel)
+{
+    _cleanup_free_ char *p = lxcf_test_path(root, rel);
+    _cleanup_closedir_ DIR *d = opendir(p);
+    struct dirent *de;
+
+    if (!d)
+        fail_msg("%s: %s", p, strerror(errno));
+    while ((de = readdir(d)))
+        if (!lxcf_streq(de->d_name, ".") && !lxcf_streq(de->d_name, ".."))
+            return false;
+    return true;
+}
+
+/* The names in DIR, sorted, so two trees compare entry by entry. */
+static char **lxcf_test_names(const char *dir)
+{
+    struct dirent **list = NULL;
+    char **v = lxcf_xcalloc(1, sizeof(char *));
+    int n = scandir(dir, &list, NULL, alphasort);
+
+    if (n < 0)
+        fail_msg("%s: %s", dir, strerror(errno));
+    for (int i = 0; i < n; i++) {
+        if (!lxcf_streq(list[i]->d_name, ".") && !lxcf_streq(list[i]->d_name, ".."))
+            lxcf_strv_push(&v, lxcf_xstrdup(list[i]->d_name));
+        free(list[i]);
+    }
+    free(list);
+    return v;
+}
+
+static void lxcf_test_same_node(const char *a, const char *b)
+{
+    struct stat sa = lxcf_test_lstat(a, ""), sb = lxcf_test_lstat(b, "");
+
+    if ((sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT))
+        fail_msg("%s and %s are not of the same type", a, b);
+    if ((sa.st_mode & 07777) != (sb.st_mode & 07777))
+        fail_msg("%s has mode %04o, %s %04o", a, (unsigned)(sa.st_mode & 07777), b,
+                 (unsigned)(sb.st_mode & 07777));
+    if (S_ISLNK(sa.st_mode)) {
+        _cleanup_free_ char *ta = lxcf_test_readlink(a, ""), *tb = lxcf_test_readlink(b, "");
+        if (!lxcf_streq(ta, tb))
+            fail_msg("%s -> %s but %s -> %s", a, ta, b, tb);
+    } else if (S_ISREG(sa.st_mode)) {
+        _cleanup_free_ char *da = NULL, *db = NULL;
+        size_t la = 0, lb = 0;
+        lxcf_err err = LXCF_ERR_INIT;
+
+        if (lxcf_read_file(a, &da, &la, &err) < 0 || lxcf_read_file(b, &db, &lb, &err) < 0)
+            fail_msg("%s", err.msg);
+        if (la != lb || memcmp(da, db, la) != 0)
+            fail_msg("%s and %s differ", a, b);
+    } else if (S_ISDIR(sa.st_mode)) {
+        _cleanup_strv_ char **na = lxcf_test_names(a);
+        _cleanup_strv_ char **nb = lxcf_test_names(b);
+
+        for (size_t i = 0; na[i] || nb[i]; i++) {
+            if (!lxcf_streq(na[i], nb[i]))
+                fail_msg("only in %s: %s", na[i] && (!nb[i] || strcmp(na[i], nb[i]) < 0) ? a : b,
+                         na[i] && (!nb[i] || strcmp(na[i], nb[i]) < 0) ? na[i] : nb[i]);
+            _cleanup_free_ char *ca = lxcf_path_join(a, na[i]), *cb = lxcf_path_join(b, nb[i]);
+            lxcf_test_same_node(ca, cb);
+        }
+    }
+}
+
+void lxcf_test_assert_same_tree(const char *a, const char *b)
+{
+    lxcf_test_same_node(a, b);
+}
+
+void lxcf_test_golden(const char *path, const char *actual)
+{
+    _cleanup_free_ char *expected = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    if (lxcf_streq(getenv(LXCF_TEST_REGENERATE_ENV), "1")) {
+        if (lxcf_write_file_atomic(path, actual, strlen(actual), 0644, false, &err) < 0)
+            fail_msg("%s", err.msg);
+        print_message("regenerated %s\n", path);
+        return;
+    }
+    if (lxcf_read_file(path, &expected, NULL, &err) < 0)
+        fail_msg("%s (a new golden file? run with %s=1)", err.msg, LXCF_TEST_REGENERATE_ENV);
+    assert_string_equal(actual, expected);
+}
+
+bool lxcf_test_have_program(const char *name)
+{
+    _cleanup_free_ char *path = lxcf_xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    char *save = NULL;
+
+    for (char *d = strtok_r(path, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        _cleanup_free_ char *p = lxcf_path_join(d, name);
+        if (access(p, X_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
+void lxcf_test_need_program(const char *name, const char *package)
+{
+    if (!lxcf_test_have_program(name)) {
+        print_message("%s not found (install %s): skipped\n", name, package);
+        skip();
+    }
+}
+
+int lxcf_test_run(char *const *argv, char **output)
+{
+    extern char **environ;
+    posix_spawn_file_actions_t fa;
+    _cleanup_free_ char *out = NULL;
+    int pfd[2], r, status = 0;
+    pid_t pid;
+
+    if (pipe2(pfd, O_CLOEXEC) < 0)
+        fail_msg("pipe: %s", strerror(errno));
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], STDERR_FILENO);
+    r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(pfd[1]);
+    if (r != 0) {
+        close(pfd[0]);
+        fail_msg("cannot run %s: %s", argv[0], strerror(r));
+    }
+    /* Read to EOF before waiting, so a chatty child never blocks on a
+     * full pipe. */
+    r = lxcf_read_fd(pfd[0], &out, NULL);
+    close(pfd[0]);
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            fail_msg("waitpid %s: %s", argv[0], strerror(errno));
+    if (r < 0)
+        fail_msg("reading the output of %s: %s", argv[0], strerror(errno));
+    if (output)
+        *output = lxcf_steal_ptr(out);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Runs FN in a child with its own private mount namespace, so nothing it

@@ -1,6 +1,8 @@
 /* Shared scaffolding for the cmocka unit tests: temp trees under /var/tmp
- * and the files in them.  Every helper fails the running test itself when
- * the machine refuses, so a test body only asserts what its name says. */
+ * and the files in them, golden files, and running a helper program.
+ * Every helper fails the running test itself when the machine refuses, so
+ * a test body only asserts what its name says.  Nothing here goes through
+ * a shell: a path with a quote in it must not become a command. */
 #ifndef LXCF_TESTUTIL_H
 #define LXCF_TESTUTIL_H
 
@@ -17,7 +19,29 @@ void lxcf_test_symlink(const char *target, const char *root, const char *rel);
 bool lxcf_test_exists(const char *root, const char *rel);
 struct stat lxcf_test_lstat(const char *root, const char *rel);
 char *lxcf_test_readlink(const char *root, const char *rel);
+/* ROOT/REL is a directory with nothing in it. */
+bool lxcf_test_dir_empty(const char *root, const char *rel);
+/* Fail unless trees A and B hold the same names, each of the same type
+ * and mode, regular files with the same bytes and symlinks with the same
+ * target (symlinks are never followed). */
+void lxcf_test_assert_same_tree(const char *a, const char *b);
 int lxcf_test_in_mountns(int (*fn)(void *), void *arg);
+
+/* Golden files, the one switch for all of them: ACTUAL must equal the file
+ * at PATH byte for byte; with LXCF_REGENERATE=1 in the environment the
+ * file is rewritten from ACTUAL instead (review the diff, then commit). */
+#define LXCF_TEST_REGENERATE_ENV "LXCF_REGENERATE"
+void lxcf_test_golden(const char *path, const char *actual);
+
+/* NAME is an executable somewhere in $PATH. */
+bool lxcf_test_have_program(const char *name);
+/* Skip the running test, saying why, when NAME is not installed (PACKAGE
+ * is what provides it): a skip is always visible, never silent. */
+void lxcf_test_need_program(const char *name, const char *package);
+/* Run ARGV (searched in $PATH) and return its exit status (128+signal when
+ * killed); its stdout and stderr together in *OUTPUT when OUTPUT is not
+ * NULL (the caller frees it). */
+int lxcf_test_run(char *const *argv, char **output);
 
 /* One base dir per group run, removed by the group teardown, so a failed
  * assertion (which skips the test's own clean-up) still leaves nothing. */
