@@ -3,11 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -132,7 +136,15 @@ int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *e
     size_t n = 0;
     int r;
 
-    if (lxcf_virt_list_all(ctx->conn, &l, err) < 0)
+    /* Every sync rewrites the blocks of all guests: once per container of
+     * a batch would make erase-n and sysgen-n quadratic. */
+    if (ctx->hosts_batch) {
+        ctx->hosts_dirty = true;
+        return 0;
+    }
+    /* The metadata holds all a hosts line needs; the full XML of every
+     * domain would cost a parse each. */
+    if (lxcf_virt_list_brief(ctx->conn, &l, err) < 0)
         return -1;
     ents = lxcf_xcalloc(l.n ? l.n : 1, sizeof(*ents));
     for (size_t i = 0; i < l.n; i++) {
@@ -153,6 +165,20 @@ int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *e
     }
     lxcf_virt_list_clear(&l);
     return r;
+}
+
+int lxcf_container_hosts_flush(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_(lxcf_lock_release) int lock = -1;
+
+    ctx->hosts_batch = false;
+    if (!ctx->hosts_dirty)
+        return 0;
+    ctx->hosts_dirty = false;
+    lock = lxcf_container_lock(ctx, err);
+    if (lock < 0)
+        return -1;
+    return lxcf_container_sync_hosts(ctx, rep, err);
 }
 
 static char *lxcf_now_iso8601(void)
@@ -236,7 +262,7 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
         return -1;
     if (lxcf_net_ensure(ctx->conn, &nc, &created, err) < 0)
         return -1;
-    if (lxcf_virt_list_all(ctx->conn, &l, err) < 0)
+    if (lxcf_virt_list_brief(ctx->conn, &l, err) < 0)
         return -1;
     r = lxcf_used_addrs(ctx, &l, &used, &nused, err);
     lxcf_virt_list_clear(&l);
@@ -260,10 +286,57 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
     if (lxcf_define(ctx, c, err) < 0)
         return -1;
     lxcf_crashpoint("reserve-defined");
-    if (lxcf_net_host_add(ctx->conn, c->network, c->name, c->mac, c->ipv4, err) < 0)
-        return -1;
     lxcf_crashpoint("reserve-done");
     return 0;
+}
+
+/* The network's DHCP and DNS entries for a reserved container.  libvirt
+ * has dnsmasq re-read its hosts for each, about half a second, which is
+ * as long as a joint root takes to copy: so they are added by a thread
+ * beside the copy, outside the lock.  The address is safe meanwhile: the
+ * domain's metadata holds it, and lxcf_used_addrs counts that. */
+typedef struct lxcf_net_job {
+    pthread_t th;
+    bool running;
+    virConnectPtr conn;
+    const lxcf_container *c;
+    int rc;
+    lxcf_err err;
+} lxcf_net_job;
+
+static void *lxcf_net_job_run(void *opaque)
+{
+    lxcf_net_job *j = opaque;
+
+    j->rc = lxcf_net_host_add(j->conn, j->c->network, j->c->name, j->c->mac, j->c->ipv4,
+                              &j->err);
+    return NULL;
+}
+
+static void lxcf_net_job_start(lxcf_net_job *j, lxcf_ctx *ctx, const lxcf_container *c)
+{
+    *j = (lxcf_net_job){ .conn = ctx->conn, .c = c, .err = LXCF_ERR_INIT };
+    j->running = pthread_create(&j->th, NULL, lxcf_net_job_run, j) == 0;
+    if (!j->running)
+        lxcf_net_job_run(j);
+}
+
+/* Wait for the entries; their error, if any, becomes ERR (when ERR is
+ * still clear: an earlier failure is the one to report). */
+static int lxcf_net_job_join(lxcf_net_job *j, lxcf_err *err)
+{
+    if (j->running)
+        pthread_join(j->th, NULL);
+    j->running = false;
+    if (j->rc < 0 && err && !err->code)
+        *err = j->err;
+    return j->rc;
+}
+
+/* Cleanup: no return path may leave the thread using a freed record. */
+static void lxcf_net_job_joinp(lxcf_net_job *j)
+{
+    lxcf_net_job_join(j, NULL);
 }
 
 /* Phase three: the root is complete; drop the building mark and publish
@@ -394,6 +467,7 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
     /* Handed on at the latest when this function returns, on any path. */
     _cleanup_(lxcf_turn_guard_pass) lxcf_turn_guard turn = { o->turns, o->turn };
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    _cleanup_(lxcf_net_job_joinp) lxcf_net_job nj = { 0 };
     _cleanup_free_ char *host_root = NULL, *roots_rel = NULL, *roots = NULL;
     const char *exclude[2] = { NULL, NULL };
     lxcf_copy_stats stats = { 0 };
@@ -417,6 +491,7 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
     if (lxcf_reserve(ctx, c, err) < 0)
         return -1;
     lxcf_turn_pass(o->turns, o->turn);
+    lxcf_net_job_start(&nj, ctx, c);
     lxcf_report_msg(rep, name, "defined (%s, %s/%u), building the root", lxcf_model_to_string(model),
                     c->ipv4, c->ipv4_prefix);
 
@@ -434,6 +509,8 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
     lxcf_report_msg(rep, name, "root built: %llu MiB in %llu files, %.1f s",
                     (unsigned long long)(stats.bytes >> 20), (unsigned long long)stats.files,
                     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (lxcf_net_job_join(&nj, err) < 0)
+        return -1;
     return lxcf_complete(ctx, c, o, rep, err);
 }
 
@@ -442,6 +519,7 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
 {
     _cleanup_domain_ virDomainPtr sd = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *s = NULL, *c = NULL;
+    _cleanup_(lxcf_net_job_joinp) lxcf_net_job nj = { 0 };
     lxcf_copy_stats stats = { 0 };
     lxcf_copy_report cr = { rep, name };
 
@@ -462,6 +540,7 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
     c->vcpus = s->vcpus;
     if (lxcf_reserve(ctx, c, err) < 0)
         return -1;
+    lxcf_net_job_start(&nj, ctx, c);
     lxcf_report_msg(rep, name, "defined (%s, %s/%u), copying %s", lxcf_domxml_model_name(s->model),
                     c->ipv4, c->ipv4_prefix, src);
     if (lxcf_rootfs_clone(s->root, c->root, lxcf_copy_progress, &cr, &stats, err) < 0)
@@ -469,6 +548,8 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
     lxcf_crashpoint("root-built");
     lxcf_report_msg(rep, name, "root copied: %llu MiB in %llu files",
                     (unsigned long long)(stats.bytes >> 20), (unsigned long long)stats.files);
+    if (lxcf_net_job_join(&nj, err) < 0)
+        return -1;
     return lxcf_complete(ctx, c, o, rep, err);
 }
 
@@ -532,33 +613,66 @@ static int lxcf_erase_leftovers(lxcf_ctx *ctx, const char *name, const lxcf_repo
     return lxcf_container_sync_hosts(ctx, rep, err);
 }
 
-/* Stop D if it runs.  A destroy that fails because the domain stopped by
- * itself meanwhile is no failure. */
+/* SIGKILL to the guest's init, which ends every process of its PID
+ * namespace, and a short wait for it to go.  By pidfd, so that a PID
+ * reused meanwhile is never hit.  Best effort: destroy follows anyway. */
+static void lxcf_kill_init(virDomainPtr d)
+{
+    lxcf_err ignore = LXCF_ERR_INIT;
+    pid_t init = 0, again = 0;
+    _cleanup_close_ int fd = -1;
+    struct pollfd pfd;
+
+    if (lxcf_virt_init_pid(d, &init, &ignore) < 0 || init <= 0)
+        return;
+    fd = (int)syscall(SYS_pidfd_open, init, 0);
+    if (fd < 0 || lxcf_virt_init_pid(d, &again, &ignore) < 0 || again != init)
+        return;
+    if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
+        return;
+    pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+    poll(&pfd, 1, 3000);
+}
+
+/* Stop D if it runs.  The container is about to be deleted, so it is
+ * killed, not shut down: libvirt's destroy alone sends SIGTERM, which
+ * systemd takes as "re-execute", and waits some 1.6 s before its SIGKILL.
+ * A destroy that fails because the domain stopped meanwhile is no
+ * failure. */
 static int lxcf_erase_stop(virDomainPtr d, const char *name, const lxcf_report *rep,
                            lxcf_err *err)
 {
     if (virDomainIsActive(d) != 1)
         return 0;
-    if (virDomainDestroy(d) < 0 && virDomainIsActive(d) == 1)
+    lxcf_kill_init(d);
+    if (virDomainIsActive(d) == 1 && virDomainDestroy(d) < 0 && virDomainIsActive(d) == 1)
         return lxcf_virt_error(err, name, "stopping");
     lxcf_report_msg(rep, name, "stopped");
     return 0;
 }
 
-/* Stopping is the slow part (libvirt waits for the guest's processes) and
- * changes nothing shared: done before the lock, so that erase-n -j stops
- * several at once.  A name that is not ours (or not there) is left to the
- * locked part, which says so. */
-static int lxcf_erase_stop_unlocked(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
-                                    lxcf_err *err)
+/* Remove what is NAME's alone: its root (first: until the domain is gone,
+ * a crash leaves a container that list shows and a second erase
+ * finishes) and its network entries (its address stays held by the
+ * domain's metadata).  Called twice: without the lock, where the slow
+ * work happens, so that erase-n -j runs several at once, and under it,
+ * to finish what a start or a crash in between left. */
+static int lxcf_erase_own(lxcf_ctx *ctx, virDomainPtr d, const lxcf_container *c,
+                          const lxcf_report *rep, lxcf_err *err)
 {
-    _cleanup_domain_ virDomainPtr d = NULL;
-    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
-    lxcf_err ignore = LXCF_ERR_INIT;
+    _cleanup_free_ char *roots = lxcf_ctx_roots_dir(ctx);
+    struct stat st;
 
-    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, &ignore) < 0)
-        return 0;
-    return lxcf_erase_stop(d, c->name, rep, err);
+    if (lxcf_erase_stop(d, c->name, rep, err) < 0)
+        return -1;
+    lxcf_crashpoint("erase-stopped");
+    if (c->root && lstat(c->root, &st) == 0 && lxcf_rootfs_erase(roots, c->root, err) < 0)
+        return -1;
+    lxcf_crashpoint("erase-root-removed");
+    if (c->network && lxcf_net_host_remove(ctx->conn, c->network, c->name, err) < 0)
+        return -1;
+    lxcf_crashpoint("erase-unreserved");
+    return 0;
 }
 
 int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
@@ -567,38 +681,32 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
     _cleanup_(lxcf_lock_release) int lock = -1;
     _cleanup_domain_ virDomainPtr d = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
-    _cleanup_free_ char *roots = NULL;
-    struct stat st;
 
     if (lxcf_name_check(name, err) < 0 && strlen(name) != VIR_UUID_STRING_BUFLEN - 1)
         return -1;
     lxcf_error_clear(err);
     if (lxcf_ctx_connect(ctx, err) < 0)
         return -1;
-    if (lxcf_erase_stop_unlocked(ctx, name, rep, err) < 0)
-        return -1;
+    /* A name that is not ours (or not there) is left to the locked part,
+     * which says so. */
+    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) == 0) {
+        if (lxcf_erase_own(ctx, d, c, rep, err) < 0)
+            return -1;
+        virDomainFree(d);
+        d = NULL;
+        lxcf_container_freep(&c);
+    }
+    lxcf_error_clear(err);
     lock = lxcf_container_lock(ctx, err);
     if (lock < 0)
         return -1;
-    roots = lxcf_ctx_roots_dir(ctx);
     if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) < 0) {
         if (err->code != LXCF_EXIT_NOTFOUND)
             return -1;
         return lxcf_erase_leftovers(ctx, name, rep, err);
     }
-    /* Started again meanwhile? */
-    if (lxcf_erase_stop(d, c->name, rep, err) < 0)
+    if (lxcf_erase_own(ctx, d, c, rep, err) < 0)
         return -1;
-    lxcf_crashpoint("erase-stopped");
-    /* Root first, domain last: until the domain is gone, a crash leaves a
-     * container that list shows and a second erase finishes. */
-    if (c->root && lstat(c->root, &st) == 0 &&
-        lxcf_rootfs_erase(roots, c->root, err) < 0)
-        return -1;
-    lxcf_crashpoint("erase-root-removed");
-    if (c->network && lxcf_net_host_remove(ctx->conn, c->network, c->name, err) < 0)
-        return -1;
-    lxcf_crashpoint("erase-unreserved");
     if (virDomainUndefine(d) < 0)
         return lxcf_virt_error(err, c->name, "undefining");
     lxcf_crashpoint("erase-undefined");

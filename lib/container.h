@@ -62,6 +62,9 @@ int lxcf_container_autostart(lxcf_ctx *ctx, const char *name, bool on, lxcf_err 
  * from libvirt's list of containers.  Caller holds the lock.  A guest
  * whose hosts file cannot be written safely is reported, not fatal. */
 int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *err);
+/* End a batch (ctx->hosts_batch): sync /etc/hosts once if anything in it
+ * changed, under the lock. */
+int lxcf_container_hosts_flush(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *err);
 
 /* Define and start the network if missing, re-add every container's DHCP
  * and DNS entry, and rebuild the hosts blocks: what `lxcf net repair`

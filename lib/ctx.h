@@ -14,6 +14,11 @@ typedef struct lxcf_ctx {
     char *uri;           /* effective libvirt URI (-c beats the config) */
     virConnectPtr conn;  /* NULL until lxcf_ctx_connect() */
     bool lxcfs_told;     /* "lxcfs is not running" was reported once already */
+    /* A batch (sysgen-n, erase-n, -j): /etc/hosts is synced once, by
+     * lxcf_container_hosts_flush, when the batch ends.  Written under the
+     * container lock; read after the jobs are joined. */
+    bool hosts_batch;
+    bool hosts_dirty;
 } lxcf_ctx;
 
 /* ROOT: the --root option or NULL; CONFIG: --config or NULL for

@@ -560,30 +560,49 @@ static int lxcf_net_has_dns(const char *xml, const char *name, const char *mac,
     return lxcf_netxml_has_dns_host(xml, name, ip, err);
 }
 
-/* Add HOSTXML to SECTION in each view that lacks it (per HAS). */
-static int lxcf_net_add_missing(virNetworkPtr net, const lxcf_net_views *v, int section,
-                                lxcf_net_has_fn has, const char *hostxml, const char *name,
-                                const char *mac, const char *ip, lxcf_err *err)
+/* The views (AFFECT_LIVE, AFFECT_CONFIG) that lack the host, per HAS. */
+static int lxcf_net_missing_in(const lxcf_net_views *v, lxcf_net_has_fn has, const char *name,
+                               const char *mac, const char *ip, unsigned *flags, lxcf_err *err)
 {
-    unsigned flags = 0;
     int r;
 
+    *flags = 0;
     if (v->active) {
         if ((r = has(v->live, name, mac, ip, err)) < 0)
             return -1;
         if (r == 0)
-            flags |= VIR_NETWORK_UPDATE_AFFECT_LIVE;
+            *flags |= VIR_NETWORK_UPDATE_AFFECT_LIVE;
     }
     if (v->persistent) {
         if ((r = has(v->config, name, mac, ip, err)) < 0)
             return -1;
         if (r == 0)
-            flags |= VIR_NETWORK_UPDATE_AFFECT_CONFIG;
+            *flags |= VIR_NETWORK_UPDATE_AFFECT_CONFIG;
     }
-    if (flags && virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, section, -1,
-                                  hostxml, flags) < 0)
-        return lxcf_virt_error(err, "%s: cannot add a host to network %s", name,
-                               virNetworkGetName(net));
+    return 0;
+}
+
+/* Add HOSTXML to SECTION in each view that lacks it.  Entries are added
+ * outside the container lock (beside sysgen's copy), so `net repair` may
+ * have added the same one meanwhile: libvirt's refusal then is no error. */
+static int lxcf_net_add_missing(virNetworkPtr net, const lxcf_net_views *v, int section,
+                                lxcf_net_has_fn has, const char *hostxml, const char *name,
+                                const char *mac, const char *ip, lxcf_err *err)
+{
+    _cleanup_(lxcf_net_views_freep) lxcf_net_views now = { 0 };
+    lxcf_err again = LXCF_ERR_INIT;
+    unsigned flags;
+
+    if (lxcf_net_missing_in(v, has, name, mac, ip, &flags, err) < 0)
+        return -1;
+    if (!flags || virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, section, -1,
+                                   hostxml, flags) == 0)
+        return 0;
+    lxcf_virt_error(err, "%s: cannot add a host to network %s", name, virNetworkGetName(net));
+    if (lxcf_net_views_get(net, &now, &again) < 0 ||
+        lxcf_net_missing_in(&now, has, name, mac, ip, &flags, &again) < 0 || flags)
+        return -1;
+    lxcf_error_clear(err);
     return 0;
 }
 

@@ -90,6 +90,20 @@ static void *lxcf_each_worker(void *opaque)
     }
 }
 
+/* The batch's one /etc/hosts sync, also after a fatal error: what was
+ * done must be named there.  -1 when the batch must end with W->fatal. */
+static int lxcf_each_flush(lxcf_cli *cli, lxcf_printer *p, lxcf_each *w)
+{
+    lxcf_report rep = { lxcf_printer_fn, p };
+    lxcf_err e = LXCF_ERR_INIT;
+
+    if (lxcf_container_hosts_flush(&cli->ctx, &rep, &e) < 0 && !w->stop) {
+        w->stop = true;
+        w->fatal = e;
+    }
+    return w->stop ? -1 : 0;
+}
+
 /* Run FN for every name, --jobs at a time, one line as each finishes; one
  * failure does not stop the rest.  The containers FN started are waited
  * for together at the end (unless --no-wait).  A single name reports its
@@ -113,6 +127,7 @@ static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
     if (lxcf_cli_ctx(cli, err) < 0)
         return -1;
     lxcf_printer_init(&p, cli->out, cli->quiet);
+    cli->ctx.hosts_batch = n > 1;
     if (n == 1) {
         if (fn(cli, names[0], 0, &w, &p, &was_started[0], err) < 0)
             return -1;
@@ -131,7 +146,7 @@ static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
         for (unsigned i = 0; i < jobs; i++)
             pthread_join(th[i], NULL);
     }
-    if (w.stop) {
+    if (lxcf_each_flush(cli, &p, &w) < 0) {
         *err = w.fatal;
         return -1;
     }
