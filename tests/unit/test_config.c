@@ -14,24 +14,12 @@
 #include "cleanup.h"
 #include "config.h"
 #include "ctx.h"
+#include "testutil.h"
 #include "util.h"
-
-static char tmpdir[] = "/var/tmp/lxcf-test-config.XXXXXX";
-
-static int setup(void **state)
-{
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    _cleanup_free_ char *cmd = lxcf_xasprintf("rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
 
 static char *write_conf(const char *name, const char *text)
 {
-    char *path = lxcf_xasprintf("%s/%s", tmpdir, name);
+    char *path = lxcf_xasprintf("%s/%s", lxcf_test_base, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs(text, f);
@@ -149,7 +137,7 @@ static void test_unreadable_file_is_an_error(void **state)
     lxcf_err err = LXCF_ERR_INIT;
 
     lxcf_config_defaults(&cfg);
-    assert_int_equal(lxcf_config_load(&cfg, tmpdir, true, &err), -1);
+    assert_int_equal(lxcf_config_load(&cfg, lxcf_test_base, true, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_CONFIG);
     assert_non_null(strstr(err.msg, "not a regular file"));
     lxcf_error_clear(&err);
@@ -160,22 +148,20 @@ static void test_unreadable_file_is_an_error(void **state)
 
 static void test_root_prefix_applies_to_config_and_roots(void **state)
 {
-    _cleanup_free_ char *etc = lxcf_xasprintf("%s/etc/lxcf", tmpdir);
-    _cleanup_free_ char *cmd = lxcf_xasprintf("mkdir -p '%s'", etc);
     _cleanup_free_ char *p = NULL, *roots = NULL, *croot = NULL, *hosts = NULL;
     lxcf_ctx ctx;
     lxcf_err err = LXCF_ERR_INIT;
 
-    assert_int_equal(system(cmd), 0);
+    lxcf_test_mkdirs(lxcf_test_base, "etc/lxcf");
     p = write_conf("etc/lxcf/lxcf.conf", "[Paths]\nroots = /var/lib/c\n");
-    assert_int_equal(lxcf_ctx_init(&ctx, tmpdir, NULL, NULL, &err), 0);
+    assert_int_equal(lxcf_ctx_init(&ctx, lxcf_test_base, NULL, NULL, &err), 0);
     roots = lxcf_ctx_roots_dir(&ctx);
     croot = lxcf_ctx_container_root(&ctx, "web1");
     hosts = lxcf_ctx_path(&ctx, "/etc/hosts");
     {
-        _cleanup_free_ char *r = lxcf_xasprintf("%s/var/lib/c", tmpdir);
-        _cleanup_free_ char *c = lxcf_xasprintf("%s/var/lib/c/web1", tmpdir);
-        _cleanup_free_ char *h = lxcf_xasprintf("%s/etc/hosts", tmpdir);
+        _cleanup_free_ char *r = lxcf_xasprintf("%s/var/lib/c", lxcf_test_base);
+        _cleanup_free_ char *c = lxcf_xasprintf("%s/var/lib/c/web1", lxcf_test_base);
+        _cleanup_free_ char *h = lxcf_xasprintf("%s/etc/hosts", lxcf_test_base);
         assert_string_equal(roots, r);
         assert_string_equal(croot, c);
         assert_string_equal(hosts, h);
@@ -198,5 +184,5 @@ int main(void)
         cmocka_unit_test(test_unreadable_file_is_an_error),
         cmocka_unit_test(test_root_prefix_applies_to_config_and_roots),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);
 }

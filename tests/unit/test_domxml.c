@@ -2,14 +2,14 @@
  *
  * Golden files: the XML that lxcf_domxml_build (and friends) write is compared
  * byte for byte with tests/data/domxml/NAME.xml, libvirt style.  After an
- * intended change to the output, regenerate them with
+ * intended change to the output, regenerate them (testutil's one switch,
+ * shared with the net tests) with
  *
  *     LXCF_REGENERATE=1 meson test -C BUILDDIR domxml
  *
  * and review the diff before committing.  Every golden domain file is also
  * checked against libvirt's own schema with `virt-xml-validate FILE domain`;
  * those tests are skipped (and say why) when virt-xml-validate is missing. */
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,22 +17,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cleanup.h"
 #include "domxml.h"
+#include "testutil.h"
 #include "util.h"
 
 #define LXCF_T_DATA LXCF_TEST_DATADIR "/domxml/"
-
-extern char **environ;
-
-static char lxcf_t_tmpdir[] = "/var/tmp/lxcf-test-domxml-XXXXXX";
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -106,83 +101,17 @@ static lxcf_container *lxcf_t_joint_nonet(void)
     return c;
 }
 
-static char *lxcf_t_read(const char *path)
-{
-    lxcf_err err = LXCF_ERR_INIT;
-    char *data = NULL;
-    size_t len;
-
-    if (lxcf_read_file(path, &data, &len, &err) < 0)
-        fail_msg("%s", err.msg);
-    return data;
-}
-
-static bool lxcf_t_regenerate(void)
-{
-    return lxcf_streq(getenv("LXCF_REGENERATE"), "1");
-}
-
-/* Compare ACTUAL with the golden file NAME, or rewrite it on request. */
-static void lxcf_t_golden(const char *name, const char *actual)
-{
-    _cleanup_free_ char *path = lxcf_xasprintf("%s%s", LXCF_T_DATA, name);
-    _cleanup_free_ char *expected = NULL;
-
-    if (lxcf_t_regenerate()) {
-        lxcf_err err = LXCF_ERR_INIT;
-
-        if (lxcf_write_file_atomic(path, actual, strlen(actual), 0644, false, &err) < 0)
-            fail_msg("%s", err.msg);
-        return;
-    }
-    expected = lxcf_t_read(path);
-    assert_string_equal(actual, expected);
-}
-
-static bool lxcf_t_have_validator(void)
-{
-    return system("command -v virt-xml-validate >/dev/null 2>&1") == 0;
-}
-
-static void lxcf_t_skip_without_validator(void)
-{
-    if (!lxcf_t_have_validator()) {
-        print_message("virt-xml-validate not found (install libvirt-clients): skipped\n");
-        skip();
-    }
-}
-
-/* 0 when libvirt's schema accepts FILE as a domain.  The validator's
- * output goes to a log that is shown only when it refuses. */
+/* 0 when libvirt's schema accepts FILE as a domain; the validator's
+ * output is shown only when it refuses. */
 static int lxcf_t_validate_file(const char *file)
 {
-    _cleanup_free_ char *log = lxcf_xasprintf("%s/validate.log", lxcf_t_tmpdir);
+    _cleanup_free_ char *out = NULL;
     char *argv[] = { "virt-xml-validate", (char *)file, "domain", NULL };
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int status, r;
 
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-    r = posix_spawnp(&pid, "virt-xml-validate", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (r == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-        WEXITSTATUS(status) == 0)
-        r = 0;
-    else
-        r = -1;
-    if (r < 0) {
-        _cleanup_free_ char *out = NULL;
-        size_t len;
-        lxcf_err err = LXCF_ERR_INIT;
-
-        if (lxcf_read_file(log, &out, &len, &err) == 0)
-            print_message("%s", out);
-    }
-    unlink(log);
-    return r;
+    if (lxcf_test_run(argv, &out) == 0)
+        return 0;
+    print_message("%s", out);
+    return -1;
 }
 
 static void lxcf_t_validate_golden(const char *name)
@@ -195,7 +124,7 @@ static void lxcf_t_validate_golden(const char *name)
 
 static void lxcf_t_validate_string(const char *xml)
 {
-    _cleanup_free_ char *path = lxcf_xasprintf("%s/check.xml", lxcf_t_tmpdir);
+    _cleanup_free_ char *path = lxcf_xasprintf("%s/check.xml", lxcf_test_base);
     lxcf_err err = LXCF_ERR_INIT;
 
     if (lxcf_write_file_atomic(path, xml, strlen(xml), 0644, false, &err) < 0)
@@ -255,21 +184,21 @@ static void test_build_joint_matches_golden(void **state)
 {
     _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_joint);
 
-    lxcf_t_golden("joint.xml", xml);
+    lxcf_test_golden(LXCF_T_DATA "joint.xml", xml);
 }
 
 static void test_build_separate_matches_golden(void **state)
 {
     _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_separate);
 
-    lxcf_t_golden("separate.xml", xml);
+    lxcf_test_golden(LXCF_T_DATA "separate.xml", xml);
 }
 
 static void test_build_joint_nonet_matches_golden(void **state)
 {
     _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_joint_nonet);
 
-    lxcf_t_golden("joint-nonet.xml", xml);
+    lxcf_test_golden(LXCF_T_DATA "joint-nonet.xml", xml);
 }
 
 static void test_build_with_lxcfs_matches_golden(void **state)
@@ -277,8 +206,8 @@ static void test_build_with_lxcfs_matches_golden(void **state)
     _cleanup_free_ char *joint = lxcf_t_build(lxcf_t_joint_lxcfs);
     _cleanup_free_ char *separate = lxcf_t_build(lxcf_t_separate_lxcfs);
 
-    lxcf_t_golden("joint-lxcfs.xml", joint);
-    lxcf_t_golden("separate-lxcfs.xml", separate);
+    lxcf_test_golden(LXCF_T_DATA "joint-lxcfs.xml", joint);
+    lxcf_test_golden(LXCF_T_DATA "separate-lxcfs.xml", separate);
 }
 
 static void test_lxcfs_round_trips(void **state)
@@ -321,7 +250,7 @@ static void test_meta_build_matches_golden(void **state)
     lxcf_err err = LXCF_ERR_INIT;
 
     assert_int_equal(lxcf_domxml_meta_build(c, &xml, &err), 0);
-    lxcf_t_golden("meta-separate.xml", xml);
+    lxcf_test_golden(LXCF_T_DATA "meta-separate.xml", xml);
 }
 
 static void test_build_is_deterministic(void **state)
@@ -334,7 +263,7 @@ static void test_build_is_deterministic(void **state)
 
 static void test_golden_files_validate_with_libvirt_schema(void **state)
 {
-    lxcf_t_skip_without_validator();
+    lxcf_test_need_program("virt-xml-validate", "libvirt-clients");
     lxcf_t_validate_golden("joint.xml");
     lxcf_t_validate_golden("separate.xml");
     lxcf_t_validate_golden("joint-nonet.xml");
@@ -472,7 +401,7 @@ static void test_roundtrip_build_parse_keeps_fields(void **state)
 
 static void test_parse_running_domain(void **state)
 {
-    _cleanup_free_ char *xml = lxcf_t_read(LXCF_T_DATA "running.xml");
+    _cleanup_free_ char *xml = lxcf_test_read_file(LXCF_T_DATA, "running.xml");
     _cleanup_(lxcf_container_freep) lxcf_container *want = lxcf_t_joint();
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
     lxcf_err err = LXCF_ERR_INIT;
@@ -487,13 +416,13 @@ static void test_parse_running_domain(void **state)
  * that parses to the same container again. */
 static void test_parse_running_then_rebuild_validates(void **state)
 {
-    _cleanup_free_ char *xml = lxcf_t_read(LXCF_T_DATA "running.xml");
+    _cleanup_free_ char *xml = lxcf_test_read_file(LXCF_T_DATA, "running.xml");
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *again = NULL;
     _cleanup_free_ char *rebuilt = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
-    lxcf_t_skip_without_validator();
+    lxcf_test_need_program("virt-xml-validate", "libvirt-clients");
     assert_int_equal(lxcf_domxml_parse(xml, &c, &err), 1);
     assert_int_equal(lxcf_domxml_build(c, &rebuilt, &err), 0);
     lxcf_t_validate_string(rebuilt);
@@ -503,7 +432,7 @@ static void test_parse_running_then_rebuild_validates(void **state)
 
 static void test_parse_foreign_domain_returns_0(void **state)
 {
-    _cleanup_free_ char *xml = lxcf_t_read(LXCF_T_DATA "foreign.xml");
+    _cleanup_free_ char *xml = lxcf_test_read_file(LXCF_T_DATA, "foreign.xml");
     lxcf_container *c = (lxcf_container *)&c;
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -745,7 +674,7 @@ static void test_set_tune_matches_golden(void **state)
 {
     _cleanup_free_ char *out = lxcf_t_tuned_joint();
 
-    lxcf_t_golden("tuned.xml", out);
+    lxcf_test_golden(LXCF_T_DATA "tuned.xml", out);
 }
 
 static void test_set_tune_twice_is_same_as_once(void **state)
@@ -760,7 +689,7 @@ static void test_set_tune_twice_is_same_as_once(void **state)
 
 static void test_set_tune_keeps_running_domain_parts(void **state)
 {
-    _cleanup_free_ char *xml = lxcf_t_read(LXCF_T_DATA "running.xml");
+    _cleanup_free_ char *xml = lxcf_test_read_file(LXCF_T_DATA, "running.xml");
     _cleanup_free_ char *out = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *want = lxcf_t_joint();
@@ -772,7 +701,7 @@ static void test_set_tune_keeps_running_domain_parts(void **state)
     assert_non_null(strstr(out, "<guest dev=\"eth0\"/>"));
     assert_int_equal(lxcf_domxml_parse(out, &c, &err), 1);
     lxcf_t_assert_same(want, c);
-    if (lxcf_t_have_validator())
+    if (lxcf_test_have_program("virt-xml-validate"))
         lxcf_t_validate_string(out);
 }
 
@@ -846,16 +775,6 @@ static void test_set_tune_malformed_xml_returns_minus1(void **state)
 
 /* ---- main ---------------------------------------------------------------- */
 
-static int lxcf_t_setup(void **state)
-{
-    return mkdtemp(lxcf_t_tmpdir) ? 0 : -1;
-}
-
-static int lxcf_t_teardown(void **state)
-{
-    return rmdir(lxcf_t_tmpdir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -900,5 +819,5 @@ int main(void)
         cmocka_unit_test(test_set_tune_malformed_xml_returns_minus1),
     };
 
-    return cmocka_run_group_tests(tests, lxcf_t_setup, lxcf_t_teardown);
+    return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);
 }

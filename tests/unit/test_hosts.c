@@ -12,26 +12,12 @@
 
 #include "cleanup.h"
 #include "hosts.h"
+#include "testutil.h"
 #include "util.h"
 
 #define DATA LXCF_TEST_DATADIR "/hosts/"
 #define BEGIN LXCF_HOSTS_BEGIN "\n"
 #define END LXCF_HOSTS_END "\n"
-
-static char tmpdir[] = "/var/tmp/lxcf-test-hosts.XXXXXX";
-
-static int setup(void **state)
-{
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char *cmd = lxcf_xasprintf("rm -rf -- '%s'", tmpdir);
-    int r = system(cmd);
-    free(cmd);
-    return r == 0 ? 0 : -1;
-}
 
 static char *data(const char *name)
 {
@@ -45,7 +31,7 @@ static char *data(const char *name)
 
 static char *tmp_path(const char *name)
 {
-    return lxcf_xasprintf("%s/%s", tmpdir, name);
+    return lxcf_xasprintf("%s/%s", lxcf_test_base, name);
 }
 
 static void put(const char *path, const char *content)
@@ -438,5 +424,5 @@ int main(void)
         cmocka_unit_test(test_set_and_remove),
         cmocka_unit_test(test_set_rejects_bad_input_and_changes_nothing),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);
 }

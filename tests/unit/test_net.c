@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -14,6 +13,7 @@
 #include "addr.h"
 #include "cleanup.h"
 #include "net.h"
+#include "testutil.h"
 #include "util.h"
 
 #define GOLDEN LXCF_TEST_DATADIR "/net/lxcfn1.xml"
@@ -27,8 +27,6 @@ static const lxcf_net_conf conf = {
     .pool_end = "192.168.125.254",
 };
 
-static char tmpdir[] = "/var/tmp/lxcf-test-net.XXXXXX";
-
 /* libvirt's test driver keeps "test:///default" state only while a
  * connection to it is open, so one connection serves the whole run. */
 static virConnectPtr conn;
@@ -41,17 +39,14 @@ static int setup(void **state)
 {
     virSetErrorFunc(NULL, lxcf_test_silent);
     conn = virConnectOpen("test:///default");
-    return mkdtemp(tmpdir) && conn ? 0 : -1;
+    return lxcf_test_base_setup(state) == 0 && conn ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    char *cmd = lxcf_xasprintf("rm -rf -- '%s'", tmpdir);
-    int r = system(cmd);
-    free(cmd);
     if (conn)
         virConnectClose(conn);
-    return r == 0 ? 0 : -1;
+    return lxcf_test_base_teardown(state);
 }
 
 static char *slurp(const char *path)
@@ -74,39 +69,25 @@ static uint32_t ip(const char *s)
 
 static void test_build_matches_golden_file(void **state)
 {
-    _cleanup_free_ char *xml = NULL, *want = NULL;
+    _cleanup_free_ char *xml = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
     assert_int_equal(lxcf_netxml_build(&conf, &xml, &err), 0);
-    if (getenv("LXCF_REGENERATE")) {
-        assert_int_equal(lxcf_write_file_atomic(GOLDEN, xml, strlen(xml), 0644, false, &err), 0);
-        printf("regenerated %s\n", GOLDEN);
-    }
-    want = slurp(GOLDEN);
-    assert_string_equal(xml, want);
+    lxcf_test_golden(GOLDEN, xml);
 }
 
 static void test_build_validates_with_virt_xml_validate(void **state)
 {
-    _cleanup_free_ char *xml = NULL, *path = lxcf_xasprintf("%s/net.xml", tmpdir);
-    _cleanup_free_ char *cmd = NULL;
+    _cleanup_free_ char *xml = NULL, *path = lxcf_xasprintf("%s/net.xml", lxcf_test_base);
+    _cleanup_free_ char *out = NULL;
+    char *argv[] = { "virt-xml-validate", path, "network", NULL };
     lxcf_err err = LXCF_ERR_INIT;
-    int r;
 
-    if (system("command -v virt-xml-validate >/dev/null 2>&1") != 0) {
-        printf("skipped: virt-xml-validate is not installed (libvirt-clients)\n");
-        skip();
-    }
+    lxcf_test_need_program("virt-xml-validate", "libvirt-clients");
     assert_int_equal(lxcf_netxml_build(&conf, &xml, &err), 0);
     assert_int_equal(lxcf_write_file_atomic(path, xml, strlen(xml), 0644, false, &err), 0);
-    cmd = lxcf_xasprintf("virt-xml-validate '%s' network >/dev/null 2>&1", path);
-    r = system(cmd);
-    if (!WIFEXITED(r) || WEXITSTATUS(r) != 0) {
-        free(cmd);
-        cmd = lxcf_xasprintf("virt-xml-validate '%s' network", path);
-        (void)system(cmd);  /* shows why */
-        fail_msg("generated network XML does not validate");
-    }
+    if (lxcf_test_run(argv, &out) != 0)
+        fail_msg("generated network XML does not validate:\n%s", out);
 }
 
 static void test_build_rejects_bad_config(void **state)
