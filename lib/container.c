@@ -682,9 +682,8 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
     _cleanup_domain_ virDomainPtr d = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
 
-    if (lxcf_name_check(name, err) < 0 && strlen(name) != VIR_UUID_STRING_BUFLEN - 1)
+    if (lxcf_ref_check(name, err) < 0)
         return -1;
-    lxcf_error_clear(err);
     if (lxcf_ctx_connect(ctx, err) < 0)
         return -1;
     /* A name that is not ours (or not there) is left to the locked part,

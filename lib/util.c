@@ -134,6 +134,16 @@ bool lxcf_strv_contains(char *const *v, const char *s)
     return false;
 }
 
+bool lxcf_uuid_like(const char *s)
+{
+    return s && strlen(s) == 36 && strspn(s, "0123456789abcdefABCDEF-") == 36;
+}
+
+int lxcf_ref_check(const char *ref, lxcf_err *err)
+{
+    return lxcf_uuid_like(ref) ? 0 : lxcf_name_check(ref, err);
+}
+
 int lxcf_name_check(const char *name, lxcf_err *err)
 {
     size_t len;

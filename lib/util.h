@@ -47,6 +47,11 @@ bool lxcf_strv_contains(char *const *v, const char *s);
  * never be mistaken for an id). */
 #define LXCF_NAME_MAX 63
 int lxcf_name_check(const char *name, lxcf_err *err);
+/* Shaped like a UUID string (36 hex digits and dashes): libvirt's other
+ * name for a domain, which every command accepts where a name goes. */
+bool lxcf_uuid_like(const char *s);
+/* A container reference: a valid name or a UUID. */
+int lxcf_ref_check(const char *ref, lxcf_err *err);
 
 /* Parse a whole decimal number in [min, max]; WHAT names it in the error. */
 int lxcf_parse_ulong(const char *s, unsigned long min, unsigned long max,

@@ -192,10 +192,7 @@ static int lxcf_check_names(char **names, size_t n, lxcf_err *err)
         for (size_t j = 0; j < i; j++)
             if (lxcf_streq(names[i], names[j]))
                 return lxcf_error(err, LXCF_EXIT_USAGE, "%s: listed twice", names[i]);
-        /* A UUID names a container too. */
-        if (strlen(names[i]) == 36 && strspn(names[i], "0123456789abcdefABCDEF-") == 36)
-            continue;
-        if (lxcf_name_check(names[i], err) < 0)
+        if (lxcf_ref_check(names[i], err) < 0)
             return -1;
     }
     return 0;

@@ -9,14 +9,6 @@
 #include "resource.h"
 #include "util.h"
 
-static int lxcf_res_name_check(const char *name, lxcf_err *err)
-{
-    /* A UUID names a container too. */
-    if (strlen(name) == 36 && strspn(name, "0123456789abcdefABCDEF-") == 36)
-        return 0;
-    return lxcf_name_check(name, err);
-}
-
 static int lxcf_res_cmd(lxcf_cli *cli, lxcf_res_kind kind, lxcf_err *err)
 {
     _cleanup_(lxcf_res_result_clear) lxcf_res_result res = { 0 };
@@ -24,7 +16,7 @@ static int lxcf_res_cmd(lxcf_cli *cli, lxcf_res_kind kind, lxcf_err *err)
     const char *device = cli->argc == 3 ? cli->argv[1] : NULL;
     const char *value = cli->argv[cli->argc - 1];
 
-    if (lxcf_res_name_check(name, err) < 0 || lxcf_cli_ctx(cli, err) < 0)
+    if (lxcf_ref_check(name, err) < 0 || lxcf_cli_ctx(cli, err) < 0)
         return -1;
     if (lxcf_res_set(&cli->ctx, name, kind, device, value, &res, err) < 0)
         return -1;
