@@ -621,8 +621,13 @@ typedef struct lxcf_cp_ctx {
     int dst_top;
     lxcf_cp_link *links;
     size_t nlinks, cap;
-    bool no_cfr;      /* copy_file_range unusable between these filesystems */
-    bool no_clone;    /* FICLONE refused once: do not ask for every file */
+    /* FICLONE and copy_file_range refused for a reason of the filesystem
+     * (not of one file): not asked again for files on that source device.
+     * By device, because a copy without one_file_system crosses mounts and
+     * one mount that cannot reflink says nothing about the others. */
+    bool no_clone, no_cfr;
+    dev_t no_clone_dev, no_cfr_dev;
+    unsigned clone_einval; /* EINVALs from FICLONE since its last success */
     struct timespec last;
     char rel[PATH_MAX];
     size_t rel_len;
@@ -846,10 +851,12 @@ static int lxcf_cp_rw(lxcf_cp_ctx *c, int in, int out, off_t off, off_t len)
     return 0;
 }
 
-static int lxcf_cp_range(lxcf_cp_ctx *c, int in, int out, off_t off, off_t len)
+static int lxcf_cp_range(lxcf_cp_ctx *c, int in, int out, dev_t dev, off_t off, off_t len)
 {
     loff_t ioff = off, ooff = off;
 
+    if (c->no_cfr && c->no_cfr_dev != dev)
+        c->no_cfr = false;
     while (len > 0 && !c->no_cfr) {
         ssize_t n = copy_file_range(in, &ioff, out, &ooff, (size_t)len, 0);
         if (n < 0 && errno == EINTR)
@@ -857,6 +864,7 @@ static int lxcf_cp_range(lxcf_cp_ctx *c, int in, int out, off_t off, off_t len)
         if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
                       errno == EOPNOTSUPP || errno == EBADF)) {
             c->no_cfr = true;
+            c->no_cfr_dev = dev;
             break;
         }
         if (n < 0)
@@ -871,33 +879,68 @@ static int lxcf_cp_range(lxcf_cp_ctx *c, int in, int out, off_t off, off_t len)
     return len > 0 ? lxcf_cp_rw(c, in, out, ioff, len) : 0;
 }
 
+/* After this many EINVALs in a row without a success, FICLONE is taken to
+ * be refused by the filesystem itself (one that answers EINVAL where it
+ * means "not supported"), not file by file. */
+#define LXCF_CP_CLONE_EINVAL_MAX 16
+
+/* Share IN's data with OUT (both whole files).  true when done. */
+static bool lxcf_cp_clone(lxcf_cp_ctx *c, int in, int out, const struct stat *st)
+{
+    if (c->no_clone && c->no_clone_dev == st->st_dev)
+        return false;
+    if (ioctl(out, FICLONE, in) == 0) {
+        c->clone_einval = 0;
+        c->st->bytes += (uint64_t)st->st_size;
+        c->st->cloned++;
+        return true;
+    }
+    switch (errno) {
+    case EINVAL:
+        /* A refusal of this one file: btrfs will not share a NOCOW file's
+         * extents with a checksummed one (databases, VM images, journals
+         * are NOCOW there), XFS not those of a DAX file.  Asking again for
+         * the next file costs one syscall; not asking would leave every
+         * file after it to copy_file_range, which shares extents only
+         * where the kernel reflinks for it (5.3 and later, one fs). */
+        if (++c->clone_einval < LXCF_CP_CLONE_EINVAL_MAX)
+            break;
+        /* fall through */
+    case EOPNOTSUPP:
+    case ENOTTY:
+    case ENOSYS:
+    case EXDEV: /* another filesystem, or another mount of it (FICLONE wants
+                 * one vfsmount; copy_file_range below still shares the
+                 * extents then, within one filesystem) */
+        c->no_clone = true;
+        c->no_clone_dev = st->st_dev;
+        break;
+    default:
+        break;
+    }
+    return false;
+}
+
 static int lxcf_cp_data(lxcf_cp_ctx *c, int in, int out, const struct stat *st)
 {
     if (st->st_size == 0)
         return 0;
-    if (!c->no_clone) {
-        if (ioctl(out, FICLONE, in) == 0) {
-            c->st->bytes += (uint64_t)st->st_size;
-            return 0;
-        }
-        if (errno == EOPNOTSUPP || errno == ENOTTY || errno == EXDEV || errno == EINVAL ||
-            errno == ENOSYS)
-            c->no_clone = true;
-    }
+    if (lxcf_cp_clone(c, in, out, st))
+        return 0;
     if ((off_t)st->st_blocks * 512 >= st->st_size)
-        return lxcf_cp_range(c, in, out, 0, st->st_size);
+        return lxcf_cp_range(c, in, out, st->st_dev, 0, st->st_size);
     /* Sparse: copy only the data extents, then set the size. */
     for (off_t off = 0; off < st->st_size;) {
         off_t data = lseek(in, off, SEEK_DATA), hole;
         if (data < 0) {
             if (errno == ENXIO)
                 break;
-            return lxcf_cp_range(c, in, out, off, st->st_size - off);
+            return lxcf_cp_range(c, in, out, st->st_dev, off, st->st_size - off);
         }
         hole = lseek(in, data, SEEK_HOLE);
         if (hole < 0)
             hole = st->st_size;
-        if (lxcf_cp_range(c, in, out, data, hole - data) < 0)
+        if (lxcf_cp_range(c, in, out, st->st_dev, data, hole - data) < 0)
             return -1;
         off = hole;
     }

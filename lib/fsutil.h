@@ -106,13 +106,16 @@ typedef struct lxcf_copy_stats {
     uint64_t specials;  /* fifos, device nodes */
     uint64_t hardlinks; /* extra names linked to an already copied inode */
     uint64_t skipped;   /* sockets and filtered entries */
-    uint64_t bytes;     /* file data copied */
+    uint64_t bytes;     /* file data copied (or shared) */
+    uint64_t cloned;    /* regular files whose data FICLONE shared whole */
 } lxcf_copy_stats;
 
 /* Copy the tree SRC to DST preserving owner, mode, ns timestamps, xattrs
  * (security.* included), hard links, symlinks (as links), fifos and device
- * nodes; sockets are skipped.  Data is reflinked when the filesystem can,
- * else copied in the kernel (copy_file_range), holes kept.  DST must not
+ * nodes; sockets are skipped.  Data is reflinked when the filesystem can
+ * (FICLONE, asked for every non-empty file until the filesystem says it
+ * cannot), else copied in the kernel (copy_file_range, which still shares
+ * extents within one filesystem), holes kept.  DST must not
  * exist or be empty (unless opts->merge) and must not lie inside SRC.
  * OPTS and STATS may be NULL. */
 int lxcf_fs_copy_tree(const char *src, const char *dst, const lxcf_copy_opts *opts,

@@ -8,12 +8,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <linux/loop.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
@@ -707,6 +712,228 @@ static void test_copy_tree_one_file_system_skips_mounts(void **state)
     lxcf_test_rmrf(d);
 }
 
+/* ---- copy_tree on reflink filesystems ------------------------------------ */
+
+/* Each test makes a filesystem on a sparse image in its temp dir and mounts
+ * it in a child's private mount namespace, on a loop device that detaches
+ * itself when that mount goes (with the namespace, if the child dies).
+ * The child uses no cmocka calls: it answers by exit code. */
+
+typedef struct t_reflink {
+    const char *dir;    /* the test's temp dir: image and mount point in it */
+    const char *fstype; /* "xfs" or "btrfs" */
+    bool nocow_first;   /* btrfs: a NOCOW file first in the source */
+} t_reflink;
+
+/* Attach IMG to a free loop device (autoclear) and mount it on MNT. */
+static int t_loop_mount(const char *img, const char *mnt, const char *fstype)
+{
+    _cleanup_close_ int ctl = -1, ifd = -1;
+
+    ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+    ifd = open(img, O_RDWR | O_CLOEXEC);
+    if (ctl < 0 || ifd < 0)
+        return -1;
+    /* Another process may take the free device between the two calls. */
+    for (int tries = 0; tries < 10; tries++) {
+        struct loop_info64 info = { .lo_flags = LO_FLAGS_AUTOCLEAR };
+        _cleanup_close_ int lfd = -1;
+        char dev[64];
+        int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+
+        if (n < 0)
+            return -1;
+        snprintf(dev, sizeof dev, "/dev/loop%d", n);
+        lfd = open(dev, O_RDWR | O_CLOEXEC);
+        if (lfd < 0)
+            return -1;
+        if (ioctl(lfd, LOOP_SET_FD, ifd) < 0) {
+            if (errno == EBUSY)
+                continue;
+            return -1;
+        }
+        if (ioctl(lfd, LOOP_SET_STATUS64, &info) < 0 || mount(dev, mnt, fstype, 0, NULL) < 0) {
+            ioctl(lfd, LOOP_CLR_FD, 0);
+            return -1;
+        }
+        return 0; /* closing lfd leaves the mount holding the device */
+    }
+    return -1;
+}
+
+static int t_put(const char *root, const char *rel, const char *data, size_t len, bool nocow)
+{
+    _cleanup_free_ char *p = lxcf_test_path(root, rel);
+    _cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int flags = 0;
+
+    if (fd < 0)
+        return -1;
+    /* NOCOW only takes on a file that has no data yet. */
+    if (nocow && (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 ||
+                  (flags |= FS_NOCOW_FL, ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)))
+        return -1;
+    return lxcf_write_all(fd, data, len) < 0 ? -1 : 0;
+}
+
+/* 1: every extent of ROOT/REL is shared with another file; 0: not; -1. */
+static int t_all_shared(const char *root, const char *rel)
+{
+    _cleanup_free_ char *p = lxcf_test_path(root, rel);
+    _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+    _cleanup_free_ struct fiemap *fm = NULL;
+    const unsigned max = 64;
+
+    if (fd < 0)
+        return -1;
+    fm = lxcf_xcalloc(1, sizeof *fm + max * sizeof(struct fiemap_extent));
+    fm->fm_length = FIEMAP_MAX_OFFSET;
+    fm->fm_flags = FIEMAP_FLAG_SYNC;
+    fm->fm_extent_count = max;
+    if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0 || fm->fm_mapped_extents == 0)
+        return -1;
+    for (unsigned i = 0; i < fm->fm_mapped_extents; i++)
+        if (!(fm->fm_extents[i].fe_flags & FIEMAP_EXTENT_SHARED))
+            return 0;
+    return 1;
+}
+
+static bool t_same_bytes(const char *a, const char *b, const char *rel)
+{
+    _cleanup_free_ char *x = lxcf_test_path(a, rel), *y = lxcf_test_path(b, rel);
+    _cleanup_free_ char *dx = NULL, *dy = NULL;
+    _cleanup_close_ int fx = open(x, O_RDONLY | O_CLOEXEC), fy = open(y, O_RDONLY | O_CLOEXEC);
+    size_t nx = 0, ny = 0;
+
+    if (fx < 0 || fy < 0 || lxcf_read_fd(fx, &dx, &nx) < 0 || lxcf_read_fd(fy, &dy, &ny) < 0)
+        return false;
+    return nx == ny && memcmp(dx, dy, nx) == 0;
+}
+
+static uint64_t t_free_bytes(const char *path)
+{
+    struct statfs sf;
+
+    return statfs(path, &sf) < 0 ? 0 : (uint64_t)sf.f_bfree * (uint64_t)sf.f_bsize;
+}
+
+/* In the child: 0 pass, 77 the filesystem could not be mounted here,
+ * other codes say which check failed. */
+static int t_child_reflink(void *arg)
+{
+    const t_reflink *t = arg;
+    _cleanup_free_ char *img = lxcf_test_path(t->dir, "fs.img"), *mnt = lxcf_test_path(t->dir, "mnt");
+    _cleanup_free_ char *src = lxcf_test_path(mnt, "src"), *dst = lxcf_test_path(mnt, "dst");
+    _cleanup_free_ char *big = NULL, *link_a = NULL, *link_b = NULL, *sub = NULL;
+    _cleanup_close_ int mfd = -1;
+    const size_t bigsz = (8u << 20) + 3000; /* not a multiple of any block size */
+    lxcf_copy_stats st = { 0 };
+    lxcf_err err = LXCF_ERR_INIT;
+    uint64_t before, after;
+    int r = 0;
+
+    if (t_loop_mount(img, mnt, t->fstype) < 0)
+        return 77;
+    big = lxcf_xmalloc(bigsz);
+    for (size_t i = 0; i < bigsz; i++)
+        big[i] = (char)(i * 2654435761u >> 13);
+    sub = lxcf_test_path(src, "etc");
+    link_a = lxcf_test_path(src, "etc/big");
+    link_b = lxcf_test_path(src, "big-link");
+    if (mkdir(src, 0755) < 0 || mkdir(sub, 0755) < 0)
+        r = 1;
+    /* btrfs reads a directory in creation order: the NOCOW file is met
+     * first, so a FICLONE refusal that stuck would cost every later file. */
+    else if (t->nocow_first && t_put(src, "etc/nocow", big, 1 << 20, true) < 0)
+        r = 2;
+    else if (t_put(src, "etc/big", big, bigsz, false) < 0 ||
+             t_put(src, "etc/small", "x=1\n", 4, false) < 0 ||
+             t_put(src, "etc/empty", "", 0, false) < 0 || link(link_a, link_b) < 0)
+        r = 3;
+    mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (r == 0 && (mfd < 0 || syncfs(mfd) < 0))
+        r = 4;
+    before = t_free_bytes(mnt);
+    if (r == 0 && lxcf_fs_copy_tree(src, dst, NULL, &st, &err) < 0)
+        r = 5;
+    if (r == 0 && syncfs(mfd) < 0)
+        r = 4;
+    after = t_free_bytes(mnt);
+    if (r == 0 && (st.files != 3u + t->nocow_first || st.hardlinks != 1))
+        r = 6;
+    /* Every non-empty file but the NOCOW one, which btrfs must copy. */
+    else if (r == 0 && st.cloned != 2)
+        r = 7;
+    else if (r == 0 && t_all_shared(dst, "etc/big") != 1)
+        r = 8;
+    else if (r == 0 && (!t_same_bytes(src, dst, "etc/big") || !t_same_bytes(src, dst, "etc/small") ||
+                        (t->nocow_first && !t_same_bytes(src, dst, "etc/nocow"))))
+        r = 9;
+    /* The 8 MiB were shared, not written again (the NOCOW MiB is). */
+    else if (r == 0 && before - after >= (t->nocow_first ? 3u << 20 : 2u << 20))
+        r = 10;
+    if (r)
+        fprintf(stderr, "reflink %s: check %d failed: cloned %llu files %llu, %lld bytes used: %s\n",
+                t->fstype, r, (unsigned long long)st.cloned, (unsigned long long)st.files,
+                (long long)(before - after), err.msg);
+    lxcf_closep(&mfd);
+    umount2(mnt, MNT_DETACH);
+    return r;
+}
+
+static void t_reflink_case(const char *fstype, bool nocow_first)
+{
+    _cleanup_free_ char *d = NULL, *img = NULL, *mnt = NULL, *mkfs = NULL, *out = NULL;
+    t_reflink t = { .fstype = fstype, .nocow_first = nocow_first };
+    int fd, r;
+
+    mkfs = lxcf_xasprintf("mkfs.%s", fstype);
+    if (geteuid() != 0) {
+        print_message("not root (loop devices, mount): skipped\n");
+        skip();
+    }
+    lxcf_test_need_program(mkfs, lxcf_streq(fstype, "xfs") ? "xfsprogs" : "btrfs-progs");
+    d = lxcf_test_mkdtemp();
+    img = lxcf_test_path(d, "fs.img");
+    mnt = lxcf_test_path(d, "mnt");
+    lxcf_test_mkdirs(d, "mnt");
+    /* Sparse: XFS wants 300 MiB at least, the image costs a few MiB. */
+    fd = open(img, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 512 << 20), 0);
+    close(fd);
+    if (lxcf_streq(fstype, "xfs"))
+        r = lxcf_test_run((char *[]){ mkfs, "-q", "-m", "reflink=1", img, NULL }, &out);
+    else
+        r = lxcf_test_run((char *[]){ mkfs, "-q", img, NULL }, &out);
+    if (r != 0)
+        fail_msg("%s failed: %s", mkfs, out);
+    t.dir = d;
+    r = lxcf_test_in_mountns(t_child_reflink, &t);
+    lxcf_test_rmrf(d);
+    if (r == 77) {
+        print_message("cannot mount a %s loop filesystem here: skipped\n", fstype);
+        skip();
+    }
+    assert_int_equal(r, 0);
+}
+
+static void test_copy_tree_reflinks_every_file_on_xfs(void **state)
+{
+    t_reflink_case("xfs", false);
+}
+
+static void test_copy_tree_reflinks_every_file_on_btrfs(void **state)
+{
+    t_reflink_case("btrfs", false);
+}
+
+/* A file btrfs refuses to clone (EINVAL) does not stop the others. */
+static void test_copy_tree_reflinks_after_a_refused_file(void **state)
+{
+    t_reflink_case("btrfs", true);
+}
+
 #define T_PATH_TEST(f)                                                  \
     cmocka_unit_test_setup_teardown(f, t_setup_openat2, t_teardown),     \
     cmocka_unit_test_setup_teardown(f, t_setup_fallback, t_teardown)
@@ -743,6 +970,9 @@ int main(void)
         cmocka_unit_test(test_copy_tree_exclude_and_no_contents),
         cmocka_unit_test(test_copy_tree_reports_progress),
         cmocka_unit_test(test_copy_tree_one_file_system_skips_mounts),
+        cmocka_unit_test(test_copy_tree_reflinks_every_file_on_xfs),
+        cmocka_unit_test(test_copy_tree_reflinks_every_file_on_btrfs),
+        cmocka_unit_test(test_copy_tree_reflinks_after_a_refused_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
