@@ -13,7 +13,6 @@
 
 #include "cleanup.h"
 #include "config.h"
-#include "ctx.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -146,34 +145,6 @@ static void test_unreadable_file_is_an_error(void **state)
     lxcf_config_clear(&cfg);
 }
 
-static void test_root_prefix_applies_to_config_and_roots(void **state)
-{
-    _cleanup_free_ char *p = NULL, *roots = NULL, *croot = NULL, *hosts = NULL;
-    lxcf_ctx ctx;
-    lxcf_err err = LXCF_ERR_INIT;
-
-    lxcf_test_mkdirs(lxcf_test_base, "etc/lxcf");
-    p = write_conf("etc/lxcf/lxcf.conf", "[Paths]\nroots = /var/lib/c\n");
-    assert_int_equal(lxcf_ctx_init(&ctx, lxcf_test_base, NULL, NULL, &err), 0);
-    roots = lxcf_ctx_roots_dir(&ctx);
-    croot = lxcf_ctx_container_root(&ctx, "web1");
-    hosts = lxcf_ctx_path(&ctx, "/etc/hosts");
-    {
-        _cleanup_free_ char *r = lxcf_xasprintf("%s/var/lib/c", lxcf_test_base);
-        _cleanup_free_ char *c = lxcf_xasprintf("%s/var/lib/c/web1", lxcf_test_base);
-        _cleanup_free_ char *h = lxcf_xasprintf("%s/etc/hosts", lxcf_test_base);
-        assert_string_equal(roots, r);
-        assert_string_equal(croot, c);
-        assert_string_equal(hosts, h);
-    }
-    assert_string_equal(ctx.uri, "lxc:///");
-    lxcf_ctx_clear(&ctx);
-
-    assert_int_equal(lxcf_ctx_init(&ctx, "/nonexistent-root", NULL, NULL, &err), -1);
-    assert_int_equal(err.code, LXCF_EXIT_USAGE);
-    lxcf_ctx_clear(&ctx);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,7 +153,6 @@ int main(void)
         cmocka_unit_test(test_missing_optional_file_gives_defaults),
         cmocka_unit_test(test_bad_files_give_one_clear_error),
         cmocka_unit_test(test_unreadable_file_is_an_error),
-        cmocka_unit_test(test_root_prefix_applies_to_config_and_roots),
     };
     return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);
 }

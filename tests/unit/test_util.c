@@ -1,0 +1,511 @@
+/* lib/util: the small helpers every module leans on.  Path joining is what
+ * keeps --root honest, the name check is what keeps a container name a
+ * hostname label, and the atomic write is what keeps a crash from leaving
+ * a torn /etc/hosts, so each is tested at its edges. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "testutil.h"
+#include "util.h"
+
+/* ---- allocation and strings ---------------------------------------------- */
+
+static void test_x_allocators_never_return_null(void **state)
+{
+    _cleanup_free_ void *a = lxcf_xmalloc(0);
+    _cleanup_free_ void *b = lxcf_xcalloc(0, 0);
+    _cleanup_free_ char *c = lxcf_xcalloc(4, 2);
+    _cleanup_free_ char *d = lxcf_xstrdup(NULL);
+    _cleanup_free_ char *e = lxcf_xstrndup("abcdef", 3);
+    _cleanup_free_ char *f = lxcf_xasprintf("%s-%03d", "web", 7);
+    char *g = lxcf_xrealloc(NULL, 0);
+
+    /* Zero sizes still give a pointer callers may free and index. */
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(c[i], 0);
+    assert_string_equal(d, "");
+    assert_string_equal(e, "abc");
+    assert_string_equal(f, "web-007");
+    assert_non_null(g);
+    g = lxcf_xrealloc(g, 64);
+    memset(g, 'z', 64);
+    free(g);
+}
+
+static void test_streq_handles_null(void **state)
+{
+    assert_true(lxcf_streq("a", "a"));
+    assert_false(lxcf_streq("a", "b"));
+    assert_true(lxcf_streq(NULL, NULL));
+    assert_false(lxcf_streq(NULL, "a"));
+    assert_false(lxcf_streq("a", NULL));
+}
+
+static void test_startswith_and_endswith(void **state)
+{
+    assert_true(lxcf_startswith("lxcf-emulator", "lxcf-"));
+    assert_true(lxcf_startswith("abc", ""));
+    assert_false(lxcf_startswith("lx", "lxcf"));
+    assert_true(lxcf_endswith("a.conf", ".conf"));
+    assert_true(lxcf_endswith("abc", ""));
+    assert_false(lxcf_endswith("conf", ".conf"));
+    assert_false(lxcf_endswith("a.conf.bak", ".conf"));
+}
+
+static void test_strv_push_len_contains(void **state)
+{
+    _cleanup_strv_ char **v = NULL;
+
+    assert_int_equal(lxcf_strv_len(NULL), 0);
+    assert_false(lxcf_strv_contains(NULL, "a"));
+    lxcf_strv_push(&v, lxcf_xstrdup("a"));
+    lxcf_strv_push(&v, lxcf_xstrdup("b"));
+    lxcf_strv_push(&v, lxcf_xstrdup("c"));
+    assert_int_equal(lxcf_strv_len(v), 3);
+    assert_null(v[3]);
+    assert_string_equal(v[0], "a");
+    assert_string_equal(v[2], "c");
+    assert_true(lxcf_strv_contains(v, "b"));
+    assert_false(lxcf_strv_contains(v, "d"));
+    assert_false(lxcf_strv_contains(v, NULL));
+}
+
+/* ---- paths --------------------------------------------------------------- */
+
+static void test_path_join_puts_one_slash_between(void **state)
+{
+    struct { const char *root, *path, *want; } cases[] = {
+        { NULL, "/etc/hosts", "/etc/hosts" },
+        { "", "/etc/hosts", "/etc/hosts" },
+        { "/", "/etc/hosts", "/etc/hosts" },
+        { "/", "etc/hosts", "/etc/hosts" },
+        { "/r", "/etc/hosts", "/r/etc/hosts" },
+        { "/r/", "/etc/hosts", "/r/etc/hosts" },
+        { "/r///", "///etc/hosts", "/r/etc/hosts" },
+        { "/r", "etc", "/r/etc" },
+        { "/r", "", "/r" },
+        { "/r/", "/", "/r" },
+        { "/", "/", "/" },
+        { "rel", "x", "rel/x" },
+        /* Only the seam is cleaned: what the caller wrote inside stays. */
+        { "/r", "a//b/", "/r/a//b/" },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        _cleanup_free_ char *got = lxcf_path_join(cases[i].root, cases[i].path);
+        if (!lxcf_streq(got, cases[i].want))
+            fail_msg("join(%s, %s) = %s, want %s", cases[i].root ? cases[i].root : "NULL",
+                     cases[i].path, got, cases[i].want);
+    }
+}
+
+static void test_path_under_respects_component_boundaries(void **state)
+{
+    assert_true(lxcf_path_under("/a/b", "/a"));
+    assert_true(lxcf_path_under("/a", "/a"));
+    assert_true(lxcf_path_under("/a/b/c", "/a/b"));
+    assert_false(lxcf_path_under("/ab", "/a"));
+    assert_false(lxcf_path_under("/a", "/a/b"));
+    assert_false(lxcf_path_under("/b/a", "/a"));
+}
+
+static void test_path_clean_normalises_or_refuses(void **state)
+{
+    struct { const char *in, *want; } cases[] = {
+        { "/", "/" },
+        { "//", "/" },
+        { "/a//b/./c/", "/a/b/c" },
+        { "/./.", "/" },
+        { "/usr/lib", "/usr/lib" },
+        { "/a/..", NULL },
+        { "/a/../b", NULL },
+        { "a/b", NULL },
+        { "", NULL },
+        /* ".." only as a whole component. */
+        { "/a/..b/c..", "/a/..b/c.." },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        _cleanup_free_ char *got = lxcf_path_clean(cases[i].in);
+        if (!lxcf_streq(got, cases[i].want))
+            fail_msg("clean(%s) = %s, want %s", cases[i].in, got ? got : "NULL",
+                     cases[i].want ? cases[i].want : "NULL");
+    }
+}
+
+static void test_jobs_for_caps_at_items_and_defaults_to_cpus(void **state)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned ncpu = cpus > 0 ? (unsigned)cpus : 1;
+
+    assert_int_equal(lxcf_jobs_for(4, 10), 4);
+    assert_int_equal(lxcf_jobs_for(4, 2), 2);
+    assert_int_equal(lxcf_jobs_for(1, 100), 1);
+    assert_int_equal(lxcf_jobs_for(3, 0), 0);
+    assert_int_equal(lxcf_jobs_for(0, 100000), ncpu);
+    assert_int_equal(lxcf_jobs_for(0, 1), 1);
+}
+
+/* ---- names and numbers --------------------------------------------------- */
+
+static void test_name_check_accepts_hostname_labels(void **state)
+{
+    const char *good[] = { "web1", "a", "A-b-9", "1web", "9-9",
+                           "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk" };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(strlen(good[5]), LXCF_NAME_MAX);
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        if (lxcf_name_check(good[i], &err) < 0)
+            fail_msg("%s refused: %s", good[i], err.msg);
+    }
+}
+
+static void test_name_check_refuses_with_a_reason(void **state)
+{
+    char longname[LXCF_NAME_MAX + 2];
+    struct { const char *name, *want; } cases[] = {
+        { NULL, "empty container name" },
+        { "", "empty container name" },
+        { longname, "container name longer than 63 characters" },
+        { "web_1", "invalid container name" },
+        { "web.1", "invalid container name" },
+        { "web 1", "invalid container name" },
+        { "w\xc3\xa9" "b", "invalid container name" },
+        { "../x", "invalid container name" },
+        { "-web", "must not start or end with '-'" },
+        { "web-", "must not start or end with '-'" },
+        { "12345", "must not be all digits" },
+    };
+
+    memset(longname, 'a', LXCF_NAME_MAX + 1);
+    longname[LXCF_NAME_MAX + 1] = '\0';
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        lxcf_err err = LXCF_ERR_INIT;
+
+        assert_int_equal(lxcf_name_check(cases[i].name, &err), -1);
+        assert_int_equal(err.code, LXCF_EXIT_USAGE);
+        if (!strstr(err.msg, cases[i].want))
+            fail_msg("%s: \"%s\" lacks \"%s\"", cases[i].name ? cases[i].name : "NULL", err.msg,
+                     cases[i].want);
+    }
+}
+
+static void test_name_check_shortens_a_long_name_in_the_message(void **state)
+{
+    char longname[300];
+    lxcf_err err = LXCF_ERR_INIT;
+
+    memset(longname, 'q', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    assert_int_equal(lxcf_name_check(longname, &err), -1);
+    assert_string_equal(err.msg, "qqqqqqqqqqqqqqqqqqqq...: container name longer than 63 characters");
+}
+
+static void test_parse_ulong_accepts_whole_numbers_in_range(void **state)
+{
+    unsigned long v = 0;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_parse_ulong("42", 1, 100, "vcpus", &v, &err), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(lxcf_parse_ulong("1", 1, 1, "x", &v, &err), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(lxcf_parse_ulong("007", 0, 10, "x", &v, &err), 0);
+    assert_int_equal(v, 7);
+    assert_false(lxcf_error_isset(&err));
+}
+
+static void test_parse_ulong_refuses_and_leaves_out_alone(void **state)
+{
+    struct { const char *s, *want; } cases[] = {
+        { NULL, "vcpus: '' is not a number" },
+        { "", "vcpus: '' is not a number" },
+        { "-1", "vcpus: '-1' is not a number" },
+        { "+1", "vcpus: '+1' is not a number" },
+        { " 1", "vcpus: ' 1' is not a number" },
+        { "1x", "vcpus: '1x' is not a valid number" },
+        { "1 ", "vcpus: '1 ' is not a valid number" },
+        { "99999999999999999999999", "vcpus: '99999999999999999999999' is not a valid number" },
+        { "0", "vcpus: 0 is out of range 1..64" },
+        { "65", "vcpus: 65 is out of range 1..64" },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        unsigned long v = 12345;
+        lxcf_err err = LXCF_ERR_INIT;
+
+        assert_int_equal(lxcf_parse_ulong(cases[i].s, 1, 64, "vcpus", &v, &err), -1);
+        assert_int_equal(err.code, LXCF_EXIT_USAGE);
+        assert_string_equal(err.msg, cases[i].want);
+        assert_int_equal(v, 12345);
+    }
+}
+
+/* ---- reading and writing ------------------------------------------------- */
+
+static void test_write_all_and_read_fd_move_every_byte(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *p = lxcf_test_path(d, "big"), *back = NULL, *data = NULL;
+    _cleanup_close_ int fd = -1;
+    size_t n = 3 * 8192 + 17, len = 0;
+
+    /* Larger than read_fd's first buffer, with a NUL inside: the length,
+     * not strlen, is what counts. */
+    data = lxcf_xmalloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)(i * 7);
+    fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(lxcf_write_all(fd, data, n), 0);
+    close(lxcf_steal_fd(fd));
+    fd = open(p, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(lxcf_read_fd(fd, &back, &len), 0);
+    assert_int_equal(len, n);
+    assert_memory_equal(back, data, n);
+    assert_int_equal(back[n], '\0');
+}
+
+static void test_write_all_fails_with_errno(void **state)
+{
+    errno = 0;
+    assert_int_equal(lxcf_write_all(-1, "x", 1), -1);
+    assert_int_equal(errno, EBADF);
+    /* Nothing to write is done at once, whatever the fd. */
+    assert_int_equal(lxcf_write_all(-1, "", 0), 0);
+}
+
+static void test_read_file_reads_and_reports(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *p = lxcf_test_path(d, "f"), *missing = lxcf_test_path(d, "nope");
+    _cleanup_free_ char *out = NULL;
+    char *none = NULL;
+    size_t len = 99;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    lxcf_test_write_file(d, "f", "hello\n");
+    assert_int_equal(lxcf_read_file(p, &out, &len, &err), 0);
+    assert_string_equal(out, "hello\n");
+    assert_int_equal(len, 6);
+    assert_int_equal(lxcf_read_file(missing, &none, NULL, &err), -1);
+    assert_null(none);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+    assert_int_equal(err.sys_errno, ENOENT);
+    assert_true(lxcf_startswith(err.msg, "cannot open "));
+    assert_non_null(strstr(err.msg, missing));
+    lxcf_error_clear(&err);
+    /* A directory opens but does not read. */
+    assert_int_equal(lxcf_read_file(d, &none, NULL, &err), -1);
+    assert_int_equal(err.sys_errno, EISDIR);
+    assert_true(lxcf_startswith(err.msg, "cannot read "));
+}
+
+static size_t lxcf_t_litter(const char *path)
+{
+    _cleanup_free_ char *pat = lxcf_xasprintf("%s.lxcf-tmp.*", path);
+    glob_t g;
+    size_t n = 0;
+
+    if (glob(pat, 0, NULL, &g) == 0)
+        n = g.gl_pathc;
+    globfree(&g);
+    return n;
+}
+
+static void test_write_file_atomic_creates_with_mode(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *p = lxcf_test_path(d, "hosts"), *got = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_write_file_atomic(p, "a\n", 2, 0640, false, &err), 0);
+    got = lxcf_test_read_file(d, "hosts");
+    assert_string_equal(got, "a\n");
+    assert_int_equal(lxcf_test_lstat(d, "hosts").st_mode & 07777, 0640);
+    assert_int_equal(lxcf_t_litter(p), 0);
+}
+
+static void test_write_file_atomic_replaces_and_keeps_owner_mode(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *p = lxcf_test_path(d, "hosts"), *got = NULL;
+    struct stat before, after;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    lxcf_test_write_file(d, "hosts", "old old old\n");
+    assert_int_equal(chmod(p, 0604), 0);
+    before = lxcf_test_lstat(d, "hosts");
+    /* KEEP_OWNER: the file's own mode beats the one asked for. */
+    assert_int_equal(lxcf_write_file_atomic(p, "new\n", 4, 0600, true, &err), 0);
+    after = lxcf_test_lstat(d, "hosts");
+    got = lxcf_test_read_file(d, "hosts");
+    assert_string_equal(got, "new\n");
+    assert_int_equal(after.st_mode & 07777, 0604);
+    assert_int_equal(after.st_uid, before.st_uid);
+    assert_int_equal(after.st_gid, before.st_gid);
+    /* A rename, not a rewrite in place: readers holding the old file
+     * keep reading the old bytes. */
+    assert_int_not_equal(after.st_ino, before.st_ino);
+    /* Without KEEP_OWNER the mode asked for applies. */
+    assert_int_equal(lxcf_write_file_atomic(p, "x", 1, 0600, false, &err), 0);
+    assert_int_equal(lxcf_test_lstat(d, "hosts").st_mode & 07777, 0600);
+}
+
+static void test_write_file_atomic_refuses_symlink_and_dir(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *link = lxcf_test_path(d, "link"), *target = lxcf_test_path(d, "target");
+    _cleanup_free_ char *dir = lxcf_test_path(d, "dir"), *got = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    lxcf_test_write_file(d, "target", "keep\n");
+    lxcf_test_symlink(target, d, "link");
+    lxcf_test_mkdirs(d, "dir");
+    assert_int_equal(lxcf_write_file_atomic(link, "evil", 4, 0644, false, &err), -1);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+    assert_non_null(strstr(err.msg, "not a regular file, refusing to replace it"));
+    got = lxcf_test_read_file(d, "target");
+    assert_string_equal(got, "keep\n");
+    assert_true(S_ISLNK(lxcf_test_lstat(d, "link").st_mode));
+    lxcf_error_clear(&err);
+    assert_int_equal(lxcf_write_file_atomic(dir, "x", 1, 0644, false, &err), -1);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    assert_true(S_ISDIR(lxcf_test_lstat(d, "dir").st_mode));
+    assert_int_equal(lxcf_t_litter(link) + lxcf_t_litter(dir), 0);
+}
+
+static void test_write_file_atomic_removes_litter_of_a_killed_writer(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *p = lxcf_test_path(d, "hosts");
+    lxcf_err err = LXCF_ERR_INIT;
+
+    lxcf_test_write_file(d, "hosts.lxcf-tmp.AbC123", "torn");
+    lxcf_test_write_file(d, "hosts.lxcf-tmp.zzzzzz", "torn");
+    /* Not its pattern (not six characters): someone else's file. */
+    lxcf_test_write_file(d, "hosts.lxcf-tmp.mine", "other");
+    assert_int_equal(lxcf_write_file_atomic(p, "ok\n", 3, 0644, false, &err), 0);
+    assert_false(lxcf_test_exists(d, "hosts.lxcf-tmp.AbC123"));
+    assert_false(lxcf_test_exists(d, "hosts.lxcf-tmp.zzzzzz"));
+    assert_true(lxcf_test_exists(d, "hosts.lxcf-tmp.mine"));
+}
+
+static void test_write_file_atomic_fails_in_a_missing_dir(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *p = lxcf_test_path(d, "no/such/file");
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_write_file_atomic(p, "x", 1, 0644, false, &err), -1);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+    assert_int_equal(err.sys_errno, ENOENT);
+    assert_false(lxcf_test_exists(d, "no"));
+}
+
+/* ---- processes ----------------------------------------------------------- */
+
+static void test_proc_find_reads_comm_of_numeric_dirs(void **state)
+{
+    _cleanup_free_ char *proc = lxcf_test_subtree();
+    const char *const lxcfs[] = { "lxcfs", NULL };
+    const char *const machined[] = { "systemd-machined", "machined", NULL };
+    const char *const none[] = { "nothing", NULL };
+
+    lxcf_test_write_file(proc, "1/comm", "init\n");
+    lxcf_test_write_file(proc, "4711/comm", "lxcfs\n");
+    /* Not a pid dir: never taken for a process. */
+    lxcf_test_write_file(proc, "self/comm", "nothing\n");
+    /* A pid that exited between readdir and open. */
+    lxcf_test_mkdirs(proc, "99");
+    assert_int_equal(lxcf_proc_find(proc, lxcfs), 4711);
+    assert_int_equal(lxcf_proc_find(proc, machined), 0);
+    assert_int_equal(lxcf_proc_find(proc, none), 0);
+}
+
+static void test_proc_find_on_missing_proc_is_0(void **state)
+{
+    const char *const any[] = { "init", NULL };
+
+    assert_int_equal(lxcf_proc_find("/nonexistent/proc", any), 0);
+}
+
+/* ---- crash points -------------------------------------------------------- */
+
+/* The exit status of a child that calls lxcf_crashpoint(NAME) with
+ * LXCF_CRASH_AT=AT, then exits 0. */
+static int lxcf_t_crash_status(const char *at, const char *name)
+{
+    pid_t pid = fork();
+    int st = 0;
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (at)
+            setenv("LXCF_CRASH_AT", at, 1);
+        else
+            unsetenv("LXCF_CRASH_AT");
+        lxcf_crashpoint(name);
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+static void test_crashpoint_kills_only_at_its_name(void **state)
+{
+    /* kill -9 exactly, so the crash tests see what a real crash leaves. */
+    assert_int_equal(lxcf_t_crash_status("root-built", "root-built"), 128 + SIGKILL);
+    assert_int_equal(lxcf_t_crash_status("root-built", "customised"), 0);
+    assert_int_equal(lxcf_t_crash_status("root", "root-built"), 0);
+    assert_int_equal(lxcf_t_crash_status(NULL, "root-built"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_x_allocators_never_return_null),
+        cmocka_unit_test(test_streq_handles_null),
+        cmocka_unit_test(test_startswith_and_endswith),
+        cmocka_unit_test(test_strv_push_len_contains),
+        cmocka_unit_test(test_path_join_puts_one_slash_between),
+        cmocka_unit_test(test_path_under_respects_component_boundaries),
+        cmocka_unit_test(test_path_clean_normalises_or_refuses),
+        cmocka_unit_test(test_jobs_for_caps_at_items_and_defaults_to_cpus),
+        cmocka_unit_test(test_name_check_accepts_hostname_labels),
+        cmocka_unit_test(test_name_check_refuses_with_a_reason),
+        cmocka_unit_test(test_name_check_shortens_a_long_name_in_the_message),
+        cmocka_unit_test(test_parse_ulong_accepts_whole_numbers_in_range),
+        cmocka_unit_test(test_parse_ulong_refuses_and_leaves_out_alone),
+        cmocka_unit_test(test_write_all_and_read_fd_move_every_byte),
+        cmocka_unit_test(test_write_all_fails_with_errno),
+        cmocka_unit_test(test_read_file_reads_and_reports),
+        cmocka_unit_test(test_write_file_atomic_creates_with_mode),
+        cmocka_unit_test(test_write_file_atomic_replaces_and_keeps_owner_mode),
+        cmocka_unit_test(test_write_file_atomic_refuses_symlink_and_dir),
+        cmocka_unit_test(test_write_file_atomic_removes_litter_of_a_killed_writer),
+        cmocka_unit_test(test_write_file_atomic_fails_in_a_missing_dir),
+        cmocka_unit_test(test_proc_find_reads_comm_of_numeric_dirs),
+        cmocka_unit_test(test_proc_find_on_missing_proc_is_0),
+        cmocka_unit_test(test_crashpoint_kills_only_at_its_name),
+    };
+    return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);
+}
