@@ -76,9 +76,11 @@ for step in erase-stopped erase-root-removed erase-unreserved erase-undefined at
     completes "erase@$step" lxcft-e
 done
 
-# kill -9 at random moments of a sysgen.
+# kill -9 at random moments of a sysgen.  The binary itself, not the lxcf
+# function: $! of a function run in the background is a subshell, and
+# killing that would leave lxcf copying on while erase runs.
 for delay in 0.05 0.15 0.3 0.5; do
-    lxcf sysgen --no-start lxcft-r >/dev/null 2>&1 &
+    "$LXCF_BIN" --root "$T_ROOT/host" sysgen --no-start lxcft-r >/dev/null 2>&1 &
     pid=$!
     sleep "$delay"
     kill -9 "$pid" 2>/dev/null
