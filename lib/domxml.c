@@ -1,272 +1,25 @@
 #include "domxml.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlversion.h>
-#include <libxml/xmlsave.h>
-
 #include "cleanup.h"
 #include "lxcfs.h"
 #include "util.h"
-
-/* ---- libxml2 plumbing ---------------------------------------------------- */
-
-static inline void lxcf_dx_docp(xmlDoc **d)
-{
-    if (*d)
-        xmlFreeDoc(*d);
-}
-
-static inline void lxcf_dx_ctxtp(xmlParserCtxt **p)
-{
-    if (*p)
-        xmlFreeParserCtxt(*p);
-}
-
-static inline void lxcf_dx_bufp(xmlBuffer **b)
-{
-    if (*b)
-        xmlBufferFree(*b);
-}
-
-#define _cleanup_xmldoc_ _cleanup_(lxcf_dx_docp)
-
-/* The first error libxml2 reports is the cause; later ones (premature end
- * of data...) are consequences, so keep only the first. */
-typedef struct lxcf_dx_errbuf {
-    bool set;
-    int line;
-    char msg[256];
-} lxcf_dx_errbuf;
-
-/* libxml2 2.12 made the handler's error argument const. */
-#if LIBXML_VERSION >= 21200
-typedef const xmlError lxcf_dx_xml_error;
-#else
-typedef xmlError lxcf_dx_xml_error;
-#endif
-
-static void lxcf_dx_on_error(void *data, lxcf_dx_xml_error *e)
-{
-    xmlParserCtxt *ctxt = data;
-    lxcf_dx_errbuf *eb = ctxt ? ctxt->_private : NULL;
-    size_t n;
-
-    if (!eb || eb->set || !e || e->level < XML_ERR_ERROR)
-        return;
-    eb->set = true;
-    eb->line = e->line;
-    snprintf(eb->msg, sizeof(eb->msg), "%s", e->message ? e->message : "unknown error");
-    n = strlen(eb->msg);
-    while (n > 0 && (eb->msg[n - 1] == '\n' || eb->msg[n - 1] == ' '))
-        eb->msg[--n] = '\0';
-}
-
-/* Parse XML without touching libxml2's global error handlers (other code
- * in the process may rely on them): a per-context structured handler takes
- * the messages, so libxml2 prints nothing.  Entities are never expanded
- * (no XML_PARSE_NOENT) and nothing is fetched from the network. */
-static int lxcf_dx_read(const char *xml, const char *what, int extra_opts,
-                        xmlDoc **out, lxcf_err *err)
-{
-    _cleanup_(lxcf_dx_ctxtp) xmlParserCtxt *ctxt = NULL;
-    const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                     XML_PARSE_NOCDATA | extra_opts;
-    lxcf_dx_errbuf eb = { 0 };
-    size_t len;
-    xmlDoc *doc;
-
-    if (!xml || !*xml)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: empty xml", what);
-    len = strlen(xml);
-    if (len > INT32_MAX)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: xml too large", what);
-    ctxt = xmlNewParserCtxt();
-    if (!ctxt || !ctxt->sax)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: cannot create xml parser", what);
-    ctxt->_private = &eb;
-    ctxt->sax->serror = lxcf_dx_on_error;
-    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, "UTF-8", opts);
-    if (!doc || !xmlDocGetRootElement(doc)) {
-        if (doc)
-            xmlFreeDoc(doc);
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: malformed xml at line %d: %s", what,
-                          eb.set ? eb.line : 1, eb.set ? eb.msg : "no root element");
-    }
-    /* libvirt never writes a DTD; one here could only smuggle in entities,
-     * which xmlNodeGetContent would expand (billion laughs). */
-    if (doc->intSubset || doc->extSubset) {
-        xmlFreeDoc(doc);
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: xml with a DOCTYPE is not accepted", what);
-    }
-    *out = doc;
-    return 0;
-}
-
-/* Serialise NODE (and below) as the one style every caller and golden file
- * shares: no declaration, 2-space indent, UTF-8, final newline. */
-static int lxcf_dx_dump(xmlNode *node, char **out, lxcf_err *err)
-{
-    _cleanup_(lxcf_dx_bufp) xmlBuffer *buf = xmlBufferCreate();
-    xmlSaveCtxt *save;
-    const char *content;
-
-    if (!buf)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "cannot allocate xml buffer");
-    save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
-    if (!save)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "cannot create xml writer");
-    if (xmlSaveTree(save, node) < 0) {
-        xmlSaveClose(save);
-        return lxcf_error(err, LXCF_EXIT_FAIL, "cannot serialise xml");
-    }
-    if (xmlSaveClose(save) < 0)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "cannot serialise xml");
-    content = (const char *)xmlBufferContent(buf);
-    *out = lxcf_xasprintf("%s\n", content ? content : "");
-    return 0;
-}
-
-static bool lxcf_dx_is(const xmlNode *n, const char *name)
-{
-    return n && n->type == XML_ELEMENT_NODE && lxcf_streq((const char *)n->name, name);
-}
-
-/* libvirt's own elements carry no namespace; a child of that name in some
- * other namespace belongs to someone else. */
-static bool lxcf_dx_is_plain(const xmlNode *n, const char *name)
-{
-    return lxcf_dx_is(n, name) && !n->ns;
-}
+#include "xml.h"
 
 static bool lxcf_dx_in_ns(const xmlNode *n)
 {
     return n && n->ns && n->ns->href && lxcf_streq((const char *)n->ns->href, LXCF_XMLNS);
 }
 
-static xmlNode *lxcf_dx_child(const xmlNode *parent, const char *name)
-{
-    for (xmlNode *n = parent ? parent->children : NULL; n; n = n->next)
-        if (lxcf_dx_is_plain(n, name))
-            return n;
-    return NULL;
-}
-
-/* Text of NODE as our own malloc'ed string (xmlFree and free may differ). */
-static char *lxcf_dx_text(const xmlNode *node)
-{
-    xmlChar *t;
-    char *s;
-
-    if (!node)
-        return NULL;
-    t = xmlNodeGetContent(node);
-    s = lxcf_xstrdup(t ? (const char *)t : "");
-    xmlFree(t);
-    return s;
-}
-
-static char *lxcf_dx_child_text(const xmlNode *parent, const char *name)
-{
-    return lxcf_dx_text(lxcf_dx_child(parent, name));
-}
-
-static char *lxcf_dx_attr(const xmlNode *node, const char *name)
-{
-    xmlChar *t;
-    char *s;
-
-    if (!node)
-        return NULL;
-    t = xmlGetNoNsProp(node, BAD_CAST name);
-    if (!t)
-        return NULL;
-    s = lxcf_xstrdup((const char *)t);
-    xmlFree(t);
-    return s;
-}
-
 static void lxcf_dx_replace(char **dst, char *src)
 {
     free(*dst);
     *dst = src;
-}
-
-/* xmlNewTextChild escapes TEXT; xmlNewChild would parse entities in it. */
-static xmlNode *lxcf_dx_add(xmlNode *parent, xmlNs *ns, const char *name, const char *text)
-{
-    return xmlNewTextChild(parent, ns, BAD_CAST name, BAD_CAST text);
-}
-
-static void lxcf_dx_set_text(xmlNode *node, const char *text)
-{
-    xmlNodeSetContent(node, NULL);
-    xmlAddChild(node, xmlNewDocText(node->doc, BAD_CAST text));
-}
-
-static int lxcf_dx_parse_ull(const char *s, const char *what, unsigned long long *out,
-                             lxcf_err *err)
-{
-    char *end = NULL;
-    unsigned long long v;
-
-    while (s && (*s == ' ' || *s == '\t' || *s == '\n'))
-        s++;
-    if (!s || *s < '0' || *s > '9')
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: '%s' is not a number", what, s ? s : "");
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    while (*end == ' ' || *end == '\t' || *end == '\n')
-        end++;
-    if (errno == ERANGE || *end)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: '%s' is not a valid number", what, s);
-    *out = v;
-    return 0;
-}
-
-/* libvirt's scaledInteger units, as bytes per unit. */
-static const struct {
-    const char *unit;
-    unsigned long long bytes;
-} lxcf_dx_units[] = {
-    { "b", 1ULL }, { "bytes", 1ULL },
-    { "KB", 1000ULL }, { "k", 1024ULL }, { "KiB", 1024ULL },
-    { "MB", 1000000ULL }, { "M", 1ULL << 20 }, { "MiB", 1ULL << 20 },
-    { "GB", 1000000000ULL }, { "G", 1ULL << 30 }, { "GiB", 1ULL << 30 },
-    { "TB", 1000000000000ULL }, { "T", 1ULL << 40 }, { "TiB", 1ULL << 40 },
-    { "PB", 1000000000000000ULL }, { "P", 1ULL << 50 }, { "PiB", 1ULL << 50 },
-    { "EB", 1000000000000000000ULL }, { "E", 1ULL << 60 }, { "EiB", 1ULL << 60 },
-};
-
-/* A size element (<memory unit='MiB'>4</memory>) in KiB, rounded up the
- * way libvirt rounds. */
-static int lxcf_dx_size_kib(const xmlNode *node, const char *what,
-                            unsigned long long *kib, lxcf_err *err)
-{
-    _cleanup_free_ char *text = lxcf_dx_text(node);
-    _cleanup_free_ char *unit = lxcf_dx_attr(node, "unit");
-    unsigned long long v, mult = 0, bytes;
-
-    if (lxcf_dx_parse_ull(text, what, &v, err) < 0)
-        return -1;
-    if (!unit)
-        mult = 1024;
-    for (size_t i = 0; unit && i < sizeof(lxcf_dx_units) / sizeof(lxcf_dx_units[0]); i++)
-        if (lxcf_streq(unit, lxcf_dx_units[i].unit))
-            mult = lxcf_dx_units[i].bytes;
-    if (!mult)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: unknown unit '%s'", what, unit);
-    if (__builtin_mul_overflow(v, mult, &bytes))
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: %llu %s is too large", what, v, unit);
-    *kib = bytes / 1024 + (bytes % 1024 != 0);
-    return 0;
 }
 
 /* ---- the container ------------------------------------------------------- */
@@ -349,32 +102,32 @@ static xmlNode *lxcf_dx_meta_node(const lxcf_container *c, xmlDoc *doc)
     xmlNs *ns = xmlNewNs(m, BAD_CAST LXCF_XMLNS, BAD_CAST LXCF_XMLNS_PREFIX);
 
     xmlSetNs(m, ns);
-    lxcf_dx_add(m, ns, "model", lxcf_domxml_model_name(c->model));
-    lxcf_dx_add(m, ns, "root", c->root);
+    lxcf_xml_add(m, ns, "model", lxcf_domxml_model_name(c->model));
+    lxcf_xml_add(m, ns, "root", c->root);
     if (c->ipv4) {
         _cleanup_free_ char *prefix = lxcf_xasprintf("%u", c->ipv4_prefix);
-        xmlNode *ip = lxcf_dx_add(m, ns, "ipv4", c->ipv4);
+        xmlNode *ip = lxcf_xml_add(m, ns, "ipv4", c->ipv4);
 
-        xmlNewProp(ip, BAD_CAST "prefix", BAD_CAST prefix);
+        lxcf_xml_set_attr(ip, "prefix", prefix);
     }
     if (c->created)
-        lxcf_dx_add(m, ns, "created", c->created);
+        lxcf_xml_add(m, ns, "created", c->created);
     if (c->state_note)
-        lxcf_dx_add(m, ns, "state", c->state_note);
+        lxcf_xml_add(m, ns, "state", c->state_note);
     return m;
 }
 
 static xmlNode *lxcf_dx_add_fs(xmlNode *devices, const char *source, const char *target,
                                bool readonly)
 {
-    xmlNode *fs = xmlNewChild(devices, NULL, BAD_CAST "filesystem", NULL);
+    xmlNode *fs = lxcf_xml_add(devices, NULL, "filesystem", NULL);
 
-    xmlNewProp(fs, BAD_CAST "type", BAD_CAST "mount");
-    xmlNewProp(fs, BAD_CAST "accessmode", BAD_CAST "passthrough");
-    xmlNewProp(xmlNewChild(fs, NULL, BAD_CAST "source", NULL), BAD_CAST "dir", BAD_CAST source);
-    xmlNewProp(xmlNewChild(fs, NULL, BAD_CAST "target", NULL), BAD_CAST "dir", BAD_CAST target);
+    lxcf_xml_set_attr(fs, "type", "mount");
+    lxcf_xml_set_attr(fs, "accessmode", "passthrough");
+    lxcf_xml_set_attr(lxcf_xml_add(fs, NULL, "source", NULL), "dir", source);
+    lxcf_xml_set_attr(lxcf_xml_add(fs, NULL, "target", NULL), "dir", target);
     if (readonly)
-        xmlNewChild(fs, NULL, BAD_CAST "readonly", NULL);
+        lxcf_xml_add(fs, NULL, "readonly", NULL);
     return fs;
 }
 
@@ -402,34 +155,24 @@ static bool lxcf_dx_is_lxcfs_target(const char *target)
 
 static void lxcf_dx_add_devices(const lxcf_container *c, xmlNode *dom)
 {
-    xmlNode *devices = xmlNewChild(dom, NULL, BAD_CAST "devices", NULL);
+    xmlNode *devices = lxcf_xml_add(dom, NULL, "devices", NULL);
 
     if (c->emulator)
-        lxcf_dx_add(devices, NULL, "emulator", c->emulator);
+        lxcf_xml_add(devices, NULL, "emulator", c->emulator);
     lxcf_dx_add_fs(devices, c->root, "/", false);
     if (c->model == LXCF_DOMXML_JOINT)
         lxcf_dx_add_fs(devices, c->usr_source, "/usr", true);
     if (c->lxcfs)
         lxcf_dx_add_lxcfs(devices, NULL, c->lxcfs);
     if (c->network) {
-        xmlNode *iface = xmlNewChild(devices, NULL, BAD_CAST "interface", NULL);
+        xmlNode *iface = lxcf_xml_add(devices, NULL, "interface", NULL);
 
-        xmlNewProp(iface, BAD_CAST "type", BAD_CAST "network");
+        lxcf_xml_set_attr(iface, "type", "network");
         if (c->mac)
-            xmlNewProp(xmlNewChild(iface, NULL, BAD_CAST "mac", NULL), BAD_CAST "address",
-                       BAD_CAST c->mac);
-        xmlNewProp(xmlNewChild(iface, NULL, BAD_CAST "source", NULL), BAD_CAST "network",
-                   BAD_CAST c->network);
+            lxcf_xml_set_attr(lxcf_xml_add(iface, NULL, "mac", NULL), "address", c->mac);
+        lxcf_xml_set_attr(lxcf_xml_add(iface, NULL, "source", NULL), "network", c->network);
     }
-    xmlNewProp(xmlNewChild(devices, NULL, BAD_CAST "console", NULL), BAD_CAST "type",
-               BAD_CAST "pty");
-}
-
-static void lxcf_dx_add_size(xmlNode *dom, const char *name, unsigned long long kib)
-{
-    _cleanup_free_ char *s = lxcf_xasprintf("%llu", kib);
-
-    xmlNewProp(lxcf_dx_add(dom, NULL, name, s), BAD_CAST "unit", BAD_CAST "KiB");
+    lxcf_xml_set_attr(lxcf_xml_add(devices, NULL, "console", NULL), "type", "pty");
 }
 
 int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err)
@@ -444,16 +187,14 @@ int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err)
     mem = c->memory_kib ? c->memory_kib : LXCF_DOMXML_DEFAULT_MEMORY_KIB;
     vcpus = lxcf_xasprintf("%u", c->vcpus ? c->vcpus : LXCF_DOMXML_DEFAULT_VCPUS);
 
-    doc = xmlNewDoc(BAD_CAST "1.0");
-    dom = xmlNewDocNode(doc, NULL, BAD_CAST "domain", NULL);
-    xmlDocSetRootElement(doc, dom);
-    xmlNewProp(dom, BAD_CAST "type", BAD_CAST "lxc");
+    dom = lxcf_xml_new_doc(&doc, "domain");
+    lxcf_xml_set_attr(dom, "type", "lxc");
 
     /* Element order follows libvirt's own formatter, so that what lxcf
      * writes and what virsh dumpxml shows read alike. */
-    lxcf_dx_add(dom, NULL, "name", c->name);
+    lxcf_xml_add(dom, NULL, "name", c->name);
     if (c->uuid)
-        lxcf_dx_add(dom, NULL, "uuid", c->uuid);
+        lxcf_xml_add(dom, NULL, "uuid", c->uuid);
     /* virt-manager shows these on its details page: say what the domain is
      * and where to manage it. */
     title = lxcf_xasprintf("lxcf %s container %s", lxcf_domxml_model_name(c->model), c->name);
@@ -462,27 +203,26 @@ int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err)
                           lxcf_domxml_model_name(c->model),
                           c->model == LXCF_DOMXML_JOINT ? "the host's read-only" : "its own",
                           c->ipv4 ? c->ipv4 : "none", c->root, c->name);
-    lxcf_dx_add(dom, NULL, "title", title);
-    lxcf_dx_add(dom, NULL, "description", desc);
-    metadata = xmlNewChild(dom, NULL, BAD_CAST "metadata", NULL);
+    lxcf_xml_add(dom, NULL, "title", title);
+    lxcf_xml_add(dom, NULL, "description", desc);
+    metadata = lxcf_xml_add(dom, NULL, "metadata", NULL);
     xmlAddChild(metadata, lxcf_dx_meta_node(c, doc));
-    lxcf_dx_add_size(dom, "memory", mem);
-    lxcf_dx_add_size(dom, "currentMemory", mem);
-    lxcf_dx_add(dom, NULL, "vcpu", vcpus);
-    os = xmlNewChild(dom, NULL, BAD_CAST "os", NULL);
-    lxcf_dx_add(os, NULL, "type", "exe");
-    lxcf_dx_add(os, NULL, "init", "/sbin/init");
+    lxcf_xml_set_size_kib(lxcf_xml_add(dom, NULL, "memory", NULL), mem);
+    lxcf_xml_set_size_kib(lxcf_xml_add(dom, NULL, "currentMemory", NULL), mem);
+    lxcf_xml_add(dom, NULL, "vcpu", vcpus);
+    os = lxcf_xml_add(dom, NULL, "os", NULL);
+    lxcf_xml_add(os, NULL, "type", "exe");
+    lxcf_xml_add(os, NULL, "init", "/sbin/init");
     /* Without an interface libvirt-LXC would leave the container in the
      * host's network namespace, where its init could reconfigure the host's
      * links; privnet gives it a private one with only loopback. */
     if (!c->network)
-        xmlNewChild(xmlNewChild(dom, NULL, BAD_CAST "features", NULL), NULL,
-                    BAD_CAST "privnet", NULL);
-    lxcf_dx_add(dom, NULL, "on_poweroff", "destroy");
-    lxcf_dx_add(dom, NULL, "on_reboot", "restart");
-    lxcf_dx_add(dom, NULL, "on_crash", "destroy");
+        lxcf_xml_add(lxcf_xml_add(dom, NULL, "features", NULL), NULL, "privnet", NULL);
+    lxcf_xml_add(dom, NULL, "on_poweroff", "destroy");
+    lxcf_xml_add(dom, NULL, "on_reboot", "restart");
+    lxcf_xml_add(dom, NULL, "on_crash", "destroy");
     lxcf_dx_add_devices(c, dom);
-    return lxcf_dx_dump(dom, xml_out, err);
+    return lxcf_xml_dump(dom, xml_out, err);
 }
 
 int lxcf_domxml_meta_build(const lxcf_container *c, char **xml_out, lxcf_err *err)
@@ -495,7 +235,7 @@ int lxcf_domxml_meta_build(const lxcf_container *c, char **xml_out, lxcf_err *er
     doc = xmlNewDoc(BAD_CAST "1.0");
     m = lxcf_dx_meta_node(c, doc);
     xmlDocSetRootElement(doc, m);
-    return lxcf_dx_dump(m, xml_out, err);
+    return lxcf_xml_dump(m, xml_out, err);
 }
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -505,7 +245,7 @@ int lxcf_domxml_meta_build(const lxcf_container *c, char **xml_out, lxcf_err *er
 static xmlNode *lxcf_dx_meta_child(const xmlNode *m, const char *name)
 {
     for (xmlNode *n = m->children; n; n = n->next)
-        if (lxcf_dx_is(n, name) && (!n->ns || lxcf_dx_in_ns(n)))
+        if (lxcf_xml_is(n, name) && (!n->ns || lxcf_dx_in_ns(n)))
             return n;
     return NULL;
 }
@@ -531,7 +271,7 @@ static void lxcf_dx_meta_clear(lxcf_dx_meta *m)
 static int lxcf_dx_meta_read(const xmlNode *node, const char *who, lxcf_dx_meta *m,
                              lxcf_err *err)
 {
-    _cleanup_free_ char *model = lxcf_dx_text(lxcf_dx_meta_child(node, "model"));
+    _cleanup_free_ char *model = lxcf_xml_text(lxcf_dx_meta_child(node, "model"));
     xmlNode *ip = lxcf_dx_meta_child(node, "ipv4");
 
     if (!model)
@@ -544,18 +284,18 @@ static int lxcf_dx_meta_read(const xmlNode *node, const char *who, lxcf_dx_meta 
         return lxcf_error(err, LXCF_EXIT_FAIL, "%s: lxcf metadata has unknown model '%s'",
                           who, model);
     if (ip) {
-        _cleanup_free_ char *prefix = lxcf_dx_attr(ip, "prefix");
+        _cleanup_free_ char *prefix = lxcf_xml_attr(ip, "prefix");
         unsigned long long p = 32;
 
-        if (prefix && (lxcf_dx_parse_ull(prefix, who, &p, err) < 0 || p > 32))
+        if (prefix && (lxcf_xml_parse_ull(prefix, who, &p, err) < 0 || p > 32))
             return lxcf_error(err, LXCF_EXIT_FAIL, "%s: lxcf metadata has bad ipv4 prefix '%s'",
                               who, prefix);
-        m->ipv4 = lxcf_dx_text(ip);
+        m->ipv4 = lxcf_xml_text(ip);
         m->prefix = (unsigned)p;
     }
-    m->root = lxcf_dx_text(lxcf_dx_meta_child(node, "root"));
-    m->created = lxcf_dx_text(lxcf_dx_meta_child(node, "created"));
-    m->state = lxcf_dx_text(lxcf_dx_meta_child(node, "state"));
+    m->root = lxcf_xml_text(lxcf_dx_meta_child(node, "root"));
+    m->created = lxcf_xml_text(lxcf_dx_meta_child(node, "created"));
+    m->state = lxcf_xml_text(lxcf_dx_meta_child(node, "state"));
     return 0;
 }
 
@@ -571,10 +311,10 @@ static void lxcf_dx_meta_commit(lxcf_dx_meta *m, lxcf_container *c)
 
 static const xmlNode *lxcf_dx_find_meta(const xmlNode *dom)
 {
-    const xmlNode *metadata = lxcf_dx_child(dom, "metadata");
+    const xmlNode *metadata = lxcf_xml_child(dom, "metadata");
 
     for (xmlNode *n = metadata ? metadata->children : NULL; n; n = n->next)
-        if (lxcf_dx_is(n, "container") && lxcf_dx_in_ns(n))
+        if (lxcf_xml_is(n, "container") && lxcf_dx_in_ns(n))
             return n;
     return NULL;
 }
@@ -584,31 +324,31 @@ static void lxcf_dx_read_devices(const xmlNode *devices, lxcf_container *c)
     bool have_iface = false;
 
     for (xmlNode *n = devices ? devices->children : NULL; n; n = n->next) {
-        if (lxcf_dx_is_plain(n, "emulator")) {
-            lxcf_dx_replace(&c->emulator, lxcf_dx_text(n));
-        } else if (lxcf_dx_is_plain(n, "filesystem")) {
-            _cleanup_free_ char *type = lxcf_dx_attr(n, "type");
-            _cleanup_free_ char *target = lxcf_dx_attr(lxcf_dx_child(n, "target"), "dir");
+        if (lxcf_xml_is_plain(n, "emulator")) {
+            lxcf_dx_replace(&c->emulator, lxcf_xml_text(n));
+        } else if (lxcf_xml_is_plain(n, "filesystem")) {
+            _cleanup_free_ char *type = lxcf_xml_attr(n, "type");
+            _cleanup_free_ char *target = lxcf_xml_attr(lxcf_xml_child(n, "target"), "dir");
 
             if (type && !lxcf_streq(type, "mount"))
                 continue;
             if (lxcf_streq(target, "/"))
-                lxcf_dx_replace(&c->root, lxcf_dx_attr(lxcf_dx_child(n, "source"), "dir"));
+                lxcf_dx_replace(&c->root, lxcf_xml_attr(lxcf_xml_child(n, "source"), "dir"));
             else if (lxcf_streq(target, "/usr"))
                 lxcf_dx_replace(&c->usr_source,
-                                lxcf_dx_attr(lxcf_dx_child(n, "source"), "dir"));
+                                lxcf_xml_attr(lxcf_xml_child(n, "source"), "dir"));
             else if (lxcf_streq(target, "/proc/meminfo")) {
                 /* DIR/proc/meminfo: lxcfs mounts come as a set. */
-                char *src = lxcf_dx_attr(lxcf_dx_child(n, "source"), "dir");
+                char *src = lxcf_xml_attr(lxcf_xml_child(n, "source"), "dir");
                 size_t ls = src ? strlen(src) : 0, lt = strlen(target);
                 if (ls > lt && lxcf_streq(src + ls - lt, target))
                     src[ls - lt] = '\0';
                 lxcf_dx_replace(&c->lxcfs, src);
             }
-        } else if (lxcf_dx_is_plain(n, "interface") && !have_iface) {
+        } else if (lxcf_xml_is_plain(n, "interface") && !have_iface) {
             have_iface = true;
-            c->network = lxcf_dx_attr(lxcf_dx_child(n, "source"), "network");
-            c->mac = lxcf_dx_attr(lxcf_dx_child(n, "mac"), "address");
+            c->network = lxcf_xml_attr(lxcf_xml_child(n, "source"), "network");
+            c->mac = lxcf_xml_attr(lxcf_xml_child(n, "mac"), "address");
         }
     }
 }
@@ -618,21 +358,21 @@ static int lxcf_dx_read_domain(const xmlNode *dom, const xmlNode *meta, lxcf_con
 {
     _cleanup_free_ char *vcpu = NULL;
     _cleanup_(lxcf_dx_meta_clear) lxcf_dx_meta m = { 0 };
-    const xmlNode *mem = lxcf_dx_child(dom, "memory");
+    const xmlNode *mem = lxcf_xml_child(dom, "memory");
     const char *who;
 
-    c->name = lxcf_dx_child_text(dom, "name");
+    c->name = lxcf_xml_child_text(dom, "name");
     if (!c->name || !*c->name)
         return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml has no name");
     who = c->name;
-    c->uuid = lxcf_dx_child_text(dom, "uuid");
-    if (mem && lxcf_dx_size_kib(mem, who, &c->memory_kib, err) < 0)
+    c->uuid = lxcf_xml_child_text(dom, "uuid");
+    if (mem && lxcf_xml_size_kib(mem, who, &c->memory_kib, err) < 0)
         return -1;
-    vcpu = lxcf_dx_child_text(dom, "vcpu");
+    vcpu = lxcf_xml_child_text(dom, "vcpu");
     if (vcpu) {
         unsigned long long v;
 
-        if (lxcf_dx_parse_ull(vcpu, who, &v, err) < 0)
+        if (lxcf_xml_parse_ull(vcpu, who, &v, err) < 0)
             return -1;
         if (v > UINT32_MAX)
             return lxcf_error(err, LXCF_EXIT_FAIL, "%s: vcpu count %llu is too large", who, v);
@@ -643,8 +383,25 @@ static int lxcf_dx_read_domain(const xmlNode *dom, const xmlNode *meta, lxcf_con
     lxcf_dx_meta_commit(&m, c);
     /* The filesystem is what libvirt really mounts; the metadata copy only
      * stands in when the device is missing. */
-    lxcf_dx_read_devices(lxcf_dx_child(dom, "devices"), c);
+    lxcf_dx_read_devices(lxcf_xml_child(dom, "devices"), c);
     return 0;
+}
+
+/* The <domain> root of DOMAIN_XML, parsed with EXTRA_OPTS into *DOC. */
+static xmlNode *lxcf_dx_open(const char *domain_xml, int extra_opts, xmlDoc **doc,
+                             lxcf_err *err)
+{
+    xmlNode *dom;
+
+    if (lxcf_xml_read(domain_xml, "domain", extra_opts, doc, err) < 0)
+        return NULL;
+    dom = xmlDocGetRootElement(*doc);
+    if (!lxcf_xml_is_plain(dom, "domain")) {
+        lxcf_error(err, LXCF_EXIT_FAIL, "not a domain xml (root element <%s>)",
+                   (const char *)dom->name);
+        return NULL;
+    }
+    return dom;
 }
 
 int lxcf_domxml_parse(const char *domain_xml, lxcf_container **out, lxcf_err *err)
@@ -654,12 +411,8 @@ int lxcf_domxml_parse(const char *domain_xml, lxcf_container **out, lxcf_err *er
     const xmlNode *dom, *meta;
 
     *out = NULL;
-    if (lxcf_dx_read(domain_xml, "domain", 0, &doc, err) < 0)
+    if (!(dom = lxcf_dx_open(domain_xml, 0, &doc, err)))
         return -1;
-    dom = xmlDocGetRootElement(doc);
-    if (!lxcf_dx_is_plain(dom, "domain"))
-        return lxcf_error(err, LXCF_EXIT_FAIL, "not a domain xml (root element <%s>)",
-                          (const char *)dom->name);
     meta = lxcf_dx_find_meta(dom);
     if (!meta)
         return 0;
@@ -679,11 +432,11 @@ int lxcf_domxml_meta_parse(const char *meta_xml, lxcf_container *c, lxcf_err *er
 
     if (!c)
         return lxcf_error(err, LXCF_EXIT_USAGE, "no container given");
-    if (lxcf_dx_read(meta_xml, who, 0, &doc, err) < 0)
+    if (lxcf_xml_read(meta_xml, who, 0, &doc, err) < 0)
         return -1;
     root = xmlDocGetRootElement(doc);
     /* virDomainGetMetadata drops the namespace: it asked by its URI. */
-    if (!lxcf_dx_is(root, "container") || (root->ns && !lxcf_dx_in_ns(root)))
+    if (!lxcf_xml_is(root, "container") || (root->ns && !lxcf_dx_in_ns(root)))
         return lxcf_error(err, LXCF_EXIT_FAIL, "%s: not lxcf metadata (root element <%s>)",
                           who, (const char *)root->name);
     if (lxcf_dx_meta_read(root, who, &m, err) < 0)
@@ -728,7 +481,7 @@ static int lxcf_dx_order_index(const char *const *order, const char *name)
  * not listed in ORDER stay where they are. */
 static xmlNode *lxcf_dx_ensure(xmlNode *parent, const char *name, const char *const *order)
 {
-    xmlNode *n = lxcf_dx_child(parent, name), *node;
+    xmlNode *n = lxcf_xml_child(parent, name), *node;
     int want = lxcf_dx_order_index(order, name);
 
     if (n)
@@ -747,11 +500,10 @@ static xmlNode *lxcf_dx_ensure(xmlNode *parent, const char *name, const char *co
 }
 
 static void lxcf_dx_set_num(xmlNode *parent, const char *name, const char *const *order,
-                            const char *unit, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void lxcf_dx_set_num(xmlNode *parent, const char *name, const char *const *order,
-                            const char *unit, const char *fmt, ...)
+                            const char *fmt, ...)
 {
     _cleanup_free_ char *s = NULL;
     xmlNode *n = lxcf_dx_ensure(parent, name, order);
@@ -761,9 +513,7 @@ static void lxcf_dx_set_num(xmlNode *parent, const char *name, const char *const
     if (vasprintf(&s, fmt, ap) < 0)
         abort();
     va_end(ap);
-    lxcf_dx_set_text(n, s);
-    if (unit)
-        xmlSetProp(n, BAD_CAST "unit", BAD_CAST unit);
+    lxcf_xml_set_text(n, s);
 }
 
 static void lxcf_dx_remove_if_empty(xmlNode *n)
@@ -771,10 +521,7 @@ static void lxcf_dx_remove_if_empty(xmlNode *n)
     for (xmlNode *k = n ? n->children : NULL; k; k = k->next)
         if (k->type == XML_ELEMENT_NODE)
             return;
-    if (n) {
-        xmlUnlinkNode(n);
-        xmlFreeNode(n);
-    }
+    lxcf_xml_remove(n);
 }
 
 static int lxcf_dx_tune_check(const lxcf_tune *t, lxcf_err *err)
@@ -808,21 +555,21 @@ static void lxcf_dx_tune_cpu(xmlNode *dom, const lxcf_tune *t)
     if (t->has_cpu_period || t->has_cpu_quota) {
         cputune = lxcf_dx_ensure(dom, "cputune", lxcf_dx_domain_order);
         if (t->has_cpu_period)
-            lxcf_dx_set_num(cputune, "period", lxcf_dx_cputune_order, NULL, "%llu",
+            lxcf_dx_set_num(cputune, "period", lxcf_dx_cputune_order, "%llu",
                             t->cpu_period);
         if (t->has_cpu_quota)
-            lxcf_dx_set_num(cputune, "quota", lxcf_dx_cputune_order, NULL, "%lld",
+            lxcf_dx_set_num(cputune, "quota", lxcf_dx_cputune_order, "%lld",
                             t->cpu_quota);
     }
     if (t->cpuset) {
-        xmlNode *vcpu = lxcf_dx_child(dom, "vcpu");
+        xmlNode *vcpu = lxcf_xml_child(dom, "vcpu");
 
         if (!vcpu) {
             vcpu = lxcf_dx_ensure(dom, "vcpu", lxcf_dx_domain_order);
-            lxcf_dx_set_text(vcpu, "1");
+            lxcf_xml_set_text(vcpu, "1");
         }
         if (*t->cpuset)
-            xmlSetProp(vcpu, BAD_CAST "cpuset", BAD_CAST t->cpuset);
+            lxcf_xml_set_attr(vcpu, "cpuset", t->cpuset);
         else
             xmlUnsetProp(vcpu, BAD_CAST "cpuset");
     }
@@ -835,21 +582,21 @@ static void lxcf_dx_tune_mem(xmlNode *dom, const lxcf_tune *t)
     if (t->has_mem_hard_limit || t->has_swap_hard_limit) {
         memtune = lxcf_dx_ensure(dom, "memtune", lxcf_dx_domain_order);
         if (t->has_mem_hard_limit)
-            lxcf_dx_set_num(memtune, "hard_limit", lxcf_dx_memtune_order, "KiB", "%llu",
-                            t->mem_hard_limit_kib);
+            lxcf_xml_set_size_kib(lxcf_dx_ensure(memtune, "hard_limit", lxcf_dx_memtune_order),
+                                  t->mem_hard_limit_kib);
         if (t->has_swap_hard_limit)
-            lxcf_dx_set_num(memtune, "swap_hard_limit", lxcf_dx_memtune_order, "KiB", "%llu",
-                            t->swap_hard_limit_kib);
+            lxcf_xml_set_size_kib(
+                lxcf_dx_ensure(memtune, "swap_hard_limit", lxcf_dx_memtune_order),
+                t->swap_hard_limit_kib);
     }
     if (!t->numa_nodeset)
         return;
     if (!*t->numa_nodeset) {
-        numatune = lxcf_dx_child(dom, "numatune");
+        numatune = lxcf_xml_child(dom, "numatune");
         if (numatune) {
-            xmlNode *memory = lxcf_dx_child(numatune, "memory");
+            xmlNode *memory = lxcf_xml_child(numatune, "memory");
 
-            xmlUnlinkNode(memory);
-            xmlFreeNode(memory);
+            lxcf_xml_remove(memory);
             lxcf_dx_remove_if_empty(numatune);
         }
         return;
@@ -858,9 +605,9 @@ static void lxcf_dx_tune_mem(xmlNode *dom, const lxcf_tune *t)
     static const char *const numa_order[] = { "memory", "memnode", NULL };
     xmlNode *memory = lxcf_dx_ensure(numatune, "memory", numa_order);
 
-    xmlSetProp(memory, BAD_CAST "mode", BAD_CAST "strict");
+    lxcf_xml_set_attr(memory, "mode", "strict");
     xmlUnsetProp(memory, BAD_CAST "placement");
-    xmlSetProp(memory, BAD_CAST "nodeset", BAD_CAST t->numa_nodeset);
+    lxcf_xml_set_attr(memory, "nodeset", t->numa_nodeset);
 }
 
 static xmlNode *lxcf_dx_blkdev_find(xmlNode *blkiotune, const char *path)
@@ -868,9 +615,9 @@ static xmlNode *lxcf_dx_blkdev_find(xmlNode *blkiotune, const char *path)
     for (xmlNode *n = blkiotune->children; n; n = n->next) {
         _cleanup_free_ char *p = NULL;
 
-        if (!lxcf_dx_is_plain(n, "device"))
+        if (!lxcf_xml_is_plain(n, "device"))
             continue;
-        p = lxcf_dx_child_text(n, "path");
+        p = lxcf_xml_child_text(n, "path");
         if (lxcf_streq(p, path))
             return n;
     }
@@ -889,20 +636,20 @@ static void lxcf_dx_tune_blkio(xmlNode *dom, const lxcf_tune *t)
         xmlNode *dev = lxcf_dx_blkdev_find(blkiotune, b->path);
 
         if (!dev) {
-            dev = xmlNewChild(blkiotune, NULL, BAD_CAST "device", NULL);
-            lxcf_dx_add(dev, NULL, "path", b->path);
+            dev = lxcf_xml_add(blkiotune, NULL, "device", NULL);
+            lxcf_xml_add(dev, NULL, "path", b->path);
         }
         if (b->has_read_iops_sec)
-            lxcf_dx_set_num(dev, "read_iops_sec", lxcf_dx_blkdev_order, NULL, "%llu",
+            lxcf_dx_set_num(dev, "read_iops_sec", lxcf_dx_blkdev_order, "%llu",
                             b->read_iops_sec);
         if (b->has_write_iops_sec)
-            lxcf_dx_set_num(dev, "write_iops_sec", lxcf_dx_blkdev_order, NULL, "%llu",
+            lxcf_dx_set_num(dev, "write_iops_sec", lxcf_dx_blkdev_order, "%llu",
                             b->write_iops_sec);
         if (b->has_read_bytes_sec)
-            lxcf_dx_set_num(dev, "read_bytes_sec", lxcf_dx_blkdev_order, NULL, "%llu",
+            lxcf_dx_set_num(dev, "read_bytes_sec", lxcf_dx_blkdev_order, "%llu",
                             b->read_bytes_sec);
         if (b->has_write_bytes_sec)
-            lxcf_dx_set_num(dev, "write_bytes_sec", lxcf_dx_blkdev_order, NULL, "%llu",
+            lxcf_dx_set_num(dev, "write_bytes_sec", lxcf_dx_blkdev_order, "%llu",
                             b->write_bytes_sec);
     }
 }
@@ -911,17 +658,7 @@ static void lxcf_dx_tune_blkio(xmlNode *dom, const lxcf_tune *t)
  * that the writer indents new elements and old ones alike. */
 static xmlNode *lxcf_dx_edit(const char *domain_xml, xmlDoc **doc, lxcf_err *err)
 {
-    xmlNode *dom;
-
-    if (lxcf_dx_read(domain_xml, "domain", XML_PARSE_NOBLANKS, doc, err) < 0)
-        return NULL;
-    dom = xmlDocGetRootElement(*doc);
-    if (!lxcf_dx_is_plain(dom, "domain")) {
-        lxcf_error(err, LXCF_EXIT_FAIL, "not a domain xml (root element <%s>)",
-                   (const char *)dom->name);
-        return NULL;
-    }
-    return dom;
+    return lxcf_dx_open(domain_xml, XML_PARSE_NOBLANKS, doc, err);
 }
 
 int lxcf_domxml_set_lxcfs(const char *domain_xml, const char *dir, char **out, lxcf_err *err)
@@ -933,24 +670,23 @@ int lxcf_domxml_set_lxcfs(const char *domain_xml, const char *dir, char **out, l
         return lxcf_error(err, LXCF_EXIT_USAGE, "the lxcfs directory must be an absolute path");
     if (!(dom = lxcf_dx_edit(domain_xml, &doc, err)))
         return -1;
-    devices = lxcf_dx_child(dom, "devices");
+    devices = lxcf_xml_child(dom, "devices");
     if (!devices)
-        devices = xmlNewChild(dom, NULL, BAD_CAST "devices", NULL);
+        devices = lxcf_xml_add(dom, NULL, "devices", NULL);
     for (xmlNode *n = devices->children; n; n = next) {
         next = n->next;
-        if (!lxcf_dx_is_plain(n, "filesystem"))
+        if (!lxcf_xml_is_plain(n, "filesystem"))
             continue;
-        _cleanup_free_ char *target = lxcf_dx_attr(lxcf_dx_child(n, "target"), "dir");
+        _cleanup_free_ char *target = lxcf_xml_attr(lxcf_xml_child(n, "target"), "dir");
         if (lxcf_dx_is_lxcfs_target(target)) {
-            xmlUnlinkNode(n);
-            xmlFreeNode(n);
+            lxcf_xml_remove(n);
         } else {
             last_fs = n;
         }
     }
     if (dir)
         lxcf_dx_add_lxcfs(devices, last_fs, dir);
-    return lxcf_dx_dump(dom, out, err);
+    return lxcf_xml_dump(dom, out, err);
 }
 
 int lxcf_domxml_set_tune(const char *domain_xml, const lxcf_tune *t, char **out,
@@ -964,5 +700,120 @@ int lxcf_domxml_set_tune(const char *domain_xml, const lxcf_tune *t, char **out,
     lxcf_dx_tune_cpu(dom, t);
     lxcf_dx_tune_mem(dom, t);
     lxcf_dx_tune_blkio(dom, t);
-    return lxcf_dx_dump(dom, out, err);
+    return lxcf_xml_dump(dom, out, err);
+}
+
+/* ---- reading the tuning back --------------------------------------------- */
+
+static int lxcf_dx_conf_cpu(const xmlNode *dom, lxcf_res_conf *c, lxcf_err *err)
+{
+    const xmlNode *cputune = lxcf_xml_child(dom, "cputune"), *n;
+    const xmlNode *numa = lxcf_xml_child(lxcf_xml_child(dom, "numatune"), "memory");
+    unsigned long long period;
+    long long quota;
+
+    if ((n = lxcf_xml_child(cputune, "period"))) {
+        if (lxcf_xml_ull(n, "period", &period, err) < 0)
+            return -1;
+        c->cpu_period_us = period;
+    }
+    if ((n = lxcf_xml_child(cputune, "quota"))) {
+        if (lxcf_xml_ll(n, "quota", &quota, err) < 0)
+            return -1;
+        c->cpu_quota_us = quota < 0 ? -1 : quota;
+    }
+    c->cpuset = lxcf_xml_attr(lxcf_xml_child(dom, "vcpu"), "cpuset");
+    c->nodeset = lxcf_xml_attr(numa, "nodeset");
+    return 0;
+}
+
+/* A memtune limit; libvirt's "unlimited" reads as unset. */
+static int lxcf_dx_conf_limit(const xmlNode *memtune, const char *name, uint64_t *kib,
+                              lxcf_err *err)
+{
+    const xmlNode *n = lxcf_xml_child(memtune, name);
+    unsigned long long v;
+
+    if (!n)
+        return 0;
+    if (lxcf_xml_size_kib(n, name, &v, err) < 0)
+        return -1;
+    *kib = v >= LXCF_DOMXML_UNLIMITED_KIB ? 0 : v;
+    return 0;
+}
+
+static int lxcf_dx_conf_mem(const xmlNode *dom, lxcf_res_conf *c, lxcf_err *err)
+{
+    const xmlNode *memtune = lxcf_xml_child(dom, "memtune");
+    const xmlNode *mem = lxcf_xml_child(dom, "memory");
+
+    if (mem && lxcf_xml_size_kib(mem, "memory", &c->memory_kib, err) < 0)
+        return -1;
+    if (lxcf_dx_conf_limit(memtune, "hard_limit", &c->mem_hard_kib, err) < 0 ||
+        lxcf_dx_conf_limit(memtune, "swap_hard_limit", &c->swap_hard_kib, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int lxcf_dx_conf_blkdev(const xmlNode *dev, lxcf_res_conf *c, lxcf_err *err)
+{
+    static const char *const keys[] = { "read_bytes_sec", "write_bytes_sec", "read_iops_sec",
+                                        "write_iops_sec" };
+    _cleanup_free_ char *path = lxcf_xml_child_text(dev, "path");
+    lxcf_res_blkdev b = { 0 };
+    uint64_t *f[] = { &b.rbps, &b.wbps, &b.riops, &b.wiops };
+
+    if (!path)
+        return 0;  /* weight by major:minor only: nothing lxcf sets */
+    for (int i = 0; i < 4; i++) {
+        const xmlNode *n = lxcf_xml_child(dev, keys[i]);
+        unsigned long long v;
+
+        if (!n)
+            continue;
+        if (lxcf_xml_ull(n, keys[i], &v, err) < 0)
+            return -1;
+        *f[i] = v;
+    }
+    b.path = lxcf_steal_ptr(path);
+    c->blkdevs = lxcf_xrealloc(c->blkdevs, (c->n_blkdevs + 1) * sizeof(*c->blkdevs));
+    c->blkdevs[c->n_blkdevs++] = b;
+    return 0;
+}
+
+static int lxcf_dx_conf_read(const xmlNode *dom, lxcf_res_conf *c, lxcf_err *err)
+{
+    const xmlNode *blkio = lxcf_xml_child(dom, "blkiotune");
+
+    if (lxcf_dx_conf_cpu(dom, c, err) < 0 || lxcf_dx_conf_mem(dom, c, err) < 0)
+        return -1;
+    for (const xmlNode *n = blkio ? blkio->children : NULL; n; n = n->next)
+        if (lxcf_xml_is_plain(n, "device") && lxcf_dx_conf_blkdev(n, c, err) < 0)
+            return -1;
+    return 0;
+}
+
+int lxcf_res_conf_parse(const char *domain_xml, lxcf_res_conf *c, lxcf_err *err)
+{
+    _cleanup_xmldoc_ xmlDoc *doc = NULL;
+    const xmlNode *dom;
+
+    memset(c, 0, sizeof(*c));
+    if (!(dom = lxcf_dx_open(domain_xml, 0, &doc, err)))
+        return -1;
+    if (lxcf_dx_conf_read(dom, c, err) < 0) {
+        lxcf_res_conf_clear(c);
+        return -1;
+    }
+    return 0;
+}
+
+void lxcf_res_conf_clear(lxcf_res_conf *c)
+{
+    free(c->cpuset);
+    free(c->nodeset);
+    for (size_t i = 0; i < c->n_blkdevs; i++)
+        free(c->blkdevs[i].path);
+    free(c->blkdevs);
+    memset(c, 0, sizeof(*c));
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -23,6 +24,10 @@
 
 #define LXCF_DOMXML_DEFAULT_MEMORY_KIB (1024ULL * 1024ULL)
 #define LXCF_DOMXML_DEFAULT_VCPUS 1U
+
+/* libvirt's "no limit" for memtune values (VIR_DOMAIN_MEMORY_PARAM_UNLIMITED,
+ * in KiB): it reads it as unset and leaves the element out. */
+#define LXCF_DOMXML_UNLIMITED_KIB 9007199254740991ULL
 
 typedef struct lxcf_container {
     char *name;
@@ -103,3 +108,27 @@ typedef struct lxcf_tune {
 /* Apply T to DOMAIN_XML, writing the edited XML to *OUT. */
 int lxcf_domxml_set_tune(const char *domain_xml, const lxcf_tune *t, char **out,
                          lxcf_err *err);
+
+/* The limits of a domain definition as lxcf sets them: what
+ * lxcf_domxml_set_tune writes, read back.  Read here, beside the writer,
+ * so that one module knows the domain XML; resource.h checks and applies
+ * them. */
+typedef struct lxcf_res_blkdev {
+    char *path;
+    uint64_t rbps, wbps, riops, wiops;  /* 0: none */
+} lxcf_res_blkdev;
+
+typedef struct lxcf_res_conf {
+    unsigned long long memory_kib;      /* <memory>; 0 when absent */
+    uint64_t cpu_period_us;             /* 0: absent */
+    int64_t cpu_quota_us;               /* 0: absent; -1 (or < 0): unlimited */
+    uint64_t mem_hard_kib;              /* 0: absent or unlimited */
+    uint64_t swap_hard_kib;             /* memory+swap, as libvirt; 0: none */
+    char *cpuset;                       /* <vcpu cpuset>; NULL: none */
+    char *nodeset;                      /* <numatune><memory nodeset>; NULL: none */
+    size_t n_blkdevs;
+    lxcf_res_blkdev *blkdevs;
+} lxcf_res_conf;
+
+int lxcf_res_conf_parse(const char *domain_xml, lxcf_res_conf *c, lxcf_err *err);
+void lxcf_res_conf_clear(lxcf_res_conf *c);

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,6 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "cleanup.h"
 #include "container.h"
@@ -21,10 +18,6 @@
 #include "lock.h"
 #include "util.h"
 #include "virt.h"
-
-/* libvirt's "no limit" for memtune values (VIR_DOMAIN_MEMORY_PARAM_UNLIMITED,
- * in KiB): it reads it as unset and leaves the element out. */
-#define LXCF_RES_XML_UNLIMITED_KIB 9007199254740991ULL
 
 static const char *const lxcf_res_names[] = {
     [LXCF_RES_CPURATE] = "cpurate", [LXCF_RES_CPUN] = "cpun",
@@ -129,7 +122,7 @@ static int lxcf_res_parse_mem(const char *value, lxcf_res_req *r, lxcf_err *err)
         return 0;
     }
     kib = bytes / 1024 + (bytes % 1024 != 0);
-    if (kib >= LXCF_RES_XML_UNLIMITED_KIB)
+    if (kib >= LXCF_DOMXML_UNLIMITED_KIB)
         return lxcf_error(err, LXCF_EXIT_USAGE, "'%s': size too large", value);
     r->value = kib * 1024;
     return 0;
@@ -258,193 +251,6 @@ int lxcf_res_default_device(const char *sys_root, const char *root_dir, char **d
 
 /* ---- the domain definition --------------------------------------------- */
 
-static void lxcf_res_docp(xmlDoc **d)
-{
-    if (*d)
-        xmlFreeDoc(*d);
-}
-
-static void lxcf_res_xfreep(xmlChar **s)
-{
-    if (*s)
-        xmlFree(*s);
-}
-
-#define _cleanup_xchar_ _cleanup_(lxcf_res_xfreep)
-
-static const xmlNode *lxcf_res_child(const xmlNode *parent, const char *name)
-{
-    for (const xmlNode *n = parent ? parent->children : NULL; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && !n->ns && lxcf_streq((const char *)n->name, name))
-            return n;
-    return NULL;
-}
-
-static int lxcf_res_node_ull(const xmlNode *n, const char *what, unsigned long long *v,
-                             lxcf_err *err)
-{
-    _cleanup_xchar_ xmlChar *s = xmlNodeGetContent(n);
-    char *end;
-
-    if (!s)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: empty <%s>", what);
-    errno = 0;
-    unsigned long long x = strtoull((const char *)s, &end, 10);
-    if (errno || end == (char *)s || *end || s[0] == '-')
-        return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: <%s> is not a number: '%s'", what,
-                          (const char *)s);
-    *v = x;
-    return 0;
-}
-
-/* A size element with libvirt's unit attribute, in KiB. */
-static int lxcf_res_node_kib(const xmlNode *n, const char *what, unsigned long long *kib,
-                             lxcf_err *err)
-{
-    static const struct {
-        const char *unit;
-        unsigned long long mul, div;
-    } units[] = {
-        { "b", 1, 1024 },          { "bytes", 1, 1024 },  { "KiB", 1, 1 },
-        { "k", 1, 1 },             { "KB", 1000, 1024 },  { "MiB", 1024, 1 },
-        { "M", 1024, 1 },          { "MB", 1000000, 1024 }, { "GiB", 1024 * 1024, 1 },
-        { "G", 1024 * 1024, 1 },   { "TiB", 1024ULL * 1024 * 1024, 1 },
-        { "T", 1024ULL * 1024 * 1024, 1 },
-    };
-    _cleanup_xchar_ xmlChar *unit = xmlGetProp(n, BAD_CAST "unit");
-    unsigned long long v;
-
-    if (lxcf_res_node_ull(n, what, &v, err) < 0)
-        return -1;
-    if (!unit) {
-        *kib = v;
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcasecmp((const char *)unit, units[i].unit) != 0)
-            continue;
-        if (v > ULLONG_MAX / units[i].mul)
-            return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: <%s> too large", what);
-        *kib = v * units[i].mul / units[i].div;
-        return 0;
-    }
-    return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: <%s> has unknown unit '%s'", what,
-                      (const char *)unit);
-}
-
-static char *lxcf_res_prop(const xmlNode *n, const char *name)
-{
-    _cleanup_xchar_ xmlChar *v = n ? xmlGetProp(n, BAD_CAST name) : NULL;
-    return v ? lxcf_xstrdup((const char *)v) : NULL;
-}
-
-static int lxcf_res_conf_cpu(const xmlNode *dom, lxcf_res_conf *c, lxcf_err *err)
-{
-    const xmlNode *cputune = lxcf_res_child(dom, "cputune"), *n;
-    const xmlNode *numa = lxcf_res_child(lxcf_res_child(dom, "numatune"), "memory");
-    unsigned long long v;
-
-    if ((n = lxcf_res_child(cputune, "period"))) {
-        if (lxcf_res_node_ull(n, "period", &v, err) < 0)
-            return -1;
-        c->cpu_period_us = v;
-    }
-    if ((n = lxcf_res_child(cputune, "quota"))) {
-        _cleanup_xchar_ xmlChar *s = xmlNodeGetContent(n);
-        char *end;
-        errno = 0;
-        long long q = strtoll(s ? (const char *)s : "", &end, 10);
-        if (!s || errno || end == (char *)s || *end)
-            return lxcf_error(err, LXCF_EXIT_FAIL, "domain xml: <quota> is not a number");
-        c->cpu_quota_us = q < 0 ? -1 : q;
-    }
-    c->cpuset = lxcf_res_prop(lxcf_res_child(dom, "vcpu"), "cpuset");
-    c->nodeset = lxcf_res_prop(numa, "nodeset");
-    return 0;
-}
-
-static int lxcf_res_conf_mem(const xmlNode *dom, lxcf_res_conf *c, lxcf_err *err)
-{
-    const xmlNode *memtune = lxcf_res_child(dom, "memtune"), *n;
-    unsigned long long v;
-
-    if ((n = lxcf_res_child(dom, "memory")) && lxcf_res_node_kib(n, "memory", &c->memory_kib, err) < 0)
-        return -1;
-    if ((n = lxcf_res_child(memtune, "hard_limit"))) {
-        if (lxcf_res_node_kib(n, "hard_limit", &v, err) < 0)
-            return -1;
-        c->mem_hard_kib = v >= LXCF_RES_XML_UNLIMITED_KIB ? 0 : v;
-    }
-    if ((n = lxcf_res_child(memtune, "swap_hard_limit"))) {
-        if (lxcf_res_node_kib(n, "swap_hard_limit", &v, err) < 0)
-            return -1;
-        c->swap_hard_kib = v >= LXCF_RES_XML_UNLIMITED_KIB ? 0 : v;
-    }
-    return 0;
-}
-
-static int lxcf_res_conf_blkdev(const xmlNode *dev, lxcf_res_conf *c, lxcf_err *err)
-{
-    static const char *const keys[] = { "read_bytes_sec", "write_bytes_sec", "read_iops_sec",
-                                        "write_iops_sec" };
-    const xmlNode *path = lxcf_res_child(dev, "path");
-    _cleanup_xchar_ xmlChar *p = path ? xmlNodeGetContent(path) : NULL;
-    lxcf_res_blkdev b = { 0 };
-    uint64_t *f[] = { &b.rbps, &b.wbps, &b.riops, &b.wiops };
-
-    if (!p)
-        return 0;  /* weight by major:minor only: nothing lxcf sets */
-    for (int i = 0; i < 4; i++) {
-        const xmlNode *n = lxcf_res_child(dev, keys[i]);
-        unsigned long long v;
-        if (n && lxcf_res_node_ull(n, keys[i], &v, err) < 0)
-            return -1;
-        if (n)
-            *f[i] = v;
-    }
-    b.path = lxcf_xstrdup((const char *)p);
-    c->blkdevs = lxcf_xrealloc(c->blkdevs, (c->n_blkdevs + 1) * sizeof(*c->blkdevs));
-    c->blkdevs[c->n_blkdevs++] = b;
-    return 0;
-}
-
-int lxcf_res_conf_parse(const char *domain_xml, lxcf_res_conf *c, lxcf_err *err)
-{
-    _cleanup_(lxcf_res_docp) xmlDoc *doc = NULL;
-    const xmlNode *dom, *blkio;
-
-    memset(c, 0, sizeof(*c));
-    doc = xmlReadMemory(domain_xml, (int)strlen(domain_xml), "domain.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    dom = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!dom || !lxcf_streq((const char *)dom->name, "domain"))
-        return lxcf_error(err, LXCF_EXIT_FAIL, "malformed domain xml");
-    if (lxcf_res_conf_cpu(dom, c, err) < 0 || lxcf_res_conf_mem(dom, c, err) < 0) {
-        lxcf_res_conf_clear(c);
-        return -1;
-    }
-    blkio = lxcf_res_child(dom, "blkiotune");
-    for (const xmlNode *n = blkio ? blkio->children : NULL; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || !lxcf_streq((const char *)n->name, "device"))
-            continue;
-        if (lxcf_res_conf_blkdev(n, c, err) < 0) {
-            lxcf_res_conf_clear(c);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-void lxcf_res_conf_clear(lxcf_res_conf *c)
-{
-    free(c->cpuset);
-    free(c->nodeset);
-    for (size_t i = 0; i < c->n_blkdevs; i++)
-        free(c->blkdevs[i].path);
-    free(c->blkdevs);
-    memset(c, 0, sizeof(*c));
-}
-
 /* The memory limit libvirt applies at start: the hard limit, else the
  * domain's memory size; 0 when neither is set. */
 static uint64_t lxcf_res_effective_mem_kib(const lxcf_res_conf *c)
@@ -481,7 +287,7 @@ static void lxcf_res_fill_tune(const lxcf_res_req *r, lxcf_tune *t, lxcf_tune_bl
     /* libvirt's blkiotune takes 0 as "no limit". */
     unsigned long long io = r->value == LXCF_CG_UNLIMITED ? 0 : r->value;
     unsigned long long kib =
-        r->value == LXCF_CG_UNLIMITED ? LXCF_RES_XML_UNLIMITED_KIB : r->value / 1024;
+        r->value == LXCF_CG_UNLIMITED ? LXCF_DOMXML_UNLIMITED_KIB : r->value / 1024;
 
     switch (r->kind) {
     case LXCF_RES_CPURATE:
@@ -868,12 +674,15 @@ int lxcf_res_after_start(virDomainPtr dom, lxcf_err *err)
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     _cleanup_(lxcf_res_conf_clear) lxcf_res_conf conf = { 0 };
+    /* The name first: the call would clear the error of the one before. */
+    const char *name = virDomainGetName(dom);
     _cleanup_free_ char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-    int id = (int)virDomainGetID(dom);
     lxcf_cgroup_limit lim = { .kind = LXCF_LIMIT_MEMORY };
+    int id;
 
     if (!xml)
-        return lxcf_virt_error(err, virDomainGetName(dom), "reading the domain definition");
+        return lxcf_virt_error(err, name, "reading the domain definition");
+    id = (int)virDomainGetID(dom);
     if (lxcf_res_conf_parse(xml, &conf, err) < 0)
         return -1;
     if ((!conf.swap_hard_kib && !conf.nodeset) || id <= 0)

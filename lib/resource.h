@@ -72,26 +72,8 @@ int lxcf_res_device(const char *sys_root, const char *path, char **dev_path, uns
 int lxcf_res_default_device(const char *sys_root, const char *root_dir, char **dev_path,
                             unsigned *maj, unsigned *min, lxcf_err *err);
 
-/* The limits of a domain definition, as lxcf sets them. */
-typedef struct lxcf_res_blkdev {
-    char *path;
-    uint64_t rbps, wbps, riops, wiops;  /* 0: none */
-} lxcf_res_blkdev;
-
-typedef struct lxcf_res_conf {
-    unsigned long long memory_kib;      /* <memory>; 0 when absent */
-    uint64_t cpu_period_us;             /* 0: absent */
-    int64_t cpu_quota_us;               /* 0: absent; -1 (or < 0): unlimited */
-    uint64_t mem_hard_kib;              /* 0: absent or unlimited */
-    uint64_t swap_hard_kib;             /* memory+swap, as libvirt; 0: none */
-    char *cpuset;                       /* <vcpu cpuset>; NULL: none */
-    char *nodeset;                      /* <numatune><memory nodeset>; NULL: none */
-    size_t n_blkdevs;
-    lxcf_res_blkdev *blkdevs;
-} lxcf_res_conf;
-
-int lxcf_res_conf_parse(const char *domain_xml, lxcf_res_conf *c, lxcf_err *err);
-void lxcf_res_conf_clear(lxcf_res_conf *c);
+/* The domain's limits as read back (lxcf_res_conf, lxcf_res_conf_parse)
+ * are domxml.h's: domxml reads and writes the domain XML. */
 
 /* Check R against the domain's other limits (memory+swap >= memory), then
  * write R into DOMAIN_XML giving *OUT.  Nothing is returned on failure. */
