@@ -1,30 +1,17 @@
 #include "net.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "addr.h"
 #include "cleanup.h"
 #include "util.h"
-
-static void lxcf_xmldoc_freep(xmlDocPtr *p)
-{
-    if (*p)
-        xmlFreeDoc(*p);
-}
-
-static void lxcf_xmlbuf_freep(xmlBufferPtr *p)
-{
-    if (*p)
-        xmlBufferFree(*p);
-}
+#include "virt.h"
+#include "xml.h"
 
 static void lxcf_network_freep(virNetworkPtr *p)
 {
@@ -37,47 +24,10 @@ static void lxcf_net_status_freep(lxcf_net_status *st)
     lxcf_net_status_clear(st);
 }
 
-#define _cleanup_xmldoc_ _cleanup_(lxcf_xmldoc_freep)
 #define _cleanup_network_ _cleanup_(lxcf_network_freep)
 #define _cleanup_net_status_ _cleanup_(lxcf_net_status_freep)
 
 /* ---- building XML ------------------------------------------------------ */
-
-/* libxml2 returns NULL only when out of memory; like lxcf_xmalloc, abort. */
-static xmlNodePtr lxcf_xml_child(xmlNodePtr parent, const char *name, const char *text)
-{
-    xmlNodePtr n = xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST text);
-    if (!n)
-        abort();
-    return n;
-}
-
-static void lxcf_xml_set(xmlNodePtr n, const char *attr, const char *value)
-{
-    if (!xmlNewProp(n, BAD_CAST attr, BAD_CAST value))
-        abort();
-}
-
-static xmlNodePtr lxcf_xml_root(xmlDocPtr *doc, const char *name)
-{
-    xmlNodePtr root;
-
-    *doc = xmlNewDoc(BAD_CAST "1.0");
-    if (!*doc || !(root = xmlNewDocNode(*doc, NULL, BAD_CAST name, NULL)))
-        abort();
-    xmlDocSetRootElement(*doc, root);
-    return root;
-}
-
-/* The root element, indented, without the <?xml?> declaration. */
-static char *lxcf_xml_dump(xmlDocPtr doc)
-{
-    _cleanup_(lxcf_xmlbuf_freep) xmlBufferPtr buf = xmlBufferCreate();
-
-    if (!buf || xmlNodeDump(buf, doc, xmlDocGetRootElement(doc), 0, 1) < 0)
-        abort();
-    return lxcf_xasprintf("%s\n", (const char *)xmlBufferContent(buf));
-}
 
 /* libvirt's own rule for network names is looser; keep to what is safe in
  * file names and messages. */
@@ -97,8 +47,8 @@ static int lxcf_net_word_check(const char *what, const char *s, size_t max, lxcf
 
 int lxcf_netxml_build(const lxcf_net_conf *nc, char **xml, lxcf_err *err)
 {
-    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
-    xmlNodePtr root, n, ip, dhcp;
+    _cleanup_xmldoc_ xmlDoc *doc = NULL;
+    xmlNode *root, *n, *ip, *dhcp;
     lxcf_pool pool;
     char gw[LXCF_IPV4_STRLEN], mask[LXCF_IPV4_STRLEN];
     char start[LXCF_IPV4_STRLEN], end[LXCF_IPV4_STRLEN];
@@ -112,84 +62,58 @@ int lxcf_netxml_build(const lxcf_net_conf *nc, char **xml, lxcf_err *err)
     lxcf_ipv4_format(pool.start, start);
     lxcf_ipv4_format(pool.end, end);
 
-    root = lxcf_xml_root(&doc, "network");
-    lxcf_xml_child(root, "name", nc->name);
-    n = lxcf_xml_child(root, "forward", NULL);
-    lxcf_xml_set(n, "mode", "nat");
-    n = lxcf_xml_child(root, "bridge", NULL);
-    lxcf_xml_set(n, "name", nc->bridge);
+    root = lxcf_xml_new_doc(&doc, "network");
+    lxcf_xml_add(root, NULL, "name", nc->name);
+    n = lxcf_xml_add(root, NULL, "forward", NULL);
+    lxcf_xml_set_attr(n, "mode", "nat");
+    n = lxcf_xml_add(root, NULL, "bridge", NULL);
+    lxcf_xml_set_attr(n, "name", nc->bridge);
     /* No STP: the bridge only ever has containers' veth ends, so there is
      * no loop to break, and with STP on the kernel holds every new port in
      * listening/learning for at least 4 s: a container that boots in under
      * a second cannot reach anything in that time. */
-    lxcf_xml_set(n, "stp", "off");
-    lxcf_xml_set(n, "delay", "0");
+    lxcf_xml_set_attr(n, "stp", "off");
+    lxcf_xml_set_attr(n, "delay", "0");
     /* dnsmasq then answers NAME.NETWORK from the DNS host entries and, the
      * host being often offline, never forwards that domain upstream. */
-    n = lxcf_xml_child(root, "domain", NULL);
-    lxcf_xml_set(n, "name", nc->name);
-    lxcf_xml_set(n, "localOnly", "yes");
-    ip = lxcf_xml_child(root, "ip", NULL);
-    lxcf_xml_set(ip, "address", gw);
-    lxcf_xml_set(ip, "netmask", mask);
-    dhcp = lxcf_xml_child(ip, "dhcp", NULL);
-    n = lxcf_xml_child(dhcp, "range", NULL);
-    lxcf_xml_set(n, "start", start);
-    lxcf_xml_set(n, "end", end);
-    *xml = lxcf_xml_dump(doc);
-    return 0;
+    n = lxcf_xml_add(root, NULL, "domain", NULL);
+    lxcf_xml_set_attr(n, "name", nc->name);
+    lxcf_xml_set_attr(n, "localOnly", "yes");
+    ip = lxcf_xml_add(root, NULL, "ip", NULL);
+    lxcf_xml_set_attr(ip, "address", gw);
+    lxcf_xml_set_attr(ip, "netmask", mask);
+    dhcp = lxcf_xml_add(ip, NULL, "dhcp", NULL);
+    n = lxcf_xml_add(dhcp, NULL, "range", NULL);
+    lxcf_xml_set_attr(n, "start", start);
+    lxcf_xml_set_attr(n, "end", end);
+    return lxcf_xml_dump(root, xml, err);
 }
 
-static char *lxcf_netxml_dhcp_host(const char *name, const char *mac, const char *ip)
+static int lxcf_netxml_dhcp_host(const char *name, const char *mac, const char *ip, char **xml,
+                                 lxcf_err *err)
 {
-    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
-    xmlNodePtr root = lxcf_xml_root(&doc, "host");
+    _cleanup_xmldoc_ xmlDoc *doc = NULL;
+    xmlNode *root = lxcf_xml_new_doc(&doc, "host");
 
     if (mac)
-        lxcf_xml_set(root, "mac", mac);
-    lxcf_xml_set(root, "name", name);
+        lxcf_xml_set_attr(root, "mac", mac);
+    lxcf_xml_set_attr(root, "name", name);
     if (ip)
-        lxcf_xml_set(root, "ip", ip);
-    return lxcf_xml_dump(doc);
+        lxcf_xml_set_attr(root, "ip", ip);
+    return lxcf_xml_dump(root, xml, err);
 }
 
-static char *lxcf_netxml_dns_host(const char *name, const char *ip)
+static int lxcf_netxml_dns_host(const char *name, const char *ip, char **xml, lxcf_err *err)
 {
-    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
-    xmlNodePtr root = lxcf_xml_root(&doc, "host");
+    _cleanup_xmldoc_ xmlDoc *doc = NULL;
+    xmlNode *root = lxcf_xml_new_doc(&doc, "host");
 
-    lxcf_xml_set(root, "ip", ip);
-    lxcf_xml_child(root, "hostname", name);
-    return lxcf_xml_dump(doc);
+    lxcf_xml_set_attr(root, "ip", ip);
+    lxcf_xml_add(root, NULL, "hostname", name);
+    return lxcf_xml_dump(root, xml, err);
 }
 
 /* ---- reading XML ------------------------------------------------------- */
-
-static bool lxcf_xml_is(xmlNodePtr n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name);
-}
-
-static char *lxcf_xml_get(xmlNodePtr n, const char *attr)
-{
-    xmlChar *v = xmlGetProp(n, BAD_CAST attr);
-    char *s;
-
-    if (!v)
-        return NULL;
-    s = lxcf_xstrdup((const char *)v);
-    xmlFree(v);
-    return s;
-}
-
-static char *lxcf_xml_text(xmlNodePtr n)
-{
-    xmlChar *v = xmlNodeGetContent(n);
-    char *s = lxcf_xstrdup(v ? (const char *)v : "");
-
-    xmlFree(v);
-    return s;
-}
 
 static void lxcf_net_host_push(lxcf_net_host **v, size_t *n, char *name, char *mac, char *ip)
 {
@@ -221,11 +145,11 @@ void lxcf_net_status_clear(lxcf_net_status *st)
 }
 
 /* "GW/PREFIX" from <ip address= netmask=|prefix=>, NULL if unusable. */
-static char *lxcf_netxml_ip_address(xmlNodePtr ip)
+static char *lxcf_netxml_ip_address(xmlNode *ip)
 {
-    _cleanup_free_ char *addr = lxcf_xml_get(ip, "address");
-    _cleanup_free_ char *mask = lxcf_xml_get(ip, "netmask");
-    _cleanup_free_ char *prefix = lxcf_xml_get(ip, "prefix");
+    _cleanup_free_ char *addr = lxcf_xml_attr(ip, "address");
+    _cleanup_free_ char *mask = lxcf_xml_attr(ip, "netmask");
+    _cleanup_free_ char *prefix = lxcf_xml_attr(ip, "prefix");
     unsigned long p = 32;
     uint32_t a, m;
 
@@ -243,62 +167,57 @@ static char *lxcf_netxml_ip_address(xmlNodePtr ip)
     return lxcf_xasprintf("%s/%lu", addr, p);
 }
 
-static void lxcf_netxml_parse_ip(xmlNodePtr ip, lxcf_net_status *st)
+static void lxcf_netxml_parse_ip(xmlNode *ip, lxcf_net_status *st)
 {
     st->address = lxcf_netxml_ip_address(ip);
-    for (xmlNodePtr d = ip->children; d; d = d->next) {
+    for (xmlNode *d = ip->children; d; d = d->next) {
         if (!lxcf_xml_is(d, "dhcp"))
             continue;
-        for (xmlNodePtr h = d->children; h; h = h->next) {
+        for (xmlNode *h = d->children; h; h = h->next) {
             if (lxcf_xml_is(h, "range") && !st->range_start) {
-                st->range_start = lxcf_xml_get(h, "start");
-                st->range_end = lxcf_xml_get(h, "end");
+                st->range_start = lxcf_xml_attr(h, "start");
+                st->range_end = lxcf_xml_attr(h, "end");
             } else if (lxcf_xml_is(h, "host")) {
-                lxcf_net_host_push(&st->dhcp_hosts, &st->n_dhcp_hosts, lxcf_xml_get(h, "name"),
-                                   lxcf_xml_get(h, "mac"), lxcf_xml_get(h, "ip"));
+                lxcf_net_host_push(&st->dhcp_hosts, &st->n_dhcp_hosts, lxcf_xml_attr(h, "name"),
+                                   lxcf_xml_attr(h, "mac"), lxcf_xml_attr(h, "ip"));
             }
         }
     }
 }
 
-static void lxcf_netxml_parse_dns(xmlNodePtr dns, lxcf_net_status *st)
+static void lxcf_netxml_parse_dns(xmlNode *dns, lxcf_net_status *st)
 {
-    for (xmlNodePtr h = dns->children; h; h = h->next) {
+    for (xmlNode *h = dns->children; h; h = h->next) {
         if (!lxcf_xml_is(h, "host"))
             continue;
-        for (xmlNodePtr hn = h->children; hn; hn = hn->next)
+        for (xmlNode *hn = h->children; hn; hn = hn->next)
             if (lxcf_xml_is(hn, "hostname"))
                 lxcf_net_host_push(&st->dns_hosts, &st->n_dns_hosts, lxcf_xml_text(hn), NULL,
-                                   lxcf_xml_get(h, "ip"));
+                                   lxcf_xml_attr(h, "ip"));
     }
 }
 
 int lxcf_netxml_parse(const char *xml, lxcf_net_status *st, lxcf_err *err)
 {
-    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
-    xmlNodePtr root;
+    _cleanup_xmldoc_ xmlDoc *doc = NULL;
+    xmlNode *root;
     bool have_ip = false;
 
     *st = (lxcf_net_status){ 0 };
-    doc = xmlReadMemory(xml, (int)strlen(xml), "network.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc) {
-        const xmlError *e = xmlGetLastError();
-        return lxcf_error(err, LXCF_EXIT_FAIL, "network XML: cannot parse it: %s",
-                          e && e->message ? e->message : "unknown error");
-    }
+    if (lxcf_xml_read(xml, "network XML: cannot parse it", 0, &doc, err) < 0)
+        return -1;
     root = xmlDocGetRootElement(doc);
-    if (!root || !lxcf_xml_is(root, "network"))
+    if (!lxcf_xml_is(root, "network"))
         return lxcf_error(err, LXCF_EXIT_FAIL, "network XML: the root element is not <network>");
-    for (xmlNodePtr c = root->children; c; c = c->next) {
+    for (xmlNode *c = root->children; c; c = c->next) {
         if (lxcf_xml_is(c, "name") && !st->name) {
             st->name = lxcf_xml_text(c);
         } else if (lxcf_xml_is(c, "bridge") && !st->bridge) {
-            st->bridge = lxcf_xml_get(c, "name");
+            st->bridge = lxcf_xml_attr(c, "name");
         } else if (lxcf_xml_is(c, "dns")) {
             lxcf_netxml_parse_dns(c, st);
         } else if (lxcf_xml_is(c, "ip") && !have_ip) {
-            _cleanup_free_ char *family = lxcf_xml_get(c, "family");
+            _cleanup_free_ char *family = lxcf_xml_attr(c, "family");
             if (family && !lxcf_streq(family, "ipv4"))
                 continue;
             have_ip = true;
@@ -416,32 +335,23 @@ int lxcf_netxml_has_dns_host(const char *xml, const char *name, const char *ip, 
 
 /* ---- libvirt ----------------------------------------------------------- */
 
-/* libvirt's message goes at the end; the command's silent error handler
- * keeps libvirt itself from printing it. */
-static int lxcf_virt_error(lxcf_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int lxcf_virt_error(lxcf_err *err, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    return lxcf_error(err, LXCF_EXIT_FAIL, "%s: %s", what, virGetLastErrorMessage());
-}
-
 static virNetworkPtr lxcf_net_lookup(virConnectPtr conn, const char *netname, lxcf_err *err)
 {
     virNetworkPtr net = virNetworkLookupByName(conn, netname);
 
     if (!net)
-        lxcf_virt_error(err, "network %s: cannot look it up", netname);
+        lxcf_virt_errorf(err, "network %s: cannot look it up", netname);
     return net;
 }
 
-/* The persistent config when INACTIVE, else the current (live) XML. */
+/* The persistent config when INACTIVE, else the current (live) XML.
+ *
+ * Here and below the network's name is taken before the call that may
+ * fail: every libvirt call, virNetworkGetName too, clears the last error,
+ * whose message the report needs. */
 static int lxcf_net_xml(virNetworkPtr net, bool inactive, char **xml, lxcf_err *err)
 {
+    const char *netname = virNetworkGetName(net);
     char *x = inactive ? virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE) : NULL;
 
     /* libvirt's test driver takes no flags; its live and config XML agree. */
@@ -449,7 +359,7 @@ static int lxcf_net_xml(virNetworkPtr net, bool inactive, char **xml, lxcf_err *
                virGetLastErrorCode() == VIR_ERR_NO_SUPPORT))
         x = virNetworkGetXMLDesc(net, 0);
     if (!x)
-        return lxcf_virt_error(err, "network %s: cannot get its XML", virNetworkGetName(net));
+        return lxcf_virt_errorf(err, "network %s: cannot get its XML", netname);
     *xml = x;
     return 0;
 }
@@ -470,11 +380,12 @@ static void lxcf_net_views_freep(lxcf_net_views *v)
 
 static int lxcf_net_views_get(virNetworkPtr net, lxcf_net_views *v, lxcf_err *err)
 {
+    const char *netname = virNetworkGetName(net);
     int active = virNetworkIsActive(net);
     int persistent = virNetworkIsPersistent(net);
 
     if (active < 0 || persistent < 0)
-        return lxcf_virt_error(err, "network %s: cannot get its state", virNetworkGetName(net));
+        return lxcf_virt_errorf(err, "network %s: cannot get its state", netname);
     v->active = active;
     v->persistent = persistent;
     if ((v->active && lxcf_net_xml(net, false, &v->live, err) < 0) ||
@@ -513,7 +424,7 @@ static virNetworkPtr lxcf_net_define(virConnectPtr conn, const lxcf_net_conf *nc
         return NULL;
     net = virNetworkDefineXML(conn, xml);
     if (!net)
-        lxcf_virt_error(err, "network %s: cannot define it", nc->name);
+        lxcf_virt_errorf(err, "network %s: cannot define it", nc->name);
     return net;
 }
 
@@ -526,7 +437,7 @@ int lxcf_net_ensure(virConnectPtr conn, const lxcf_net_conf *nc, bool *created, 
     *created = false;
     net = virNetworkLookupByName(conn, nc->name);
     if (!net && virGetLastErrorCode() != VIR_ERR_NO_NETWORK)
-        return lxcf_virt_error(err, "network %s: cannot look it up", nc->name);
+        return lxcf_virt_errorf(err, "network %s: cannot look it up", nc->name);
     if (!net) {
         if (!(net = lxcf_net_define(conn, nc, err)))
             return -1;
@@ -535,13 +446,13 @@ int lxcf_net_ensure(virConnectPtr conn, const lxcf_net_conf *nc, bool *created, 
         return -1;
     }
     if (virNetworkGetAutostart(net, &autostart) < 0)
-        return lxcf_virt_error(err, "network %s: cannot get autostart", nc->name);
+        return lxcf_virt_errorf(err, "network %s: cannot get autostart", nc->name);
     if (!autostart && virNetworkSetAutostart(net, 1) < 0)
-        return lxcf_virt_error(err, "network %s: cannot set autostart", nc->name);
+        return lxcf_virt_errorf(err, "network %s: cannot set autostart", nc->name);
     if ((active = virNetworkIsActive(net)) < 0)
-        return lxcf_virt_error(err, "network %s: cannot get its state", nc->name);
+        return lxcf_virt_errorf(err, "network %s: cannot get its state", nc->name);
     if (!active && virNetworkCreate(net) < 0)
-        return lxcf_virt_error(err, "network %s: cannot start it", nc->name);
+        return lxcf_virt_errorf(err, "network %s: cannot start it", nc->name);
     return 0;
 }
 
@@ -590,6 +501,7 @@ static int lxcf_net_add_missing(virNetworkPtr net, const lxcf_net_views *v, int 
                                 const char *mac, const char *ip, lxcf_err *err)
 {
     _cleanup_(lxcf_net_views_freep) lxcf_net_views now = { 0 };
+    const char *netname = virNetworkGetName(net);
     lxcf_err again = LXCF_ERR_INIT;
     unsigned flags;
 
@@ -598,7 +510,7 @@ static int lxcf_net_add_missing(virNetworkPtr net, const lxcf_net_views *v, int 
     if (!flags || virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, section, -1,
                                    hostxml, flags) == 0)
         return 0;
-    lxcf_virt_error(err, "%s: cannot add a host to network %s", name, virNetworkGetName(net));
+    lxcf_virt_errorf(err, "%s: cannot add a host to network %s", name, netname);
     if (lxcf_net_views_get(net, &now, &again) < 0 ||
         lxcf_net_missing_in(&now, has, name, mac, ip, &flags, &again) < 0 || flags)
         return -1;
@@ -630,8 +542,9 @@ int lxcf_net_host_add(virConnectPtr conn, const char *netname, const char *name,
         return -1;
     if (!(net = lxcf_net_lookup(conn, netname, err)) || lxcf_net_views_get(net, &v, err) < 0)
         return -1;
-    dhcp = lxcf_netxml_dhcp_host(name, mac, ip);
-    dns = lxcf_netxml_dns_host(name, ip);
+    if (lxcf_netxml_dhcp_host(name, mac, ip, &dhcp, err) < 0 ||
+        lxcf_netxml_dns_host(name, ip, &dns, err) < 0)
+        return -1;
     if (lxcf_net_add_missing(net, &v, VIR_NETWORK_SECTION_IP_DHCP_HOST, lxcf_net_has_dhcp, dhcp,
                              name, mac, ip, err) < 0 ||
         lxcf_net_add_missing(net, &v, VIR_NETWORK_SECTION_DNS_HOST, lxcf_net_has_dns, dns,
@@ -652,11 +565,12 @@ static int lxcf_net_remove_in(virNetworkPtr net, const char *xml, unsigned flags
         _cleanup_free_ char *hx = NULL;
         if (!lxcf_streq(st.dns_hosts[i].name, name) || !st.dns_hosts[i].ip)
             continue;
-        hx = lxcf_netxml_dns_host(name, st.dns_hosts[i].ip);
+        if (lxcf_netxml_dns_host(name, st.dns_hosts[i].ip, &hx, err) < 0)
+            return -1;
         if (virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_DELETE,
                              VIR_NETWORK_SECTION_DNS_HOST, -1, hx, flags) < 0)
-            return lxcf_virt_error(err, "%s: cannot remove the DNS host from network %s", name,
-                                   st.name);
+            return lxcf_virt_errorf(err, "%s: cannot remove the DNS host from network %s", name,
+                                    st.name);
     }
     for (size_t i = 0; i < st.n_dhcp_hosts; i++) {
         const lxcf_net_host *h = &st.dhcp_hosts[i];
@@ -664,11 +578,12 @@ static int lxcf_net_remove_in(virNetworkPtr net, const char *xml, unsigned flags
         if (!lxcf_streq(h->name, name))
             continue;
         /* libvirt deletes the entry that matches every attribute given. */
-        hx = lxcf_netxml_dhcp_host(name, h->mac, h->ip);
+        if (lxcf_netxml_dhcp_host(name, h->mac, h->ip, &hx, err) < 0)
+            return -1;
         if (virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_DELETE,
                              VIR_NETWORK_SECTION_IP_DHCP_HOST, -1, hx, flags) < 0)
-            return lxcf_virt_error(err, "%s: cannot remove the DHCP host from network %s", name,
-                                   st.name);
+            return lxcf_virt_errorf(err, "%s: cannot remove the DHCP host from network %s", name,
+                                    st.name);
     }
     return 0;
 }
@@ -731,7 +646,7 @@ int lxcf_net_info(virConnectPtr conn, const char *netname, lxcf_net_status *st, 
     if (!(net = lxcf_net_lookup(conn, netname, err)) || lxcf_net_views_get(net, &v, err) < 0)
         return -1;
     if (virNetworkGetAutostart(net, &autostart) < 0)
-        return lxcf_virt_error(err, "network %s: cannot get autostart", netname);
+        return lxcf_virt_errorf(err, "network %s: cannot get autostart", netname);
     /* What runs now, if it runs; else what will run. */
     if (lxcf_netxml_parse(v.live ? v.live : v.config, st, err) < 0)
         return -1;

@@ -1,5 +1,7 @@
 #include "virt.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -21,10 +23,23 @@ const char *lxcf_virt_last_error(void)
     return m ? m : "unknown libvirt error";
 }
 
+int lxcf_virt_errorf(lxcf_err *err, const char *fmt, ...)
+{
+    _cleanup_free_ char *what = NULL;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vasprintf(&what, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        abort();
+    return lxcf_error(err, LXCF_EXIT_FAIL, "%s: %s", what, lxcf_virt_last_error());
+}
+
 int lxcf_virt_error(lxcf_err *err, const char *object, const char *what)
 {
-    return lxcf_error(err, LXCF_EXIT_FAIL, "%s: %s failed: %s", object, what,
-                      lxcf_virt_last_error());
+    return lxcf_virt_errorf(err, "%s: %s failed", object, what);
 }
 
 int lxcf_virt_open(const char *uri, virConnectPtr *conn, lxcf_err *err)
@@ -65,15 +80,17 @@ static bool lxcf_virt_in_scope(const lxcf_container *c)
 
 int lxcf_virt_describe(virDomainPtr dom, lxcf_container **info, lxcf_err *err)
 {
+    /* The name first: the call would clear the error of the one before. */
+    const char *name = virDomainGetName(dom);
     _cleanup_free_ char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
     int r;
 
     *info = NULL;
     if (!xml)
-        return lxcf_virt_error(err, virDomainGetName(dom), "reading the domain XML");
+        return lxcf_virt_error(err, name, "reading the domain XML");
     r = lxcf_domxml_parse(xml, info, err);
     if (r < 0)
-        lxcf_error_prefix(err, "%s: ", virDomainGetName(dom));
+        lxcf_error_prefix(err, "%s: ", name);
     if (r == 1 && !lxcf_virt_in_scope(*info)) {
         lxcf_container_free(*info);
         *info = NULL;

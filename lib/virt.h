@@ -19,7 +19,13 @@ const char *lxcf_virt_last_error(void);
  * --root prefix; NULL: every lxcf container).  lxcf_ctx_connect sets it. */
 void lxcf_virt_set_scope(const char *root);
 
-/* Report a failed libvirt call WHAT on OBJECT (e.g. "web1", "start"). */
+/* Report a failed libvirt call: the message FMT gives, then libvirt's own.
+ * Every libvirt call clears libvirt's last error, virDomainGetName() and
+ * virNetworkGetName() too: take names for the message before the call that
+ * failed, never in these arguments. */
+int lxcf_virt_errorf(lxcf_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The same as "OBJECT: WHAT failed" (e.g. "web1", "starting"). */
 int lxcf_virt_error(lxcf_err *err, const char *object, const char *what);
 
 void lxcf_virt_domain_freep(virDomainPtr *dom);
