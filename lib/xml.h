@@ -23,7 +23,7 @@ static inline void lxcf_xml_docp(xmlDoc **d)
 
 /* Parse XML into *OUT, WHAT naming it in messages ("WHAT: malformed xml at
  * line N: libxml2's words").  libxml2 prints nothing and its global error
- * state is left alone; entities are never expanded, nothing is fetched
+ * handlers are left alone; entities are never expanded, nothing is fetched
  * from the network, and a document with a DOCTYPE is refused (libvirt
  * never writes one; one could only smuggle in entities).  EXTRA_OPTS adds
  * parser options, e.g. XML_PARSE_NOBLANKS to edit a document. */
