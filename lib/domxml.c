@@ -11,6 +11,7 @@
 #include "util.h"
 #include "xml.h"
 
+/* N is in lxcf's namespace (matched by URI: the prefix is anyone's). */
 static bool lxcf_dx_in_ns(const xmlNode *n)
 {
     return n && n->ns && n->ns->href && lxcf_streq((const char *)n->ns->href, LXCF_XMLNS);
@@ -624,6 +625,20 @@ static xmlNode *lxcf_dx_blkdev_find(xmlNode *blkiotune, const char *path)
     return NULL;
 }
 
+static void lxcf_dx_tune_blkdev(xmlNode *dev, const lxcf_tune_blkdev *b)
+{
+    static const char *const keys[] = { "read_iops_sec", "write_iops_sec", "read_bytes_sec",
+                                        "write_bytes_sec" };
+    const bool has[] = { b->has_read_iops_sec, b->has_write_iops_sec, b->has_read_bytes_sec,
+                         b->has_write_bytes_sec };
+    const unsigned long long v[] = { b->read_iops_sec, b->write_iops_sec, b->read_bytes_sec,
+                                     b->write_bytes_sec };
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (has[i])
+            lxcf_dx_set_num(dev, keys[i], lxcf_dx_blkdev_order, "%llu", v[i]);
+}
+
 static void lxcf_dx_tune_blkio(xmlNode *dom, const lxcf_tune *t)
 {
     xmlNode *blkiotune;
@@ -639,18 +654,7 @@ static void lxcf_dx_tune_blkio(xmlNode *dom, const lxcf_tune *t)
             dev = lxcf_xml_add(blkiotune, NULL, "device", NULL);
             lxcf_xml_add(dev, NULL, "path", b->path);
         }
-        if (b->has_read_iops_sec)
-            lxcf_dx_set_num(dev, "read_iops_sec", lxcf_dx_blkdev_order, "%llu",
-                            b->read_iops_sec);
-        if (b->has_write_iops_sec)
-            lxcf_dx_set_num(dev, "write_iops_sec", lxcf_dx_blkdev_order, "%llu",
-                            b->write_iops_sec);
-        if (b->has_read_bytes_sec)
-            lxcf_dx_set_num(dev, "read_bytes_sec", lxcf_dx_blkdev_order, "%llu",
-                            b->read_bytes_sec);
-        if (b->has_write_bytes_sec)
-            lxcf_dx_set_num(dev, "write_bytes_sec", lxcf_dx_blkdev_order, "%llu",
-                            b->write_bytes_sec);
+        lxcf_dx_tune_blkdev(dev, b);
     }
 }
 
