@@ -14,6 +14,8 @@
 typedef struct lxcf_pkgsrc {
     const char *host_root;
     char **dirs;
+    bool remote;       /* a source that is not a local directory */
+    bool enablerepo;   /* dnf --enablerepo: a disabled repo may be used too */
 } lxcf_pkgsrc;
 
 /* Where the chroot mounts its own file systems, or shares the host's. */
@@ -115,6 +117,7 @@ static int lxcf_pkgsrc_apt_list(lxcf_pkgsrc *s, const char *rel, const char *tex
         char *w = strtok_r(line, " \t", &save);
         if (!w || !(lxcf_streq(w, "deb") || lxcf_streq(w, "deb-src")))
             continue;
+        bool binary = lxcf_streq(w, "deb");
         w = strtok_r(NULL, " \t", &save);
         if (w && w[0] == '[') {
             /* Options may hold blanks: skip to the closing bracket. */
@@ -126,8 +129,11 @@ static int lxcf_pkgsrc_apt_list(lxcf_pkgsrc *s, const char *rel, const char *tex
                 w = strtok_r(NULL, " \t", &save);
         }
         const char *path = w ? lxcf_pkgsrc_uri_path(w, true) : NULL;
-        if (!path)
+        if (!path) {
+            /* Only binary packages are installed: a deb-src is never fetched. */
+            s->remote |= w && binary;
             continue;
+        }
         _cleanup_free_ char *where = lxcf_xasprintf("/%s line %u", rel, lineno);
         if (lxcf_pkgsrc_add(s, path, where, err) < 0)
             return -1;
@@ -140,21 +146,29 @@ typedef struct lxcf_pkgsrc_para {
     char **uris;
     unsigned line;
     bool enabled;
+    bool binary;   /* deb822 Types: has deb (dnf: always) */
+    bool mirror;   /* dnf mirrorlist= or metalink=: always fetched */
 } lxcf_pkgsrc_para;
+
+#define LXCF_PKGSRC_PARA_INIT { .enabled = true, .binary = true }
 
 static int lxcf_pkgsrc_para_end(lxcf_pkgsrc *s, const char *rel, lxcf_pkgsrc_para *p,
                                 lxcf_err *err)
 {
+    bool used = p->enabled || s->enablerepo;
     int r = 0;
 
-    for (char **u = p->uris; r == 0 && p->enabled && u && *u; u++) {
+    s->remote |= used && p->binary && p->mirror;
+    for (char **u = p->uris; r == 0 && used && u && *u; u++) {
         const char *path = lxcf_pkgsrc_uri_path(*u, true);
         _cleanup_free_ char *where = lxcf_xasprintf("/%s line %u", rel, p->line);
-        if (path)
+        if (!path)
+            s->remote |= p->binary;
+        else if (p->enabled)
             r = lxcf_pkgsrc_add(s, path, where, err);
     }
     lxcf_strv_free(p->uris);
-    *p = (lxcf_pkgsrc_para){ .enabled = true };
+    *p = (lxcf_pkgsrc_para)LXCF_PKGSRC_PARA_INIT;
     return r;
 }
 
@@ -162,7 +176,7 @@ static int lxcf_pkgsrc_apt_sources(lxcf_pkgsrc *s, const char *rel, const char *
                                    lxcf_err *err)
 {
     _cleanup_free_ char *copy = lxcf_xstrdup(text);
-    lxcf_pkgsrc_para p = { .enabled = true };
+    lxcf_pkgsrc_para p = LXCF_PKGSRC_PARA_INIT;
     char *rest = copy, *line;
     unsigned lineno = 0;
 
@@ -175,6 +189,11 @@ static int lxcf_pkgsrc_apt_sources(lxcf_pkgsrc *s, const char *rel, const char *
         } else if (strncasecmp(t, "Enabled:", 8) == 0) {
             char *v = lxcf_pkgsrc_trim(t + 8);
             p.enabled = !lxcf_pkgsrc_off(v);
+        } else if (strncasecmp(t, "Types:", 6) == 0) {
+            char *save = NULL;
+            p.binary = false;
+            for (char *w = strtok_r(t + 6, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+                p.binary |= lxcf_streq(w, "deb");
         } else if (strncasecmp(t, "URIs:", 5) == 0) {
             char *save = NULL;
             p.line = lineno;
@@ -194,7 +213,7 @@ static int lxcf_pkgsrc_repo_file(lxcf_pkgsrc *s, const char *rel, const char *te
                                  lxcf_err *err)
 {
     _cleanup_free_ char *copy = lxcf_xstrdup(text);
-    lxcf_pkgsrc_para p = { .enabled = true };
+    lxcf_pkgsrc_para p = LXCF_PKGSRC_PARA_INIT;
     char *rest = copy, *line;
     unsigned lineno = 0;
     bool in_baseurl = false;
@@ -223,6 +242,8 @@ static int lxcf_pkgsrc_repo_file(lxcf_pkgsrc *s, const char *rel, const char *te
             char *key = lxcf_pkgsrc_trim(t), *val = lxcf_pkgsrc_trim(eq + 1);
             if (lxcf_streq(key, "enabled"))
                 p.enabled = !lxcf_pkgsrc_off(val);
+            if (lxcf_streq(key, "mirrorlist") || lxcf_streq(key, "metalink"))
+                p.mirror |= *val != '\0';
             if (lxcf_streq(key, "baseurl")) {
                 in_baseurl = true;
                 p.line = lineno;
@@ -309,14 +330,20 @@ static int lxcf_pkgsrc_dnf(lxcf_pkgsrc *s, char *const *argv, lxcf_err *err)
             const char *p = comma ? lxcf_pkgsrc_uri_path(comma + 1, false) : NULL;
             if (!comma)
                 return lxcf_error(err, LXCF_EXIT_USAGE, "--repofrompath %s: expected ID,PATH", v);
-            if (lxcf_pkgsrc_add(s, p ? p : comma + 1, "--repofrompath", err) < 0)
-                return -1;
+            if (p || !strstr(comma + 1, "://")) {
+                if (lxcf_pkgsrc_add(s, p ? p : comma + 1, "--repofrompath", err) < 0)
+                    return -1;
+            } else {
+                s->remote = true;
+            }
         } else if ((v = lxcf_pkgsrc_opt(argv, &i, "--setopt")) &&
                    lxcf_startswith(v, "reposdir=")) {
             _cleanup_free_ char *list = lxcf_xstrdup(v + strlen("reposdir="));
             char *save = NULL;
             for (char *d = strtok_r(list, ",", &save); d; d = strtok_r(NULL, ",", &save))
                 lxcf_strv_push(&reposdirs, lxcf_xstrdup(d[0] == '/' ? d + 1 : d));
+        } else if (lxcf_startswith(argv[i], "--enablerepo")) {
+            s->enablerepo = true;
         }
     }
     if (reposdirs) {
@@ -331,7 +358,152 @@ static int lxcf_pkgsrc_dnf(lxcf_pkgsrc *s, char *const *argv, lxcf_err *err)
     return 0;
 }
 
-int lxcf_pkgsrc_find(const char *host_root, char *const *argv, char ***dirs, lxcf_err *err)
+/* ---- downloading once -------------------------------------------------- */
+
+/* Options of each tool that take their value as the next argument: the
+ * value is never the command word. */
+static const char *const lxcf_pkgsrc_apt_valued[] = {
+    "-o", "-c", "-t", "-a", "--option", "--config-file", "--target-release",
+    "--default-release", "--host-architecture", "--build-profiles", NULL
+};
+static const char *const lxcf_pkgsrc_dnf_valued[] = {
+    "-c", "--config", "--installroot", "--releasever", "--setopt", "-x", "--exclude",
+    "--excludepkgs", "--enablerepo", "--disablerepo", "--repo", "--repoid", "--repofrompath",
+    "-d", "--debuglevel", "-e", "--errorlevel", "--rpmverbosity", "--forcearch", "--color",
+    "--destdir", "--downloaddir", "--comment", "--advisory", "--advisories", "--bz", "--cve",
+    "--sec-severity", "--secseverity", "--enableplugin", "--disableplugin", NULL
+};
+/* Commands that install or upgrade packages the tool fetches. */
+static const char *const lxcf_pkgsrc_apt_installs[] = {
+    "install", "upgrade", "dist-upgrade", "full-upgrade", "reinstall", NULL
+};
+static const char *const lxcf_pkgsrc_dnf_installs[] = {
+    "install", "in", "localinstall", "update", "up", "upgrade", "update-to", "upgrade-to",
+    "reinstall", "rei", "downgrade", "dg", "distro-sync", "distrosync", "dsync", NULL
+};
+/* Options that already make the command fetch, install nothing or use only
+ * a cache: the command is then run as it is. */
+static const char *const lxcf_pkgsrc_apt_modes[] = {
+    "-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act", "-d",
+    "--download-only", "--print-uris", "--no-download", NULL
+};
+static const char *const lxcf_pkgsrc_dnf_modes[] = {
+    "--downloadonly", "-C", "--cacheonly", "--assumeno", NULL
+};
+
+static bool lxcf_pkgsrc_among(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (lxcf_streq(s, *list))
+            return true;
+    return false;
+}
+
+/* The command word of ARGV: its first argument that is neither an option
+ * nor an option's value. */
+static const char *lxcf_pkgsrc_verb(char *const *argv, const char *const *valued)
+{
+    for (size_t i = 1; argv[i]; i++) {
+        if (argv[i][0] != '-')
+            return argv[i];
+        if (lxcf_pkgsrc_among(argv[i], valued) && argv[i + 1])
+            i++;
+    }
+    return NULL;
+}
+
+static bool lxcf_pkgsrc_has_mode(char *const *argv, const char *const *modes)
+{
+    for (size_t i = 1; argv[i]; i++)
+        if (lxcf_pkgsrc_among(argv[i], modes))
+            return true;
+    return false;
+}
+
+lxcf_pkgsrc_tool lxcf_pkgsrc_fetcher(char *const *argv)
+{
+    static const char *const apt[] = { "apt", "apt-get", NULL };
+    static const char *const dnf[] = { "dnf", "yum", NULL };
+    const char *verb;
+
+    if (!argv || !argv[0])
+        return LXCF_PKGSRC_NONE;
+    if (lxcf_pkgsrc_is(argv[0], apt)) {
+        verb = lxcf_pkgsrc_verb(argv, lxcf_pkgsrc_apt_valued);
+        if (verb && lxcf_pkgsrc_among(verb, lxcf_pkgsrc_apt_installs) &&
+            !lxcf_pkgsrc_has_mode(argv, lxcf_pkgsrc_apt_modes))
+            return LXCF_PKGSRC_APT;
+    } else if (lxcf_pkgsrc_is(argv[0], dnf)) {
+        verb = lxcf_pkgsrc_verb(argv, lxcf_pkgsrc_dnf_valued);
+        if (verb && lxcf_pkgsrc_among(verb, lxcf_pkgsrc_dnf_installs) &&
+            !lxcf_pkgsrc_has_mode(argv, lxcf_pkgsrc_dnf_modes))
+            return LXCF_PKGSRC_DNF;
+    }
+    return LXCF_PKGSRC_NONE;
+}
+
+/* ARGV with the options OPTS (NULL-terminated, NULLs skipped up to N)
+ * right after the program: each tool takes its global options there. */
+static char **lxcf_pkgsrc_with(char *const *argv, const char *const *opts, size_t n)
+{
+    char **v = lxcf_xcalloc(1, sizeof(char *));
+
+    lxcf_strv_push(&v, lxcf_xstrdup(argv[0]));
+    for (size_t i = 0; i < n; i++)
+        if (opts[i])
+            lxcf_strv_push(&v, lxcf_xstrdup(opts[i]));
+    for (size_t i = 1; argv[i]; i++)
+        lxcf_strv_push(&v, lxcf_xstrdup(argv[i]));
+    return v;
+}
+
+char **lxcf_pkgsrc_download_argv(char *const *argv, const char *dir)
+{
+    _cleanup_free_ char *archives = lxcf_xasprintf("Dir::Cache::archives=%s/", dir);
+    _cleanup_free_ char *cachedir = lxcf_xasprintf("--setopt=cachedir=%s", dir);
+
+    switch (lxcf_pkgsrc_fetcher(argv)) {
+    case LXCF_PKGSRC_APT: {
+        const char *opts[] = { "--download-only", "-o", archives };
+        return lxcf_pkgsrc_with(argv, opts, 3);
+    }
+    case LXCF_PKGSRC_DNF: {
+        const char *opts[] = { "--downloadonly", cachedir };
+        return lxcf_pkgsrc_with(argv, opts, 2);
+    }
+    default:
+        return NULL;
+    }
+}
+
+char **lxcf_pkgsrc_offline_argv(char *const *argv, const char *dir, bool only_dir)
+{
+    _cleanup_free_ char *archives = lxcf_xasprintf("Dir::Cache::archives=%s/", dir);
+    _cleanup_free_ char *cachedir = lxcf_xasprintf("--setopt=cachedir=%s", dir);
+
+    switch (lxcf_pkgsrc_fetcher(argv)) {
+    case LXCF_PKGSRC_APT: {
+        /* apt takes a .deb it finds in the archives with the size and hash
+         * its index names, and fetches nothing else with --no-download;
+         * that option also refuses file: sources (apt copies nothing from
+         * them), so with a local source too it is left out. */
+        const char *opts[] = { "-o", archives, only_dir ? "--no-download" : NULL };
+        return lxcf_pkgsrc_with(argv, opts, 3);
+    }
+    case LXCF_PKGSRC_DNF: {
+        /* The cache holds the very metadata the download resolved with and
+         * its packages; -C uses only that.  Packages of file:// repos are
+         * read where they are, as always. */
+        const char *opts[] = { cachedir, "-C" };
+        return lxcf_pkgsrc_with(argv, opts, 2);
+    }
+    default:
+        return NULL;
+    }
+}
+
+int lxcf_pkgsrc_find(const char *host_root, char *const *argv, char ***dirs, bool *remote,
+                     lxcf_err *err)
 {
     static const char *const apt[] = { "apt", "apt-get", "aptitude", NULL };
     static const char *const dnf[] = { "dnf", "yum", "dnf5", "microdnf", NULL };
@@ -339,6 +511,8 @@ int lxcf_pkgsrc_find(const char *host_root, char *const *argv, char ***dirs, lxc
     int r = 0;
 
     *dirs = NULL;
+    if (remote)
+        *remote = false;
     if (!argv || !argv[0])
         return lxcf_error(err, LXCF_EXIT_USAGE, "no command given");
     if (lxcf_pkgsrc_is(argv[0], apt))
@@ -367,5 +541,7 @@ int lxcf_pkgsrc_find(const char *host_root, char *const *argv, char ***dirs, lxc
         return -1;
     }
     *dirs = s.dirs;
+    if (remote)
+        *remote = s.remote;
     return 0;
 }

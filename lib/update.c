@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -359,6 +360,7 @@ typedef struct lxcf_child {
     char **src_host;   /* local package sources: host paths ... */
     char **src_mnt;    /* ... and their mount points in the root */
     char **src_made;   /* mount point directories we created (removed after) */
+    char *view_mnt, *view_opts;  /* the writable view of the downloaded packages */
     int out_fd;
     int err_fd;        /* write end of the error pipe */
     pid_t parent;
@@ -367,7 +369,7 @@ typedef struct lxcf_child {
 enum {
     LXCF_STEP_UNSHARE = 1, LXCF_STEP_PRIVATE, LXCF_STEP_OVERLAY, LXCF_STEP_PROC, LXCF_STEP_SYS,
     LXCF_STEP_DEV, LXCF_STEP_RUN, LXCF_STEP_TMP, LXCF_STEP_CHROOT, LXCF_STEP_FILES,
-    LXCF_STEP_STDIO, LXCF_STEP_EXEC, LXCF_STEP_SOURCES,
+    LXCF_STEP_STDIO, LXCF_STEP_EXEC, LXCF_STEP_SOURCES, LXCF_STEP_VIEW,
 };
 
 static const char *lxcf_step_name(int step)
@@ -378,8 +380,9 @@ static const char *lxcf_step_name(int step)
         "cannot bind-mount /dev", "cannot mount a tmpfs on run", "cannot mount a tmpfs on tmp",
         "cannot chroot", "cannot copy the command's files", "cannot set up stdin/stdout",
         "cannot execute the command", "cannot bind-mount a local package source",
+        "cannot mount the overlay on the downloaded packages",
     };
-    return step > 0 && step <= LXCF_STEP_SOURCES ? names[step] : names[0];
+    return step > 0 && step <= LXCF_STEP_VIEW ? names[step] : names[0];
 }
 
 static void lxcf_child_fail(const lxcf_child *c, int step)
@@ -437,6 +440,8 @@ static void lxcf_child_mounts(const lxcf_child *c)
         if (mount(c->src_host[i], c->src_mnt[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
             mount(NULL, c->src_mnt[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
             lxcf_child_fail(c, LXCF_STEP_SOURCES);
+    if (c->view_opts && mount("overlay", c->view_mnt, "overlay", 0, c->view_opts) < 0)
+        lxcf_child_fail(c, LXCF_STEP_VIEW);
     if (chroot(c->root) < 0 || chdir("/") < 0)
         lxcf_child_fail(c, LXCF_STEP_CHROOT);
     if (c->nfiles && mkdir(LXCF_UPDATE_FILES_DIR, 0755) < 0)
@@ -482,6 +487,8 @@ static void lxcf_child_clear(lxcf_child *c)
     lxcf_strv_free(c->src_host);
     lxcf_strv_free(c->src_mnt);
     lxcf_strv_free(c->src_made);
+    free(c->view_mnt);
+    free(c->view_opts);
     for (size_t i = 0; i < c->nfiles; i++)
         if (c->src_fds[i] >= 0)
             close(c->src_fds[i]);
@@ -536,9 +543,39 @@ static char **lxcf_child_exe(const char *prog)
     return v;
 }
 
-/* Mount points for the local package sources, made beneath ROOT (a link
- * a guest planted on the way is refused); the ones we create are
- * remembered, outermost first, to be removed afterwards. */
+/* The mount point SRC (an absolute path) made beneath the root ROOTFD (a
+ * link a guest planted on the way is refused); the outermost directory we
+ * create is remembered in C, to be removed afterwards. */
+static int lxcf_child_mount_point(int rootfd, const char *src, lxcf_child *c, lxcf_err *err)
+{
+    _cleanup_free_ char *rel = lxcf_xstrdup(src + 1);
+    struct stat st;
+
+    for (char *p = rel;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char was = *p;
+        *p = '\0';
+        int r = lxcf_fs_stat_beneath(rootfd, rel, LXCF_FS_NOFOLLOW, &st, err);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            lxcf_strv_push(&c->src_made, lxcf_xstrdup(rel));
+            break;
+        }
+        if (!S_ISDIR(st.st_mode))
+            return lxcf_error(err, LXCF_EXIT_FAIL,
+                              "/%s in the guest is not a directory: the package source %s "
+                              "cannot be mounted there", rel, src);
+        *p = was;
+        if (!was)
+            break;
+    }
+    return lxcf_fs_mkdir_p_beneath(rootfd, src + 1, 0755, err);
+}
+
+/* Mount points for the local package sources and the view of the
+ * downloaded packages, made beneath ROOT. */
 static int lxcf_child_sources(const lxcf_update_exec_opts *o, lxcf_child *c, lxcf_err *err)
 {
     _cleanup_close_ int rootfd = -1;
@@ -546,42 +583,28 @@ static int lxcf_child_sources(const lxcf_update_exec_opts *o, lxcf_child *c, lxc
     c->src_host = lxcf_xcalloc(1, sizeof(char *));
     c->src_mnt = lxcf_xcalloc(1, sizeof(char *));
     c->src_made = lxcf_xcalloc(1, sizeof(char *));
-    if (!o->sources || !o->sources[0])
+    if ((!o->sources || !o->sources[0]) && !o->view)
         return 0;
     rootfd = lxcf_fs_open_root(o->root, err);
     if (rootfd < 0)
         return -1;
-    for (char *const *src = o->sources; *src; src++) {
-        _cleanup_free_ char *rel = lxcf_xstrdup(*src + 1);
-        struct stat st;
-
-        /* The outermost missing directory is what we create. */
-        for (char *p = rel;; p++) {
-            if (*p != '/' && *p != '\0')
-                continue;
-            char was = *p;
-            *p = '\0';
-            int r = lxcf_fs_stat_beneath(rootfd, rel, LXCF_FS_NOFOLLOW, &st, err);
-            if (r < 0)
-                return -1;
-            if (r == 0) {
-                lxcf_strv_push(&c->src_made, lxcf_xstrdup(rel));
-                *p = was;
-                break;
-            }
-            if (!S_ISDIR(st.st_mode))
-                return lxcf_error(err, LXCF_EXIT_FAIL,
-                                  "/%s in the guest is not a directory: the package source %s "
-                                  "cannot be mounted there", rel, *src);
-            *p = was;
-            if (!was)
-                break;
-        }
-        if (lxcf_fs_mkdir_p_beneath(rootfd, *src + 1, 0755, err) < 0)
+    for (char *const *src = o->sources; src && *src; src++) {
+        if (lxcf_child_mount_point(rootfd, *src, c, err) < 0)
             return -1;
         lxcf_strv_push(&c->src_host, lxcf_path_join(o->host_root, *src));
         lxcf_strv_push(&c->src_mnt, lxcf_path_join(o->root, *src));
     }
+    if (!o->view)
+        return 0;
+    _cleanup_free_ char *lower = lxcf_path_join(o->host_root, o->view);
+    if (strpbrk(lower, ",:") || strpbrk(o->scratch, ",:"))
+        return lxcf_error(err, LXCF_EXIT_FAIL, "%s or %s: ',' or ':' cannot be used in an overlay",
+                          lower, o->scratch);
+    if (lxcf_child_mount_point(rootfd, o->view, c, err) < 0)
+        return -1;
+    c->view_mnt = lxcf_path_join(o->root, o->view);
+    c->view_opts = lxcf_xasprintf("lowerdir=%s,upperdir=%s/view-upper,workdir=%s/view-work",
+                                  lower, o->scratch, o->scratch);
     return 0;
 }
 
@@ -641,12 +664,22 @@ static int lxcf_child_prepare(const lxcf_update_cmd *cmd, const lxcf_update_exec
     return 0;
 }
 
-static int lxcf_scratch_dirs(const char *scratch, lxcf_err *err)
-{
-    static const char *const dirs[] = { "upper", "work", NULL };
+/* The upper and work directories of the overlays O asks for: on usr
+ * (upper, work) and on the downloaded packages (view-upper, view-work). */
+static const char *const lxcf_scratch_names[] = { "upper", "work", "view-upper", "view-work",
+                                                  NULL };
 
-    for (const char *const *d = dirs; *d; d++) {
-        _cleanup_free_ char *p = lxcf_path_join(scratch, *d);
+static bool lxcf_scratch_wanted(const lxcf_update_exec_opts *o, size_t i)
+{
+    return i < 2 ? o->usr_lower != NULL : o->view != NULL;
+}
+
+static int lxcf_scratch_dirs(const lxcf_update_exec_opts *o, lxcf_err *err)
+{
+    for (size_t i = 0; lxcf_scratch_names[i]; i++) {
+        if (!lxcf_scratch_wanted(o, i))
+            continue;
+        _cleanup_free_ char *p = lxcf_path_join(o->scratch, lxcf_scratch_names[i]);
         if (lxcf_remove_if_exists(p, err) < 0)
             return -1;
         if (mkdir(p, 0700) < 0)
@@ -655,14 +688,16 @@ static int lxcf_scratch_dirs(const char *scratch, lxcf_err *err)
     return 0;
 }
 
-static int lxcf_scratch_remove(const char *scratch, lxcf_err *err)
+static int lxcf_scratch_remove(const lxcf_update_exec_opts *o, lxcf_err *err)
 {
-    _cleanup_free_ char *upper = lxcf_path_join(scratch, "upper");
-    _cleanup_free_ char *work = lxcf_path_join(scratch, "work");
-
-    if (lxcf_remove_if_exists(upper, err) < 0)
-        return -1;
-    return lxcf_remove_if_exists(work, err);
+    for (size_t i = 0; lxcf_scratch_names[i]; i++) {
+        if (!lxcf_scratch_wanted(o, i))
+            continue;
+        _cleanup_free_ char *p = lxcf_path_join(o->scratch, lxcf_scratch_names[i]);
+        if (lxcf_remove_if_exists(p, err) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int lxcf_child_wait(pid_t pid, int errfd, int *status, lxcf_err *err)
@@ -692,8 +727,7 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
     pid_t pid;
     int r;
 
-    if (lxcf_child_prepare(cmd, o, &c, err) < 0 ||
-        (o->usr_lower && lxcf_scratch_dirs(o->scratch, err) < 0)) {
+    if (lxcf_child_prepare(cmd, o, &c, err) < 0 || (o->root && lxcf_scratch_dirs(o, err) < 0)) {
         lxcf_child_sources_remove(o, &c, &e2);
         lxcf_child_clear(&c);
         return -1;
@@ -718,7 +752,7 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
     close(pfd[0]);
     /* The namespace died with the child: only the upper/work dirs and the
      * sources' mount points remain. */
-    if ((o->usr_lower && lxcf_scratch_remove(o->scratch, &e2) < 0) ||
+    if ((o->root && lxcf_scratch_remove(o, &e2) < 0) ||
         lxcf_child_sources_remove(o, &c, &e2) < 0) {
         if (r == 0) {
             *err = e2;
@@ -765,7 +799,13 @@ typedef struct lxcf_upd {
     char *journal_path;
     char *host_usr;
     char **sources;       /* the host's local package sources (pkgsrc.h) */
+    lxcf_pkgsrc_tool dl_tool;  /* NONE: CMD fetches nothing first */
+    char *dl_dir;         /* the packages downloaded once, as the tools see it ... */
+    char *dl_host;        /* ... and as lxcf reaches it */
+    char **dl_argv;       /* the download step */
+    lxcf_pkgdb_kind db_kind;
     char **changed;       /* packages the guests' step changed in joint guests */
+    lxcf_pkgdb *after;    /* each job's database after the guests' step */
     lxcf_update_journal j;
     lxcf_upd_job *jobs;
     size_t n, next;
@@ -779,7 +819,13 @@ static void lxcf_upd_clear(lxcf_upd *u)
     free(u->journal_path);
     free(u->host_usr);
     lxcf_strv_free(u->sources);
+    free(u->dl_dir);
+    free(u->dl_host);
+    lxcf_strv_free(u->dl_argv);
     lxcf_strv_free(u->changed);
+    for (size_t i = 0; u->after && i < u->n; i++)
+        lxcf_pkgdb_clear(&u->after[i]);
+    free(u->after);
     free(u->jobs);
     lxcf_update_journal_clear(&u->j);
 }
@@ -848,7 +894,8 @@ static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
     bool joint = g->model == LXCF_DOMXML_JOINT;
     lxcf_update_exec_opts o = { .root = g->root, .usr_lower = joint ? u->host_usr : NULL,
                                 .scratch = gdir, .sources = u->sources,
-                                .host_root = u->ctx->root };
+                                .host_root = u->ctx->root,
+                                .view = u->dl_tool == LXCF_PKGSRC_DNF ? u->dl_dir : NULL };
     int status = 0;
 
     if (mkdir(gdir, 0700) < 0 && errno != EEXIST)
@@ -1042,6 +1089,38 @@ static int lxcf_upd_finish(lxcf_upd *u, lxcf_err *err)
     return lxcf_error_isset(err) ? -1 : 0;
 }
 
+static char *lxcf_upd_join(char *const *argv)
+{
+    char *s = lxcf_xstrdup("");
+
+    for (size_t i = 0; argv && argv[i]; i++) {
+        char *t = lxcf_xasprintf("%s%s%s", s, i ? " " : "", argv[i]);
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
+static void lxcf_upd_dry_download(lxcf_upd *u)
+{
+    _cleanup_strv_ char **off = NULL;
+    _cleanup_free_ char *dl = NULL, *inst = NULL, *m1 = NULL, *m2 = NULL;
+
+    if (u->dl_tool == LXCF_PKGSRC_NONE)
+        return;
+    off = lxcf_pkgsrc_offline_argv(u->cmd->argv, u->dl_dir, !u->sources || !u->sources[0]);
+    dl = lxcf_upd_join(u->dl_argv);
+    inst = lxcf_upd_join(off);
+    m1 = lxcf_xasprintf("would first download, once and before any guest is touched, the "
+                        "packages the command needs (the host fetches them): %s", dl);
+    m2 = lxcf_xasprintf("every guest and the host would then install that same set, %s at the "
+                        "same path in each guest: %s",
+                        u->dl_tool == LXCF_PKGSRC_DNF ? "through a throw-away overlay"
+                                                      : "read-only", inst);
+    lxcf_upd_report(u, "host", m1);
+    lxcf_upd_report(u, "update", m2);
+}
+
 static void lxcf_upd_dry(lxcf_upd *u, const lxcf_update_plan *plan, bool pending)
 {
     if (pending)
@@ -1053,6 +1132,7 @@ static void lxcf_upd_dry(lxcf_upd *u, const lxcf_update_plan *plan, bool pending
                                                 "at the same path in each guest", *src);
         lxcf_upd_report(u, "update", m);
     }
+    lxcf_upd_dry_download(u);
     for (size_t i = 0; i < lxcf_strv_len(u->cmd->files); i++) {
         _cleanup_free_ char *m = lxcf_xasprintf("%s is copied into each chroot as %s",
                                                 u->cmd->files[i], u->cmd->dests[i]);
@@ -1085,11 +1165,54 @@ static int lxcf_upd_init(lxcf_upd *u, lxcf_ctx *ctx, const lxcf_update_plan *pla
     u->dir = lxcf_path_join(roots, LXCF_UPDATE_DIR);
     u->journal_path = lxcf_path_join(u->dir, "journal");
     u->host_usr = lxcf_ctx_path(ctx, "/usr");
+    u->db_kind = lxcf_pkgdb_kind_for(cmd->argv[0], ctx->root);
     u->n = plan->n;
     u->jobs = lxcf_xcalloc(plan->n + 1, sizeof(*u->jobs));
     for (size_t i = 0; i < plan->n; i++)
         u->jobs[i].g = &plan->g[i];
     return 0;
+}
+
+/* ROOT's rpm database, as the machine's rpm prints it. */
+static int lxcf_upd_rpm_read(const char *root, const char *dbpath, lxcf_pkgdb *db,
+                             lxcf_err *err)
+{
+    _cleanup_strv_ char **argv = lxcf_pkgdb_rpm_query(root, dbpath);
+    _cleanup_(lxcf_update_cmd_clear) lxcf_update_cmd cmd = { 0 };
+    _cleanup_close_ int fd = memfd_create("lxcf-rpm-query", MFD_CLOEXEC);
+    _cleanup_free_ char *out = NULL;
+    lxcf_update_exec_opts o = { .out_fd = fd };
+    int status = 0;
+
+    if (fd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot create a memfd");
+    if (lxcf_update_cmd_prepare(argv, &cmd, err) < 0 || lxcf_update_exec(&cmd, &o, &status, err) < 0) {
+        lxcf_error_prefix(err, "%s: cannot run rpm to read its database: ", root);
+        return -1;
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0 || lxcf_read_fd(fd, &out, NULL) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot read rpm's output", root);
+    if (status != 0)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: rpm -qa --dbpath=%s failed with exit status %d: %.*s",
+                          root, dbpath, status, (int)strcspn(out, "\n"), out);
+    if (lxcf_pkgdb_parse_rpm(out, db, err) < 0) {
+        lxcf_error_prefix(err, "%s: ", root);
+        return -1;
+    }
+    return 0;
+}
+
+/* ROOT's database of the kind CMD changes; found false when ROOT has none
+ * of its own. */
+static int lxcf_upd_db_read(const lxcf_upd *u, const char *root, lxcf_pkgdb *db, lxcf_err *err)
+{
+    _cleanup_free_ char *dbpath = NULL;
+
+    if (u->db_kind == LXCF_PKGDB_DPKG)
+        return lxcf_pkgdb_read(root, db, err);
+    memset(db, 0, sizeof(*db));
+    dbpath = lxcf_pkgdb_rpm_dbpath(root);
+    return dbpath ? lxcf_upd_rpm_read(root, dbpath, db, err) : 0;
 }
 
 /* The database of the joint guest JB before (its snapshot) and after. */
@@ -1098,9 +1221,9 @@ static int lxcf_upd_dbs(const lxcf_upd *u, const lxcf_upd_job *jb, lxcf_pkgdb *b
 {
     _cleanup_free_ char *snap = lxcf_xasprintf("%s/%s/snapshot", u->dir, jb->g->name);
 
-    if (lxcf_pkgdb_read(snap, before, err) < 0)
+    if (lxcf_upd_db_read(u, snap, before, err) < 0)
         return -1;
-    if (lxcf_pkgdb_read(jb->g->root, after, err) < 0) {
+    if (lxcf_upd_db_read(u, jb->g->root, after, err) < 0) {
         lxcf_pkgdb_clear(before);
         return -1;
     }
@@ -1112,70 +1235,73 @@ static bool lxcf_upd_joint(const lxcf_upd_job *jb)
     return jb->touched && jb->g->model == LXCF_DOMXML_JOINT;
 }
 
+/* The first joint guest whose database names another version of NAME
+ * than the joint guest before it: it fails, and U->failed rolls every
+ * guest back. */
+static void lxcf_upd_agree_on(lxcf_upd *u, const char *name)
+{
+    const lxcf_upd_job *first = NULL;
+    const char *v0 = NULL;
+
+    for (size_t i = 0; i < u->n; i++) {
+        if (!lxcf_upd_joint(&u->jobs[i]) || !u->after[i].found)
+            continue;
+        const char *v = lxcf_pkgdb_version(&u->after[i], name);
+        if (!first) {
+            first = &u->jobs[i];
+            v0 = v;
+        } else if (!lxcf_streq(v, v0)) {
+            lxcf_error(&u->jobs[i].err, LXCF_EXIT_FAIL,
+                       "%s: %s is at %s where joint guest %s has %s: joint guests share "
+                       "the host's /usr and must agree (a pin, hold or exclude in one of them?)",
+                       u->jobs[i].g->name, name, v ? v : "(not installed)", first->g->name,
+                       v0 ? v0 : "(not installed)");
+            u->failed = true;
+            return;
+        }
+    }
+}
+
 /* Joint guests run the host's /usr: the packages CMD changed must end at
  * one version in all of them, or the host step would leave some guests'
  * databases naming what their /usr does not hold.  Puts the changed names
- * into U->changed; a disagreement (or an unreadable database) fails the
- * guest concerned, which U->failed then rolls back with all others. */
+ * into U->changed and each database into U->after; a disagreement (or an
+ * unreadable database) fails the guest concerned. */
 static void lxcf_upd_versions_agree(lxcf_upd *u)
 {
-    lxcf_pkgdb *after = lxcf_xcalloc(u->n + 1, sizeof(*after));
     int r = 0;
 
+    u->after = lxcf_xcalloc(u->n + 1, sizeof(*u->after));
     u->changed = lxcf_xcalloc(1, sizeof(char *));
     for (size_t i = 0; r == 0 && i < u->n; i++) {
         lxcf_pkgdb before = { 0 };
         if (!lxcf_upd_joint(&u->jobs[i]))
             continue;
-        r = lxcf_upd_dbs(u, &u->jobs[i], &before, &after[i], &u->jobs[i].err);
+        r = lxcf_upd_dbs(u, &u->jobs[i], &before, &u->after[i], &u->jobs[i].err);
         if (r == 0)
-            lxcf_pkgdb_changed(&before, &after[i], &u->changed);
+            lxcf_pkgdb_changed(&before, &u->after[i], &u->changed);
         else
             u->failed = true;
         lxcf_pkgdb_clear(&before);
     }
-    for (char **p = u->changed; r == 0 && *p; p++) {
-        const lxcf_upd_job *first = NULL;
-        const char *v0 = NULL;
-        for (size_t i = 0; i < u->n; i++) {
-            if (!lxcf_upd_joint(&u->jobs[i]) || !after[i].found)
-                continue;
-            const char *v = lxcf_pkgdb_version(&after[i], *p);
-            if (!first) {
-                first = &u->jobs[i];
-                v0 = v;
-            } else if (!lxcf_streq(v, v0)) {
-                lxcf_error(&u->jobs[i].err, LXCF_EXIT_FAIL,
-                           "%s: %s is at %s where joint guest %s has %s: joint guests share "
-                           "the host's /usr and must agree (a pin or hold in one of them?)",
-                           u->jobs[i].g->name, *p, v ? v : "(not installed)", first->g->name,
-                           v0 ? v0 : "(not installed)");
-                u->failed = true;
-                break;
-            }
-        }
-        if (u->failed)
-            break;
-    }
-    for (size_t i = 0; i < u->n; i++)
-        lxcf_pkgdb_clear(&after[i]);
-    free(after);
+    for (char **p = u->changed; r == 0 && !u->failed && *p; p++)
+        lxcf_upd_agree_on(u, *p);
 }
 
-/* After the host step: each joint guest's database names the host's
- * version of every package the guests' step changed. */
+/* After the host step: each joint guest's database (unchanged since the
+ * guests' step) names the host's version of every package that step
+ * changed. */
 static int lxcf_upd_versions_match_host(lxcf_upd *u, lxcf_err *err)
 {
     lxcf_pkgdb host = { 0 };
-    int r = lxcf_pkgdb_read(u->ctx->root, &host, err);
+    int r = lxcf_upd_db_read(u, u->ctx->root ? u->ctx->root : "/", &host, err);
 
     for (size_t i = 0; r == 0 && host.found && i < u->n; i++) {
-        lxcf_pkgdb g = { 0 };
+        const lxcf_pkgdb *g = &u->after[i];
         if (!lxcf_upd_joint(&u->jobs[i]))
             continue;
-        r = lxcf_pkgdb_read(u->jobs[i].g->root, &g, err);
-        for (char **p = u->changed; r == 0 && g.found && p && *p; p++) {
-            const char *hv = lxcf_pkgdb_version(&host, *p), *gv = lxcf_pkgdb_version(&g, *p);
+        for (char **p = u->changed; r == 0 && g->found && p && *p; p++) {
+            const char *hv = lxcf_pkgdb_version(&host, *p), *gv = lxcf_pkgdb_version(g, *p);
             if (!lxcf_streq(hv, gv))
                 r = lxcf_error(err, LXCF_EXIT_FAIL,
                                "%s: %s is at %s on the host but at %s in this joint guest, "
@@ -1183,7 +1309,6 @@ static int lxcf_upd_versions_match_host(lxcf_upd *u, lxcf_err *err)
                                u->jobs[i].g->name, *p, hv ? hv : "(not installed)",
                                gv ? gv : "(not installed)", u->jobs[i].g->name);
         }
-        lxcf_pkgdb_clear(&g);
     }
     lxcf_pkgdb_clear(&host);
     return r;
@@ -1223,6 +1348,146 @@ static bool lxcf_upd_pending(lxcf_ctx *ctx)
     return access(j, F_OK) == 0;
 }
 
+/* ---- downloading once --------------------------------------------------- */
+
+/* Where the host fetches packages, CMD installs or upgrades with apt or dnf
+ * and there is nothing to say otherwise: download once, into a directory
+ * of lxcf's. */
+static void lxcf_upd_dl_init(lxcf_upd *u, char *const *argv, bool remote)
+{
+    u->dl_tool = remote ? lxcf_pkgsrc_fetcher(argv) : LXCF_PKGSRC_NONE;
+    if (u->dl_tool == LXCF_PKGSRC_NONE)
+        return;
+    _cleanup_free_ char *roots = lxcf_path_clean(u->ctx->cfg.roots);
+    u->dl_dir = lxcf_path_join(roots ? roots : u->ctx->cfg.roots, LXCF_UPDATE_DIR "/download");
+    u->dl_host = lxcf_ctx_path(u->ctx, u->dl_dir);
+    u->dl_argv = lxcf_pkgsrc_download_argv(argv, u->dl_dir);
+}
+
+/* The line of the tool's log that says why it failed: its first error
+ * ("E: ..." from apt, "Error: ..." from dnf, with the line after it when
+ * it ends in ':'), or its last line. */
+static char *lxcf_upd_log_reason(const char *log)
+{
+    _cleanup_free_ char *text = NULL;
+    lxcf_err e = LXCF_ERR_INIT;
+    char *save = NULL;
+
+    if (lxcf_read_file(log, &text, NULL, &e) < 0)
+        return lxcf_xstrdup("(no output)");
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (!lxcf_startswith(l, "E: ") && !lxcf_startswith(l, "Error"))
+            continue;
+        char *next = lxcf_endswith(l, ":") ? strtok_r(NULL, "\n", &save) : NULL;
+        return next ? lxcf_xasprintf("%s %s", l, next + strspn(next, " ")) : lxcf_xstrdup(l);
+    }
+    return lxcf_update_log_tail(log, 1);
+}
+
+/* How many package files DIR (recursively) holds, and their bytes. */
+static void lxcf_upd_dl_count(const char *dir, size_t *n, unsigned long long *bytes)
+{
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    struct dirent *de;
+
+    while (d && (de = readdir(d))) {
+        _cleanup_free_ char *p = lxcf_path_join(dir, de->d_name);
+        struct stat st;
+        if (de->d_name[0] == '.' || lstat(p, &st) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            lxcf_upd_dl_count(p, n, bytes);
+        } else if (S_ISREG(st.st_mode) &&
+                   (lxcf_endswith(de->d_name, ".deb") || lxcf_endswith(de->d_name, ".rpm"))) {
+            (*n)++;
+            *bytes += (unsigned long long)st.st_size;
+        }
+    }
+}
+
+static int lxcf_upd_dl_remove(const lxcf_upd *u, lxcf_err *err)
+{
+    return u->dl_host ? lxcf_remove_if_exists(u->dl_host, err) : 0;
+}
+
+/* Run the download step on the host (chrooted in the host tree under
+ * --root), its output in ROOTS/.lxcf-update/download.log.  Nothing has
+ * been stopped yet: a failure is one line and nothing to undo. */
+static int lxcf_upd_download(lxcf_upd *u, lxcf_err *err)
+{
+    _cleanup_(lxcf_update_cmd_clear) lxcf_update_cmd cmd = { 0 };
+    _cleanup_free_ char *log = lxcf_path_join(u->dir, "download.log");
+    _cleanup_close_ int logfd = -1;
+    lxcf_update_exec_opts o = { .root = u->ctx->root };
+    unsigned long long bytes = 0;
+    size_t n = 0;
+    int status = 0;
+
+    if (mkdir(u->dir, 0700) < 0 && errno != EEXIST)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", u->dir);
+    if (lxcf_upd_dl_remove(u, err) < 0 || lxcf_update_cmd_prepare(u->dl_argv, &cmd, err) < 0)
+        return -1;
+    if (mkdir(u->dl_host, 0755) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", u->dl_host);
+    logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (logfd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", log);
+    o.out_fd = logfd;
+    lxcf_upd_report(u, "host", "downloading the packages once, for every guest and the host");
+    if (lxcf_update_exec(&cmd, &o, &status, err) < 0) {
+        lxcf_error_prefix(err, "host: the download step: ");
+        return -1;
+    }
+    if (status != 0) {
+        _cleanup_free_ char *why = lxcf_upd_log_reason(log);
+        return lxcf_error(err, LXCF_EXIT_FAIL, "host: downloading the packages failed, no guest "
+                          "was touched: %s exited with %d: %s (log: %s)", cmd.argv[0], status,
+                          why, log);
+    }
+    lxcf_upd_dl_count(u->dl_host, &n, &bytes);
+    _cleanup_free_ char *m = lxcf_xasprintf("downloaded %zu package file%s (%llu KiB): every "
+                                            "guest and the host install these", n,
+                                            n == 1 ? "" : "s", (bytes + 1023) / 1024);
+    lxcf_upd_report(u, "host", m);
+    return 0;
+}
+
+/* CMD as every guest and the host run it after the download, into *CMD;
+ * apt's guests see the directory read-only through the package sources'
+ * bind mounts, dnf's through the overlay of lxcf_update_exec_opts.view. */
+static int lxcf_upd_offline(lxcf_upd *u, char *const *argv, lxcf_update_cmd *cmd, lxcf_err *err)
+{
+    bool only_dir = !u->sources || !u->sources[0];
+    _cleanup_strv_ char **off = lxcf_pkgsrc_offline_argv(argv, u->dl_dir, only_dir);
+
+    if (lxcf_update_cmd_prepare(off, cmd, err) < 0)
+        return -1;
+    if (u->dl_tool == LXCF_PKGSRC_APT)
+        lxcf_strv_push(&u->sources, lxcf_xstrdup(u->dl_dir));
+    u->cmd = cmd;
+    return 0;
+}
+
+/* Download, run the cycle from what was downloaded, remove it (also when
+ * anything failed). */
+static int lxcf_upd_cycle_once(lxcf_upd *u, char *const *argv, unsigned jobs, lxcf_err *err)
+{
+    _cleanup_(lxcf_update_cmd_clear) lxcf_update_cmd off = { 0 };
+    lxcf_err e = LXCF_ERR_INIT;
+    int r = lxcf_upd_download(u, err);
+
+    if (r == 0)
+        r = lxcf_upd_offline(u, argv, &off, err);
+    if (r == 0)
+        r = lxcf_upd_cycle(u, jobs, err);
+    u->cmd = NULL;
+    if (lxcf_upd_dl_remove(u, &e) < 0 && r == 0) {
+        *err = e;
+        r = -1;
+    }
+    return r;
+}
+
 int lxcf_update_run(lxcf_ctx *ctx, char *const *argv, const lxcf_update_opts *o,
                     const lxcf_report *rep, lxcf_err *err)
 {
@@ -1233,11 +1498,12 @@ int lxcf_update_run(lxcf_ctx *ctx, char *const *argv, const lxcf_update_opts *o,
     _cleanup_free_ char *roots = NULL;
     _cleanup_strv_ char **sources = NULL;
     lxcf_virt_list l = { 0 };
+    bool remote = false;
     int r;
 
     /* A missing repository is bad input: found before any guest stops. */
     if (lxcf_update_cmd_prepare(argv, &cmd, err) < 0 ||
-        lxcf_pkgsrc_find(ctx->root, argv, &sources, err) < 0)
+        lxcf_pkgsrc_find(ctx->root, argv, &sources, &remote, err) < 0)
         return -1;
     lock = lxcf_upd_lock(ctx, err);
     if (lock < 0 || lxcf_ctx_connect(ctx, err) < 0)
@@ -1254,10 +1520,13 @@ int lxcf_update_run(lxcf_ctx *ctx, char *const *argv, const lxcf_update_opts *o,
         return -1;
     lxcf_upd_init(&u, ctx, &plan, &cmd, rep);
     u.sources = lxcf_steal_ptr(sources);
+    lxcf_upd_dl_init(&u, argv, remote);
     if (o->dry_run) {
         lxcf_upd_dry(&u, &plan, lxcf_upd_pending(ctx));
         return 0;
     }
+    if (u.dl_tool != LXCF_PKGSRC_NONE)
+        return lxcf_upd_cycle_once(&u, argv, o->jobs, err);
     return lxcf_upd_cycle(&u, o->jobs, err);
 }
 

@@ -96,11 +96,14 @@ int lxcf_update_rollback(const char *root, const char *snapdir, lxcf_err *err);
 typedef struct lxcf_update_exec_opts {
     const char *root;       /* chroot into it in a private mount namespace; NULL: run here */
     const char *usr_lower;  /* overlay this (the host's usr) on ROOT/usr; NULL: none */
-    const char *scratch;    /* with usr_lower: holds upper/ and work/ */
+    const char *scratch;    /* with usr_lower or view: holds their upper and work dirs */
     int out_fd;             /* CMD's stdout/stderr (stdin is /dev/null); -1: inherit all */
     char *const *sources;   /* with root: host directories (lxcf_pkgsrc_find) bind-mounted
                                read-only at the same path in ROOT */
-    const char *host_root;  /* where SOURCES lie (the --root prefix; NULL: /) */
+    const char *host_root;  /* where SOURCES and VIEW lie (the --root prefix; NULL: /) */
+    const char *view;       /* with root: a host directory shown at the same path in ROOT
+                               through an overlay whose upper layer (in SCRATCH) is thrown
+                               away: CMD may write there, the host's copy never changes */
 } lxcf_update_exec_opts;
 
 /* Run CMD as O says; *STATUS gets its exit status (128+N for signal N).

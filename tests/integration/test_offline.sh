@@ -2,8 +2,10 @@
 # Offline updates as an enterprise host runs them: apt from a local file:
 # repository under /srv, reaching two joint guests, one separate guest and
 # the host; a newer version added to the repository arrives everywhere; a
-# missing repository changes nothing.  The test host's sources.list names
-# only the local repository: nothing leaves the machine.
+# missing repository changes nothing.  Then an online source (an http
+# server on the loopback that serves each package file only once): the
+# host downloads once, every guest and the host install those very files.
+# Nothing leaves the machine.
 . "$(dirname "$0")/lib.sh"
 t_init offline 12 142
 
@@ -15,32 +17,34 @@ GUESTS="lxcft-o1 lxcft-o2 lxcft-o3"
 PKG=lxcf-offline-demo
 mkdir -p "$P" "$H$REPO"
 
-# mkpkg VERSION: a package with a file in /etc and one in /usr.
+# mkpkg VERSION [NAME DIR]: a package with a file in /etc and one in /usr,
+# in the repository DIR (default: the local one).
 mkpkg() {
-    local d=$P/$PKG-$1
-    mkdir -p "$d/DEBIAN" "$d/etc" "$d/usr/share/$PKG"
-    echo "version $1" > "$d/etc/$PKG.conf"
-    echo "version $1" > "$d/usr/share/$PKG/version"
+    local name=${2:-$PKG} dir=${3:-$H$REPO}
+    local d=$P/$name-$1
+    mkdir -p "$d/DEBIAN" "$d/etc" "$d/usr/share/$name"
+    echo "version $1" > "$d/etc/$name.conf"
+    echo "version $1" > "$d/usr/share/$name/version"
     cat > "$d/DEBIAN/control" <<EOC
-Package: $PKG
+Package: $name
 Version: $1
 Architecture: all
 Maintainer: lxcf tests <root@localhost>
 Description: lxcf offline update test package
 EOC
-    dpkg-deb --root-owner-group --build "$d" "$H$REPO/${PKG}_$1_all.deb" >/dev/null
-    (cd "$H$REPO" && dpkg-scanpackages --multiversion . /dev/null > Packages 2>/dev/null)
+    dpkg-deb --root-owner-group --build "$d" "$dir/${name}_$1_all.deb" >/dev/null
+    (cd "$dir" && dpkg-scanpackages --multiversion . /dev/null > Packages 2>/dev/null)
 }
-version() {  # version ADMINDIR
-    dpkg-query --admindir="$1" -W -f '${Status} ${Version}' "$PKG" 2>/dev/null
+version() {  # version ADMINDIR [NAME]
+    dpkg-query --admindir="$1" -W -f '${Status} ${Version}' "${2:-$PKG}" 2>/dev/null
 }
-all_at() {  # all_at VERSION: every guest and the host have it installed
-    local g
+all_at() {  # all_at VERSION [NAME]: every guest and the host have it installed
+    local g name=${2:-$PKG}
     for g in $GUESTS; do
-        [ "$(version "$R/$g/var/lib/dpkg")" = "install ok installed $1" ] || { echo "$g: $(version "$R/$g/var/lib/dpkg")"; return 1; }
-        grep -qx "version $1" "$R/$g/etc/$PKG.conf" || return 1
+        [ "$(version "$R/$g/var/lib/dpkg" "$name")" = "install ok installed $1" ] || { echo "$g: $(version "$R/$g/var/lib/dpkg" "$name")"; return 1; }
+        grep -qx "version $1" "$R/$g/etc/$name.conf" || return 1
     done
-    [ "$(version "$H/var/lib/dpkg")" = "install ok installed $1" ] && grep -qx "version $1" "$H/usr/share/$PKG/version"
+    [ "$(version "$H/var/lib/dpkg" "$name")" = "install ok installed $1" ] && grep -qx "version $1" "$H/usr/share/$name/version"
 }
 export -f version all_at
 export H R GUESTS PKG REPO
@@ -83,4 +87,79 @@ ok "update with a missing local repository: one line naming it, exit 2, nothing 
     out=\$(lxcf update apt-get update 2>&1); rc=\$?; echo \"\$out\"
     [ \$rc = 2 ] && [ \$(echo \"\$out\" | wc -l) = 1 ] && echo \"\$out\" | grep -q '/etc/apt/sources.list line 1: local package source /srv/lxcf-missing' &&
     [ \"\$(for g in $GUESTS; do md5sum < $R/\$g/var/lib/dpkg/status; done)\" = \"\$before\" ] && [ ! -e $R/.lxcf-update ]"
+
+# Download once.  An online source: an http server on the loopback that
+# serves each .deb once and answers 404 after, so that a guest (or the
+# host step) fetching a package again would fail.  The host downloads
+# before any guest is touched; each guest reads that directory read-only.
+W=$T_ROOT/www
+ONL=lxcf-online-demo
+mkdir -p "$W"
+cat > "$T_ROOT/serve.py" <<'EOP'
+import functools, http.server, os, sys
+root, portfile, log = sys.argv[1:4]
+served = set()
+class Once(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.endswith(('.deb', '.rpm')):
+            with open(log, 'a') as f:
+                f.write(self.path + '\n')
+            if self.path in served:
+                self.send_error(404, 'served once already')
+                return
+            served.add(self.path)
+        super().do_GET()
+    def log_message(self, *args):
+        pass
+srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Once, directory=root))
+with open(portfile + '.tmp', 'w') as f:
+    f.write(str(srv.server_address[1]))
+os.rename(portfile + '.tmp', portfile)
+srv.serve_forever()
+EOP
+python3 "$T_ROOT/serve.py" "$W" "$T_ROOT/port" "$T_ROOT/gets" >/dev/null 2>&1 &
+SRV=$!
+trap 'kill $SRV 2>/dev/null; t_cleanup' EXIT
+for i in $(seq 1 50); do [ -s "$T_ROOT/port" ] && break; sleep 0.1; done
+PORT=$(cat "$T_ROOT/port" 2>/dev/null)
+gets() { cat "$T_ROOT/gets" 2>/dev/null | grep -c "/$1\$"; }
+export -f gets
+export T_ROOT W ONL
+
+mkpkg 1.0 $ONL "$W"
+printf 'deb [trusted=yes] http://127.0.0.1:%s/ ./\n' "$PORT" > "$H/etc/apt/sources.list"
+ok "online: the test's http server answers" test -n "$PORT"
+ok "online: update apt-get update" lxcf update apt-get update
+ok "online: --dry-run says the host downloads once and every guest installs that set" bash -c "
+    out=\$(lxcf update --dry-run apt-get install -y $ONL); echo \"\$out\"
+    echo \"\$out\" | grep -q 'host: would first download, once and before any guest is touched' &&
+    echo \"\$out\" | grep -q 'every guest and the host would then install that same set, read-only' &&
+    [ \"\$(gets ${ONL}_1.0_all.deb)\" = 0 ]"
+ok "online: update apt-get install -y $ONL: 1.0 everywhere, the .deb fetched once" bash -c "
+    lxcf update apt-get install -y $ONL && all_at 1.0 $ONL && [ \"\$(gets ${ONL}_1.0_all.deb)\" = 1 ]"
+ok "online: the download directory is gone, no mount is left" bash -c "
+    [ ! -e $R/.lxcf-update ] && for g in $GUESTS; do [ ! -e $R/\$g/opt/lxcf/.lxcf-update ] || exit 1; done &&
+    ! grep -F $T_ROOT /proc/self/mountinfo"
+
+# A local and an online source together: apt takes the online package from
+# the download, the local one from the bind-mounted repository.
+mkpkg 2.0 $ONL "$W"
+mkpkg 4.0
+printf 'deb [trusted=yes] file:%s ./\ndeb [trusted=yes] http://127.0.0.1:%s/ ./\n' "$REPO" "$PORT" > "$H/etc/apt/sources.list"
+ok "online and local: update apt-get update, then upgrade -y: both packages everywhere, the online one fetched once" bash -c "
+    lxcf update apt-get update && lxcf update apt-get upgrade -y &&
+    all_at 2.0 $ONL && all_at 4.0 && [ \"\$(gets ${ONL}_2.0_all.deb)\" = 1 ] && [ ! -e $R/.lxcf-update ]"
+
+# The download fails (the index names a file the server does not have):
+# one line, before any guest is touched.
+mkpkg 1.0 lxcf-online-broken "$W"
+rm -f "$W/lxcf-online-broken_1.0_all.deb"
+ok "online: a failing download is one line naming why, nothing changed" bash -c "
+    lxcf update apt-get update >/dev/null || exit 1
+    before=\$(for g in $GUESTS; do md5sum < $R/\$g/var/lib/dpkg/status; done; md5sum < $H/var/lib/dpkg/status)
+    out=\$(lxcf update apt-get install -y lxcf-online-broken 2>&1 >/dev/null); rc=\$?; echo \"\$out\"
+    [ \$rc = 1 ] && [ \$(echo \"\$out\" | wc -l) = 1 ] &&
+    echo \"\$out\" | grep -q 'host: downloading the packages failed, no guest was touched: apt-get exited with 100: E: Failed to fetch .*lxcf-online-broken_1.0_all.deb' &&
+    [ \"\$(for g in $GUESTS; do md5sum < $R/\$g/var/lib/dpkg/status; done; md5sum < $H/var/lib/dpkg/status)\" = \"\$before\" ] &&
+    [ ! -e $R/.lxcf-update/download ] && [ ! -e $R/.lxcf-update/journal ]"
 ok "erase the guests" lxcf erase $GUESTS

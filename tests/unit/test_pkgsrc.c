@@ -2,6 +2,7 @@
  * configuration under a fake host root. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,9 +19,21 @@ static char **find(const char *root, char **argv)
     char **dirs = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
-    if (lxcf_pkgsrc_find(root, argv, &dirs, &err) < 0)
+    if (lxcf_pkgsrc_find(root, argv, &dirs, NULL, &err) < 0)
         fail_msg("%s", err.msg);
     return dirs;
+}
+
+/* Does CMD fetch from a source that is not a local directory? */
+static bool remote(const char *root, char **argv)
+{
+    _cleanup_strv_ char **dirs = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+    bool r = true;
+
+    if (lxcf_pkgsrc_find(root, argv, &dirs, &r, &err) < 0)
+        fail_msg("%s", err.msg);
+    return r;
 }
 
 static void assert_dirs(char **dirs, const char *want)
@@ -153,13 +166,126 @@ static void test_missing_or_misplaced_sources_are_errors(void **state)
         lxcf_err err = LXCF_ERR_INIT;
 
         lxcf_test_write_file(r, "etc/apt/sources.list", bad[i].line);
-        assert_int_equal(lxcf_pkgsrc_find(r, argv, &dirs, &err), -1);
+        assert_int_equal(lxcf_pkgsrc_find(r, argv, &dirs, NULL, &err), -1);
         assert_int_equal(err.code, LXCF_EXIT_USAGE);
         if (!strstr(err.msg, bad[i].msg))
             fail_msg("'%s': '%s' lacks '%s'", bad[i].line, err.msg, bad[i].msg);
         assert_null(dirs);
     }
     lxcf_test_rmrf(r);
+}
+
+static void test_remote_sources_apt(void **state)
+{
+    _cleanup_free_ char *r = lxcf_test_subtree();
+    char *argv[] = { "apt-get", "install", "-y", "hello", NULL };
+
+    lxcf_test_mkdirs(r, "srv/debrepo");
+    /* Only local sources, a commented and a source-only online one. */
+    lxcf_test_write_file(r, "etc/apt/sources.list",
+                         "deb [trusted=yes] file:/srv/debrepo ./\n"
+                         "# deb http://deb.example/debian bookworm main\n"
+                         "deb-src http://deb.example/debian bookworm main\n");
+    assert_false(remote(r, argv));
+    lxcf_test_write_file(r, "etc/apt/sources.list.d/off.sources",
+                         "Types: deb\nURIs: http://off.example/\nSuites: x\nEnabled: no\n\n"
+                         "Types: deb-src\nURIs: https://src.example/\nSuites: x\n");
+    assert_false(remote(r, argv));
+    lxcf_test_write_file(r, "etc/apt/sources.list.d/on.sources",
+                         "Types: deb deb-src\nURIs: https://on.example/\nSuites: x\n");
+    assert_true(remote(r, argv));
+    lxcf_test_write_file(r, "etc/apt/sources.list.d/on.sources", "");
+    lxcf_test_write_file(r, "etc/apt/sources.list.d/mirror.list",
+                         "deb [arch=amd64] http://deb.example/debian bookworm main\n");
+    assert_true(remote(r, argv));
+    lxcf_test_rmrf(r);
+}
+
+static void test_remote_sources_dnf(void **state)
+{
+    _cleanup_free_ char *r = lxcf_test_subtree();
+    char *argv[] = { "dnf", "-y", "install", "hello", NULL };
+    char *enable[] = { "dnf", "--enablerepo=web", "-y", "install", "hello", NULL };
+    char *path_http[] = { "dnf", "--repofrompath=x,https://r.example/x", "install", "h", NULL };
+
+    lxcf_test_mkdirs(r, "mnt/rpmrepo");
+    lxcf_test_write_file(r, "etc/yum.repos.d/local.repo",
+                         "[local]\nbaseurl=file:///mnt/rpmrepo\n\n"
+                         "[web]\nbaseurl=https://web.example/\nenabled=0\n");
+    assert_false(remote(r, argv));
+    assert_true(remote(r, enable));
+    assert_true(remote(r, path_http));
+    lxcf_test_write_file(r, "etc/yum.repos.d/fedora.repo",
+                         "[fedora]\nmetalink=https://mirrors.example/metalink?repo=x\n");
+    assert_true(remote(r, argv));
+    lxcf_test_rmrf(r);
+}
+
+static void test_which_commands_download_first(void **state)
+{
+    struct {
+        char *argv[8];
+        lxcf_pkgsrc_tool want;
+    } t[] = {
+        { { "apt-get", "install", "-y", "hello" }, LXCF_PKGSRC_APT },
+        { { "apt-get", "-o", "Debug::X=1", "-y", "upgrade" }, LXCF_PKGSRC_APT },
+        { { "/usr/bin/apt", "full-upgrade", "-y" }, LXCF_PKGSRC_APT },
+        { { "apt-get", "dist-upgrade" }, LXCF_PKGSRC_APT },
+        { { "apt-get", "-t", "install", "update" }, LXCF_PKGSRC_NONE },
+        { { "apt-get", "update" }, LXCF_PKGSRC_NONE },
+        { { "apt-get", "remove", "-y", "hello" }, LXCF_PKGSRC_NONE },
+        { { "apt-get", "-s", "install", "hello" }, LXCF_PKGSRC_NONE },
+        { { "apt-get", "install", "--download-only", "hello" }, LXCF_PKGSRC_NONE },
+        { { "aptitude", "install", "hello" }, LXCF_PKGSRC_NONE },
+        { { "dpkg", "-i", "x.deb" }, LXCF_PKGSRC_NONE },
+        { { "dnf", "-y", "install", "hello" }, LXCF_PKGSRC_DNF },
+        { { "yum", "--setopt", "x=1", "-y", "update" }, LXCF_PKGSRC_DNF },
+        { { "dnf", "--refresh", "upgrade", "-y" }, LXCF_PKGSRC_DNF },
+        { { "dnf", "-y", "downgrade", "hello" }, LXCF_PKGSRC_DNF },
+        { { "dnf", "remove", "hello" }, LXCF_PKGSRC_NONE },
+        { { "dnf", "-C", "install", "hello" }, LXCF_PKGSRC_NONE },
+        { { "dnf", "makecache" }, LXCF_PKGSRC_NONE },
+        { { "rpm", "-Uvh", "x.rpm" }, LXCF_PKGSRC_NONE },
+    };
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (lxcf_pkgsrc_fetcher(t[i].argv) != t[i].want)
+            fail_msg("%s %s: got %d, want %d", t[i].argv[0], t[i].argv[1],
+                     lxcf_pkgsrc_fetcher(t[i].argv), t[i].want);
+    assert_int_equal(lxcf_pkgsrc_fetcher(NULL), LXCF_PKGSRC_NONE);
+}
+
+static void assert_argv(char **got, const char *want)
+{
+    _cleanup_free_ char *s = lxcf_xstrdup("");
+
+    for (char **a = got; a && *a; a++) {
+        char *t = lxcf_xasprintf("%s%s%s", s, *s ? " " : "", *a);
+        free(s);
+        s = t;
+    }
+    assert_string_equal(s, want);
+}
+
+static void test_download_and_offline_commands(void **state)
+{
+    char *apt[] = { "apt-get", "install", "-y", "hello", NULL };
+    char *dnf[] = { "yum", "-y", "--refresh", "update", "hello", NULL };
+    char *other[] = { "apt-get", "update", NULL };
+    _cleanup_strv_ char **a1 = lxcf_pkgsrc_download_argv(apt, "/opt/lxcf/.d");
+    _cleanup_strv_ char **a2 = lxcf_pkgsrc_offline_argv(apt, "/opt/lxcf/.d", true);
+    _cleanup_strv_ char **a3 = lxcf_pkgsrc_offline_argv(apt, "/opt/lxcf/.d", false);
+    _cleanup_strv_ char **d1 = lxcf_pkgsrc_download_argv(dnf, "/opt/lxcf/.d");
+    _cleanup_strv_ char **d2 = lxcf_pkgsrc_offline_argv(dnf, "/opt/lxcf/.d", true);
+
+    assert_argv(a1, "apt-get --download-only -o Dir::Cache::archives=/opt/lxcf/.d/ install -y hello");
+    assert_argv(a2, "apt-get -o Dir::Cache::archives=/opt/lxcf/.d/ --no-download install -y hello");
+    /* With a local source too: apt's --no-download would refuse file: packages. */
+    assert_argv(a3, "apt-get -o Dir::Cache::archives=/opt/lxcf/.d/ install -y hello");
+    assert_argv(d1, "yum --downloadonly --setopt=cachedir=/opt/lxcf/.d -y --refresh update hello");
+    assert_argv(d2, "yum --setopt=cachedir=/opt/lxcf/.d -C -y --refresh update hello");
+    assert_null(lxcf_pkgsrc_download_argv(other, "/d"));
+    assert_null(lxcf_pkgsrc_offline_argv(other, "/d", true));
 }
 
 int main(void)
@@ -171,6 +297,10 @@ int main(void)
         cmocka_unit_test(test_nested_sources_fold_into_the_outer_one),
         cmocka_unit_test(test_other_tools_and_command_line_directories),
         cmocka_unit_test(test_missing_or_misplaced_sources_are_errors),
+        cmocka_unit_test(test_remote_sources_apt),
+        cmocka_unit_test(test_remote_sources_dnf),
+        cmocka_unit_test(test_which_commands_download_first),
+        cmocka_unit_test(test_download_and_offline_commands),
     };
     return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);
 }
