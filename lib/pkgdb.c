@@ -204,6 +204,8 @@ static void lxcf_pkgdb_merge(lxcf_pkgdb *db)
 {
     size_t out = 0;
 
+    if (db->n == 0)
+        return;
     qsort(db->e, db->n, sizeof(*db->e), lxcf_pkgdb_entry_cmp);
     for (size_t i = 0; i < db->n; i++) {
         if (out > 0 && lxcf_streq(db->e[out - 1].name, db->e[i].name)) {
