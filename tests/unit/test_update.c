@@ -421,6 +421,32 @@ static void test_exec_refuses_symlinked_mount_point(void **state)
     lxcf_test_rmrf(d);
 }
 
+/* The view of the downloaded packages is an overlay: a path overlayfs
+ * cannot take is refused before anything is mounted, and the mount point
+ * made for it in the guest is gone again. */
+static void test_exec_refuses_view_overlay_cannot_take(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = lxcf_xasprintf("%s/g", d), *s = lxcf_xasprintf("%s/s", d);
+    char *argv[] = { "true", NULL };
+    lxcf_update_cmd cmd;
+    lxcf_update_exec_opts o = { .root = g, .out_fd = -1, .scratch = s, .host_root = d,
+                                .view = "/opt/lxcf/.lxcf-update/dl:x" };
+    lxcf_err err = LXCF_ERR_INIT;
+    int status = -1;
+
+    (void)state;
+    t_sh("mkdir -p '%s/proc' '%s/sys' '%s/dev' '%s/tmp'", g);
+    t_sh("mkdir -p '%s/run'", g);
+    assert_int_equal(lxcf_update_cmd_prepare(argv, &cmd, &err), 0);
+    assert_int_equal(lxcf_update_exec(&cmd, &o, &status, &err), -1);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+    assert_non_null(strstr(err.msg, "cannot be used in an overlay"));
+    assert_false(lxcf_test_exists(g, "opt"));
+    lxcf_update_cmd_clear(&cmd);
+    lxcf_test_rmrf(d);
+}
+
 /* ---- deploy --------------------------------------------------------------- */
 
 static void test_deploy_copies_file_with_mode_and_owner(void **state)
@@ -615,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_rollback_of_erased_guest_discards_snapshot),
         cmocka_unit_test(test_exec_reports_exit_status_and_log),
         cmocka_unit_test(test_exec_refuses_symlinked_mount_point),
+        cmocka_unit_test(test_exec_refuses_view_overlay_cannot_take),
         cmocka_unit_test(test_deploy_copies_file_with_mode_and_owner),
         cmocka_unit_test(test_deploy_refuses_planted_symlink),
         cmocka_unit_test(test_deploy_refuses_symlinked_parent),
