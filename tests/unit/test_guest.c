@@ -68,7 +68,7 @@ static const lxcf_guest_conf t_conf = {
 
 static void test_customise_writes_identity_not_through_links(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root");
     _cleanup_free_ char *host = NULL, *name = NULL, *mid = NULL, *dbus = NULL, *fstab = NULL;
     lxcf_err err = LXCF_ERR_INIT;
@@ -99,7 +99,7 @@ static void test_customise_writes_identity_not_through_links(void **state)
 
 static void test_customise_gives_a_new_machine_id_each_time(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *a = NULL, *b = NULL;
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_guest_conf gc = { .name = "web1" };
@@ -121,7 +121,7 @@ static void test_customise_gives_a_new_machine_id_each_time(void **state)
 
 static void test_customise_configures_networkd(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *usr = NULL, *net = NULL, *l = NULL;
     _cleanup_free_ char *resolv = NULL;
     lxcf_err err = LXCF_ERR_INIT;
@@ -150,7 +150,7 @@ static void test_customise_configures_networkd(void **state)
 
 static void test_customise_joint_finds_units_in_usr_root(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *hostusr = lxcf_test_path(d, "hostusr"), *l = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -167,7 +167,7 @@ static void test_customise_joint_finds_units_in_usr_root(void **state)
 
 static void test_customise_uses_ifupdown_without_networkd(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *usr = NULL, *st = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -186,7 +186,7 @@ static void test_customise_uses_ifupdown_without_networkd(void **state)
 
 static void test_customise_writes_ifcfg(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *cfg = NULL;
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_guest_conf gc = t_conf;
@@ -208,7 +208,7 @@ static void test_customise_writes_ifcfg(void **state)
 
 static void test_customise_masks_units_and_enables_console(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *usr = NULL, *l = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -230,7 +230,7 @@ static void test_customise_masks_units_and_enables_console(void **state)
 
 static void test_customise_fixes_securetty(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *s = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -244,7 +244,7 @@ static void test_customise_fixes_securetty(void **state)
 
 static void test_customise_renames_the_host_in_etc_hosts(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *hosts = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -265,7 +265,7 @@ static void test_customise_renames_the_host_in_etc_hosts(void **state)
 
 static void test_customise_removes_host_state(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *u = NULL, *l = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -286,7 +286,7 @@ static void test_customise_removes_host_state(void **state)
 
 static void test_customise_resolv_conf_kept_or_replaced(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *a = NULL, *b = NULL;
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -304,7 +304,7 @@ static void test_customise_resolv_conf_kept_or_replaced(void **state)
 
 static void test_customise_refuses_symlinked_unit_dir(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *out = lxcf_test_path(d, "hostsystemd");
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -322,7 +322,7 @@ static void test_customise_refuses_symlinked_unit_dir(void **state)
 
 static void test_customise_rejects_bad_conf_and_changes_nothing(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *name = NULL;
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_guest_conf bad[4] = { t_conf, t_conf, t_conf, t_conf };
@@ -347,7 +347,7 @@ static void test_customise_rejects_bad_conf_and_changes_nothing(void **state)
 
 static void test_customise_missing_root_fails(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "none");
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -375,5 +375,5 @@ int main(void)
         cmocka_unit_test(test_customise_rejects_bad_conf_and_changes_nothing),
         cmocka_unit_test(test_customise_missing_root_fails),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);
 }

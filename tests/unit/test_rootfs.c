@@ -95,7 +95,7 @@ static void test_model_strings_round_trip(void **state)
 
 static void test_build_joint_follows_the_layout(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root");
     _cleanup_free_ char *s1 = NULL, *s2 = NULL, *s3 = NULL, *l = NULL;
     lxcf_err err = LXCF_ERR_INIT;
@@ -147,7 +147,7 @@ static void test_build_joint_follows_the_layout(void **state)
 
 static void test_build_separate_copies_usr(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root"), *sh = NULL;
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_copy_stats st = { 0 };
@@ -168,7 +168,7 @@ static void test_build_separate_copies_usr(void **state)
  * beside it; a build that runs meanwhile must not clone that temp file. */
 static void test_build_skips_lxcf_temp_files(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root");
     lxcf_err err = LXCF_ERR_INIT;
     lxcf_copy_stats st = { 0 };
@@ -186,7 +186,7 @@ static void test_build_skips_lxcf_temp_files(void **state)
 
 static void test_build_copies_real_lib_dirs(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root");
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -204,7 +204,7 @@ static void test_build_copies_real_lib_dirs(void **state)
 
 static void test_build_excludes_dest_inside_host(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "host/var/lib/roots/web1");
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -219,7 +219,7 @@ static void test_build_excludes_dest_inside_host(void **state)
 
 static void test_build_refuses_nonempty_dest(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root");
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -235,7 +235,7 @@ static void test_build_refuses_nonempty_dest(void **state)
 
 static void test_build_refuses_host_without_etc(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root");
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -248,7 +248,7 @@ static void test_build_refuses_host_without_etc(void **state)
 
 static void test_is_partial_sees_marker(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
 
     assert_false(lxcf_rootfs_is_partial(d));
     lxcf_test_write_file(d, LXCF_ROOTFS_MARKER, "");
@@ -260,7 +260,7 @@ static void test_is_partial_sees_marker(void **state)
 
 static void test_clone_copies_a_root(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root"), *c = lxcf_test_path(d, "clone");
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -278,7 +278,7 @@ static void test_clone_copies_a_root(void **state)
 
 static void test_clone_refuses_partial_source(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *c = lxcf_test_path(d, "clone");
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -295,7 +295,7 @@ static void test_clone_refuses_partial_source(void **state)
 
 static void test_erase_removes_direct_child(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *roots = lxcf_test_path(d, "roots"), *r = lxcf_test_path(d, "roots/web1");
     _cleanup_free_ char *out = lxcf_test_path(d, "outside");
     lxcf_err err = LXCF_ERR_INIT;
@@ -312,7 +312,7 @@ static void test_erase_removes_direct_child(void **state)
 
 static void test_erase_refuses_path_not_directly_under_roots(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *roots = lxcf_test_path(d, "roots");
     _cleanup_free_ char *deep = lxcf_test_path(d, "roots/web1/etc"), *other = lxcf_test_path(d, "other");
     _cleanup_free_ char *dotdot = lxcf_test_path(d, "roots/../other"), *link = lxcf_test_path(d, "roots/lnk");
@@ -336,7 +336,7 @@ static void test_erase_refuses_path_not_directly_under_roots(void **state)
 
 static void test_erase_missing_is_notfound(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "none");
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -366,7 +366,7 @@ static int t_child_erase_mounted(void *arg)
 
 static void test_erase_never_crosses_a_mount_point(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *d = lxcf_test_subtree();
 
     lxcf_test_write_file(d, "hostusr/bin/sh", "host");
     lxcf_test_write_file(d, "roots/web1/etc/hostname", "x");
@@ -395,5 +395,5 @@ int main(void)
         cmocka_unit_test(test_erase_missing_is_notfound),
         cmocka_unit_test(test_erase_never_crosses_a_mount_point),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);
 }
