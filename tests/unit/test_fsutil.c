@@ -870,12 +870,12 @@ static int t_child_reflink(void *arg)
                         (t->nocow_first && !t_same_bytes(src, dst, "etc/nocow"))))
         r = 9;
     /* The 8 MiB were shared, not written again (the NOCOW MiB is). */
-    else if (r == 0 && before - after >= (t->nocow_first ? 3u << 20 : 2u << 20))
+    else if (r == 0 && (int64_t)(before - after) >= (t->nocow_first ? 3 << 20 : 2 << 20))
         r = 10;
     if (r)
         fprintf(stderr, "reflink %s: check %d failed: cloned %llu files %llu, %lld bytes used: %s\n",
                 t->fstype, r, (unsigned long long)st.cloned, (unsigned long long)st.files,
-                (long long)(before - after), err.msg);
+                (long long)(int64_t)(before - after), err.msg);
     lxcf_closep(&mfd);
     umount2(mnt, MNT_DETACH);
     return r;
