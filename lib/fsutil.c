@@ -909,9 +909,9 @@ static bool lxcf_cp_clone(lxcf_cp_ctx *c, int in, int out, const struct stat *st
     case EOPNOTSUPP:
     case ENOTTY:
     case ENOSYS:
-    case EXDEV: /* another filesystem, or another mount of it (FICLONE wants
-                 * one vfsmount; copy_file_range below still shares the
-                 * extents then, within one filesystem) */
+    case EXDEV: /* another filesystem, or on older kernels another mount of
+                 * it (6.18 clones across bind mounts; where it does not,
+                 * copy_file_range below still shares the extents) */
         c->no_clone = true;
         c->no_clone_dev = st->st_dev;
         break;
