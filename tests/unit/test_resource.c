@@ -139,20 +139,11 @@ static void make_v2(const char *top, lxcf_cgroup_paths *p)
     }
 }
 
-/* Hash of every file under TOP: "nothing changed" checks. */
+/* Everything under TOP: "nothing changed" checks. */
 static char *tree_state(const char *top)
 {
-    _cleanup_free_ char *cmd = lxcf_xasprintf(
-        "cd '%s/%s' && find . -type f -print0 | sort -z | xargs -0 md5sum", lxcf_test_base, top);
-    char buf[8192];
-    size_t n;
-    FILE *f = popen(cmd, "r");
-
-    assert_non_null(f);
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    assert_int_equal(pclose(f), 0);
-    return lxcf_xstrdup(buf);
+    _cleanup_free_ char *dir = lxcf_path_join(lxcf_test_base, top);
+    return lxcf_test_tree_snapshot(dir);
 }
 
 static char *sample_xml(void)

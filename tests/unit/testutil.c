@@ -219,6 +219,42 @@ void lxcf_test_assert_same_tree(const char *a, const char *b)
     lxcf_test_same_node(a, b);
 }
 
+static void lxcf_test_snapshot_into(const char *top, const char *rel, char **out)
+{
+    _cleanup_free_ char *p = lxcf_path_join(top, rel);
+    struct stat st = lxcf_test_lstat(p, "");
+    _cleanup_free_ char *what = NULL;
+    char *line;
+
+    if (S_ISLNK(st.st_mode)) {
+        what = lxcf_test_readlink(p, "");
+    } else if (S_ISREG(st.st_mode)) {
+        lxcf_err err = LXCF_ERR_INIT;
+        if (lxcf_read_file(p, &what, NULL, &err) < 0)
+            fail_msg("%s", err.msg);
+    }
+    line = lxcf_xasprintf("%s%s %o %u:%u %s\n", *out, *rel ? rel : ".", (unsigned)st.st_mode,
+                          (unsigned)st.st_uid, (unsigned)st.st_gid, what ? what : "");
+    free(*out);
+    *out = line;
+    if (S_ISDIR(st.st_mode)) {
+        _cleanup_strv_ char **names = lxcf_test_names(p);
+        for (size_t i = 0; names[i]; i++) {
+            _cleanup_free_ char *child = *rel ? lxcf_xasprintf("%s/%s", rel, names[i])
+                                              : lxcf_xstrdup(names[i]);
+            lxcf_test_snapshot_into(top, child, out);
+        }
+    }
+}
+
+char *lxcf_test_tree_snapshot(const char *dir)
+{
+    char *out = lxcf_xstrdup("");
+
+    lxcf_test_snapshot_into(dir, "", &out);
+    return out;
+}
+
 void lxcf_test_golden(const char *path, const char *actual)
 {
     _cleanup_free_ char *expected = NULL;

@@ -25,6 +25,10 @@ bool lxcf_test_dir_empty(const char *root, const char *rel);
  * and mode, regular files with the same bytes and symlinks with the same
  * target (symlinks are never followed). */
 void lxcf_test_assert_same_tree(const char *a, const char *b);
+/* Every entry under DIR, one line each in name order (path, type, mode,
+ * owner, then the link target or the file's bytes): two snapshots are
+ * equal exactly when nothing in the tree changed. */
+char *lxcf_test_tree_snapshot(const char *dir);
 int lxcf_test_in_mountns(int (*fn)(void *), void *arg);
 
 /* Golden files, the one switch for all of them: ACTUAL must equal the file
