@@ -129,6 +129,8 @@ export T_ROOT W ONL
 mkpkg 1.0 $ONL "$W"
 printf 'deb [trusted=yes] http://127.0.0.1:%s/ ./\n' "$PORT" > "$H/etc/apt/sources.list"
 ok "online: the test's http server answers" test -n "$PORT"
+# Each guest has its own /etc: the new sources reach them as any file does.
+ok "online: deploy the host's sources.list to the guests" lxcf deploy /etc/apt/sources.list
 ok "online: update apt-get update" lxcf update apt-get update
 ok "online: --dry-run says the host downloads once and every guest installs that set" bash -c "
     out=\$(lxcf update --dry-run apt-get install -y $ONL); echo \"\$out\"
@@ -147,7 +149,7 @@ mkpkg 2.0 $ONL "$W"
 mkpkg 4.0
 printf 'deb [trusted=yes] file:%s ./\ndeb [trusted=yes] http://127.0.0.1:%s/ ./\n' "$REPO" "$PORT" > "$H/etc/apt/sources.list"
 ok "online and local: update apt-get update, then upgrade -y: both packages everywhere, the online one fetched once" bash -c "
-    lxcf update apt-get update && lxcf update apt-get upgrade -y &&
+    lxcf deploy /etc/apt/sources.list && lxcf update apt-get update && lxcf update apt-get upgrade -y &&
     all_at 2.0 $ONL && all_at 4.0 && [ \"\$(gets ${ONL}_2.0_all.deb)\" = 1 ] && [ ! -e $R/.lxcf-update ]"
 
 # The download fails (the index names a file the server does not have):

@@ -3,8 +3,10 @@
 # Fedora (scripts/make-test-host --rpm), a createrepo_c repository under
 # /mnt built from rpms made here with rpmbuild.  dnf install, yum update
 # (yum is dnf), rpm -e and rpm -Uvh FILE reach two joint guests, one
-# separate guest and the host.  Nothing leaves the machine: the only repo
-# is the local one.
+# separate guest and the host; an exclude in one joint guest is refused by
+# the version check.  Then an online repository (an http server on the
+# loopback that serves each rpm once): the host downloads once, every guest
+# and the host install from that.  Nothing leaves the machine.
 . "$(dirname "$0")/lib.sh"
 [ -n "${LXCF_TEST_HOST_RPM:-}" ] && [ -d "$LXCF_TEST_HOST_RPM" ] || skip_all "no rpm test host tree (scripts/make-test-host --rpm)"
 command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null || skip_all "rpmbuild or createrepo_c missing (scripts/install-deps --test)"
@@ -19,8 +21,10 @@ GUESTS="lxcft-r1 lxcft-r2 lxcft-r3"
 PKG=lxcf-rpm-demo
 mkdir -p "$P" "$H$REPO"
 
-# mkrpm VERSION: a noarch rpm with a file in /etc and one in /usr.
+# mkrpm VERSION [NAME DIR]: a noarch rpm with a file in /etc and one in
+# /usr, in the repository DIR (default: the local one).
 mkrpm() {
+    local PKG=${2:-$PKG} dir=${3:-$H$REPO}
     cat > "$P/$PKG.spec" <<EOS
 Name: $PKG
 Version: $1
@@ -40,14 +44,14 @@ echo "version $1" > %{buildroot}/usr/share/$PKG/version
 EOS
     rpmbuild --quiet --define "_topdir $P/rpmbuild" --define "_rpmdir $P" --define "_build_name_fmt %{NAME}-%{VERSION}.rpm" \
         -bb "$P/$PKG.spec" >/dev/null 2>&1 || { echo "rpmbuild failed" >&2; return 1; }
-    cp "$P/$PKG-$1.rpm" "$H$REPO/"
-    createrepo_c --quiet "$H$REPO" >/dev/null
+    cp "$P/$PKG-$1.rpm" "$dir/"
+    createrepo_c --quiet "$dir" >/dev/null
 }
-qver() {  # qver ROOT: what the rpm database under ROOT says
-    rpm --dbpath "$1/var/lib/rpm" -q --qf '%{VERSION}' "$PKG" 2>/dev/null
+qver() {  # qver ROOT [NAME]: what the rpm database under ROOT says
+    rpm --dbpath "$1/var/lib/rpm" -q --qf '%{VERSION}' "${2:-$PKG}" 2>/dev/null
 }
-all_at() {  # all_at VERSION ("none": not installed anywhere)
-    local g want=$1
+all_at() {  # all_at VERSION [NAME] ("none": not installed anywhere)
+    local g want=$1 PKG=${2:-$PKG}
     for g in $GUESTS; do
         if [ "$want" = none ]; then
             qver "$R/$g" >/dev/null && { echo "$g still has it"; return 1; }
@@ -74,6 +78,71 @@ ok "update yum -y --refresh update $PKG (yum is dnf): 2.0 everywhere" bash -c "l
 ok "update rpm -e $PKG: gone everywhere" bash -c "lxcf update rpm -e $PKG && all_at none"
 ok "update rpm -Uvh FILE.rpm: 2.0 everywhere again" bash -c "lxcf update rpm -Uvh $P/$PKG-2.0.rpm && all_at 2.0"
 ok "the guests keep no trace of the repository's mount point" bash -c "for g in $GUESTS; do [ ! -e $R/\$g$REPO ] || exit 1; done"
+
+# The same version everywhere: an exclude in one joint guest keeps it at
+# 2.0 while the others would take 3.0; lxcf refuses in one line naming the
+# package and the guests, and rolls every guest back.
+ok "build 3.0 into the repository" mkrpm 3.0
+printf 'exclude=%s\n' "$PKG" >> "$R/lxcft-r2/etc/dnf/dnf.conf"
+ok "an exclude in a joint guest: upgrade refused in one line naming the package and guests, nothing changed" bash -c "
+    out=\$(lxcf update dnf -y --refresh upgrade 2>&1 >/dev/null); rc=\$?; echo \"\$out\"
+    [ \$rc = 1 ] && [ \$(echo \"\$out\" | wc -l) = 1 ] &&
+    echo \"\$out\" | grep -q 'every guest rolled back, host not updated: lxcft-r2: $PKG is at 0:2.0-1.noarch where joint guest lxcft-r1 has 0:3.0-1.noarch' &&
+    all_at 2.0 && [ ! -e $R/.lxcf-update/journal ]"
+sed -i "/^exclude=$PKG\$/d" "$R/lxcft-r2/etc/dnf/dnf.conf"
+rm -f "$H$REPO/$PKG-3.0.rpm"
+createrepo_c --quiet "$H$REPO" >/dev/null
+
+# Download once, from an http server on the loopback that answers each
+# .rpm once and 404 after: a guest fetching it again would fail.
+W=$T_ROOT/www
+ONL=lxcf-rpm-online
+mkdir -p "$W"
+cat > "$T_ROOT/serve.py" <<'EOP'
+import functools, http.server, os, sys
+root, portfile, log = sys.argv[1:4]
+served = set()
+class Once(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.endswith(('.deb', '.rpm')):
+            with open(log, 'a') as f:
+                f.write(self.path + '\n')
+            if self.path in served:
+                self.send_error(404, 'served once already')
+                return
+            served.add(self.path)
+        super().do_GET()
+    def log_message(self, *args):
+        pass
+srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Once, directory=root))
+with open(portfile + '.tmp', 'w') as f:
+    f.write(str(srv.server_address[1]))
+os.rename(portfile + '.tmp', portfile)
+srv.serve_forever()
+EOP
+python3 "$T_ROOT/serve.py" "$W" "$T_ROOT/port" "$T_ROOT/gets" >/dev/null 2>&1 &
+SRV=$!
+trap 'kill $SRV 2>/dev/null; t_cleanup' EXIT
+for i in $(seq 1 50); do [ -s "$T_ROOT/port" ] && break; sleep 0.1; done
+PORT=$(cat "$T_ROOT/port" 2>/dev/null)
+gets() { cat "$T_ROOT/gets" 2>/dev/null | grep -c "/$1\$"; }
+export -f gets
+export T_ROOT ONL
+
+ok "online: build $ONL 1.0 into the http server's repository" mkrpm 1.0 $ONL "$W"
+printf '[lxcf-web]\nname=web\nbaseurl=http://127.0.0.1:%s/\ngpgcheck=0\n' "$PORT" > "$H/etc/yum.repos.d/web.repo"
+# Each guest has its own /etc: the new repo file reaches them as any file does.
+ok "online: deploy the repo file to the guests" lxcf deploy /etc/yum.repos.d/web.repo
+ok "online: --dry-run says the host downloads once and every guest installs that set" bash -c "
+    out=\$(lxcf update --dry-run dnf -y install $ONL); echo \"\$out\"
+    echo \"\$out\" | grep -q 'host: would first download, once and before any guest is touched.*: dnf --downloadonly' &&
+    echo \"\$out\" | grep -q 'every guest and the host would then install that same set, through a throw-away overlay'"
+ok "online: update dnf -y install $ONL: 1.0 everywhere, the rpm fetched once" bash -c "
+    lxcf update dnf -y install $ONL && all_at 1.0 $ONL && [ \"\$(gets $ONL-1.0.rpm)\" = 1 ]"
+ok "online: the download directory is gone, no mount is left" bash -c "
+    [ ! -e $R/.lxcf-update ] && for g in $GUESTS; do [ ! -e $R/\$g/opt/lxcf/.lxcf-update ] || exit 1; done &&
+    ! grep -F $T_ROOT /proc/self/mountinfo"
+rm -f "$H/etc/yum.repos.d/web.repo"
 rm -rf "${H:?}$REPO"
 ok "update dnf with the repository gone: one line naming it, exit 2, nothing changed" bash -c "
     out=\$(lxcf update dnf -y install other 2>&1); rc=\$?; echo \"\$out\"
