@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <sys/capability.h>
 
+#include "cleanup.h"
+
 typedef struct {
     unsigned need;
     cap_value_t cap;
@@ -25,15 +27,11 @@ static const lxcf_cap_req lxcf_cap_reqs[] = {
     { LXCF_NEED_CGROUP, CAP_DAC_OVERRIDE, "cap_dac_override" },
 };
 
-static void lxcf_cap_freep(cap_t *c)
-{
-    if (*c)
-        cap_free(*c);
-}
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_cap_freep, cap_t, cap_free)
 
 int lxcf_caps_check(unsigned need, const char *what, lxcf_err *err)
 {
-    __attribute__((cleanup(lxcf_cap_freep))) cap_t caps = NULL;
+    _cleanup_(lxcf_cap_freep) cap_t caps = NULL;
 
     if (!need)
         return 0;

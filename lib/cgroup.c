@@ -50,11 +50,6 @@ void lxcf_cgroup_layout_free(lxcf_cgroup_layout *l)
     free(l);
 }
 
-void lxcf_cgroup_layout_freep(lxcf_cgroup_layout **l)
-{
-    lxcf_cgroup_layout_free(*l);
-}
-
 int lxcf_cgroup_version(const lxcf_cgroup_layout *l, lxcf_cgroup_ctrl c)
 {
     return l->ctrl[c] < 0 ? 0 : l->hier[l->ctrl[c]].version;

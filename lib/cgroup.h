@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cleanup.h"
 #include "err.h"
 #include "parse.h"
 
@@ -59,7 +60,7 @@ typedef struct lxcf_cgroup_layout {
 int lxcf_cgroup_layout_load(const char *mountinfo, const char *root,
                             lxcf_cgroup_layout **out, lxcf_err *err);
 void lxcf_cgroup_layout_free(lxcf_cgroup_layout *l);
-void lxcf_cgroup_layout_freep(lxcf_cgroup_layout **l);
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_cgroup_layout_freep, lxcf_cgroup_layout *, lxcf_cgroup_layout_free)
 /* 1 or 2, or 0 when the controller is unavailable. */
 int lxcf_cgroup_version(const lxcf_cgroup_layout *l, lxcf_cgroup_ctrl c);
 /* Mount point of the controller's hierarchy, or NULL. */

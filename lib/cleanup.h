@@ -11,6 +11,17 @@
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
+/* Define NAME(TYPE *p), the cleanup of a handle of TYPE: FREEFN(*p) unless
+ * *p is NULL.  Every "release this library object" cleanup has this one
+ * shape, so each is one line and none can forget the NULL test (most
+ * libraries' destructors, unlike free(), do not accept NULL). */
+#define LXCF_DEFINE_CLEANUP_FUNC(name, type, freefn) \
+    static inline void name(type *p)                 \
+    {                                                \
+        if (*p)                                      \
+            freefn(*p);                              \
+    }
+
 static inline void lxcf_freep(void *p)
 {
     free(*(void **)p);
@@ -25,17 +36,8 @@ static inline void lxcf_closep(int *fd)
     }
 }
 
-static inline void lxcf_fclosep(FILE **f)
-{
-    if (*f)
-        fclose(*f);
-}
-
-static inline void lxcf_closedirp(DIR **d)
-{
-    if (*d)
-        closedir(*d);
-}
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_fclosep, FILE *, fclose)
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_closedirp, DIR *, closedir)
 
 /* A NULL-terminated array of strings, each malloc'ed. */
 static inline void lxcf_strv_free(char **v)
@@ -47,10 +49,7 @@ static inline void lxcf_strv_free(char **v)
     free(v);
 }
 
-static inline void lxcf_strv_freep(char ***v)
-{
-    lxcf_strv_free(*v);
-}
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_strv_freep, char **, lxcf_strv_free)
 
 #define _cleanup_free_ _cleanup_(lxcf_freep)
 #define _cleanup_close_ _cleanup_(lxcf_closep)

@@ -102,11 +102,7 @@ static int lxcf_ini_errback(const char *fmt, ...)
     return 0;
 }
 
-static void lxcf_dict_freep(dictionary **d)
-{
-    if (*d)
-        iniparser_freedict(*d);
-}
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_dict_freep, dictionary *, iniparser_freedict)
 
 static const lxcf_key_spec *lxcf_key_find(const char *key)
 {

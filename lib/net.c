@@ -13,11 +13,7 @@
 #include "virt.h"
 #include "xml.h"
 
-static void lxcf_network_freep(virNetworkPtr *p)
-{
-    if (*p)
-        virNetworkFree(*p);
-}
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_network_freep, virNetworkPtr, virNetworkFree)
 
 static void lxcf_net_status_freep(lxcf_net_status *st)
 {

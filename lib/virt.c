@@ -55,12 +55,6 @@ int lxcf_virt_open(const char *uri, virConnectPtr *conn, lxcf_err *err)
     return 0;
 }
 
-void lxcf_virt_domain_freep(virDomainPtr *dom)
-{
-    if (*dom)
-        virDomainFree(*dom);
-}
-
 /* The --root of this process, or NULL.  One lxcf process works on one host
  * root, and a throw-away root (as in tests, or `dnf --installroot`) must
  * see and touch only the containers whose roots lie beneath it, even

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <libvirt/libvirt.h>
 
+#include "cleanup.h"
 #include "domxml.h"
 #include "err.h"
 
@@ -28,7 +29,7 @@ int lxcf_virt_errorf(lxcf_err *err, const char *fmt, ...) __attribute__((format(
 /* The same as "OBJECT: WHAT failed" (e.g. "web1", "starting"). */
 int lxcf_virt_error(lxcf_err *err, const char *object, const char *what);
 
-void lxcf_virt_domain_freep(virDomainPtr *dom);
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_virt_domain_freep, virDomainPtr, virDomainFree)
 #define _cleanup_domain_ _cleanup_(lxcf_virt_domain_freep)
 
 /* Find the lxcf container NAME (a name or a UUID).  A libvirt domain that

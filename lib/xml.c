@@ -14,17 +14,8 @@
 
 #include "util.h"
 
-static inline void lxcf_xml_ctxtp(xmlParserCtxt **p)
-{
-    if (*p)
-        xmlFreeParserCtxt(*p);
-}
-
-static inline void lxcf_xml_bufp(xmlBuffer **b)
-{
-    if (*b)
-        xmlBufferFree(*b);
-}
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_xml_ctxtp, xmlParserCtxt *, xmlFreeParserCtxt)
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_xml_bufp, xmlBuffer *, xmlBufferFree)
 
 /* libxml2 returns NULL from its constructors only when out of memory;
  * like lxcf_xmalloc, give up. */

@@ -13,11 +13,7 @@
 #include "cleanup.h"
 #include "err.h"
 
-static inline void lxcf_xml_docp(xmlDoc **d)
-{
-    if (*d)
-        xmlFreeDoc(*d);
-}
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_xml_docp, xmlDoc *, xmlFreeDoc)
 
 #define _cleanup_xmldoc_ _cleanup_(lxcf_xml_docp)
 
