@@ -1,5 +1,5 @@
-/* Find a container's cgroups and read/write its resource limits on cgroup
- * v1, v2 and hybrid hosts, and keep the guest confined to them.
+/* Where a container's cgroups are, on cgroup v1, v2 and hybrid hosts: the
+ * controllers, the mounted hierarchies, and a group in every controller.
  *
  * Nothing assumes a layout: the hierarchies come from a mountinfo file and
  * every mount point is joined under a root prefix, so that tests run on
@@ -7,22 +7,18 @@
  * controller is v2 only when the cgroup2 mount's cgroup.controllers lists
  * it.
  *
- * CPU rate semantics (as in the original lxcf): a percentage of the whole
- * machine, i.e. of all online CPUs: quota = period * ncpus * pct / 100. */
+ * The rest of the cgroup API lives in one module a concern and comes with
+ * this header (see the end): cgroup_proc (a process's groups, moving into
+ * them, confinement), cgroup_limit (reading and writing limits),
+ * cgroup_remove (the groups a stopped container leaves) and cgroup_file
+ * (the cgroupfs file access they share). */
 #pragma once
 
 #include <stdbool.h>
-#include <stdint.h>
-#include <sys/types.h>
+#include <stddef.h>
 
 #include "cleanup.h"
 #include "err.h"
-#include "parse.h"
-
-/* "No limit" for every limit value below. */
-#define LXCF_CG_UNLIMITED UINT64_MAX
-/* The CFS period lxcf uses unless told otherwise (the kernel default). */
-#define LXCF_CG_CPU_PERIOD_US 100000u
 
 typedef enum lxcf_cgroup_ctrl {
     LXCF_CG_CPU,
@@ -75,120 +71,10 @@ typedef struct lxcf_cgroup_paths {
 
 void lxcf_cgroup_paths_clear(lxcf_cgroup_paths *p);
 
-/* Read PROC_ROOT/proc/PID/cgroup (PROC_ROOT NULL or "/": the real /proc).
- * Controllers whose group is not visible through the mounts stay NULL. */
-int lxcf_cgroup_of_pid(const lxcf_cgroup_layout *l, const char *proc_root, pid_t pid,
-                       lxcf_cgroup_paths *out, lxcf_err *err);
-
-/* "machine/lxc-PID-NAME.libvirt-lxc": the group libvirt makes for an LXC
- * domain without systemd-machined (NAME cleaned up and truncated as libvirt
- * does for machine names).  Malloc'ed. */
-char *lxcf_cgroup_machine_group(pid_t pid, const char *name);
-
-/* quota = period * ncpus * pct / 100 (at least the kernel's 1 ms). */
-int lxcf_cgroup_cpu_quota(unsigned pct, unsigned ncpus, uint64_t period_us,
-                          uint64_t *quota_us, lxcf_err *err);
-/* The reverse, rounded, for display: 100 when unlimited. */
-unsigned lxcf_cgroup_cpu_percent(uint64_t quota_us, uint64_t period_us, unsigned ncpus);
-
-typedef enum lxcf_cgroup_limit_kind {
-    LXCF_LIMIT_CPU,     /* CFS bandwidth */
-    LXCF_LIMIT_CPUSET,
-    LXCF_LIMIT_MEMORY,
-    LXCF_LIMIT_IO,
-} lxcf_cgroup_limit_kind;
-
-typedef struct lxcf_cgroup_limit {
-    lxcf_cgroup_limit_kind kind;
-    union {
-        struct {
-            uint64_t quota_us;   /* LXCF_CG_UNLIMITED: no limit */
-            uint64_t period_us;  /* 1000..1000000 */
-        } cpu;
-        struct {
-            bool set_cpus, set_mems;
-            lxcf_bitmap cpus, mems;
-        } cpuset;
-        /* 0: leave unchanged.  memsw is memory+swap, as on v1 (v2 gets
-         * memory.swap.max = memsw - memory). */
-        struct {
-            uint64_t mem, memsw;
-        } memory;
-        /* Per block device; each value 0: leave unchanged,
-         * LXCF_CG_UNLIMITED: remove the limit. */
-        struct {
-            unsigned major, minor;
-            uint64_t rbps, wbps, riops, wiops;
-        } io;
-    };
-} lxcf_cgroup_limit;
-
-/* Check LIM completely (values, the files to write, current values that
- * constrain the order of v1 memory writes), then write it.  Nothing is
- * written when the check fails. */
-int lxcf_cgroup_set(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit *lim, lxcf_err *err);
-
-typedef struct lxcf_cgroup_io {
-    unsigned major, minor;
-    uint64_t rbps, wbps, riops, wiops;  /* LXCF_CG_UNLIMITED when unset */
-} lxcf_cgroup_io;
-
-/* Current limits and usage; has_* say which parts could be read. */
-typedef struct lxcf_cgroup_values {
-    bool has_cpu;
-    uint64_t cpu_quota_us, cpu_period_us;   /* quota LXCF_CG_UNLIMITED */
-    bool has_cpu_usage;
-    uint64_t cpu_usage_ns;
-    bool has_cpuset;
-    char *cpus, *mems;                      /* effective sets on v2 when unset */
-    bool has_memory;
-    uint64_t mem_limit, mem_usage;          /* limit LXCF_CG_UNLIMITED */
-    bool has_memsw;
-    uint64_t memsw_limit;                   /* memory+swap */
-    size_t n_io;
-    lxcf_cgroup_io *io;
-} lxcf_cgroup_values;
-
-int lxcf_cgroup_get(const lxcf_cgroup_paths *p, lxcf_cgroup_values *v, lxcf_err *err);
-/* Only the memory in use by PID's group (what `lxcf list` shows): two
- * small reads instead of every limit file. */
-int lxcf_cgroup_mem_usage(const lxcf_cgroup_layout *l, const char *proc_root, pid_t pid,
-                          uint64_t *bytes, lxcf_err *err);
-void lxcf_cgroup_values_clear(lxcf_cgroup_values *v);
-
-/* Move the calling process into GROUP_REL (e.g. lxcf_cgroup_machine_group())
- * below the mount point of every v1 name=systemd or pids hierarchy, and of
- * any other hierarchy where it sits at the root: that keeps a guest's
- * systemd from escaping on hosts without systemd-machined.  A hierarchy in
- * which it is under /machine.slice/ (machined's scope) is left alone.
- * Tries every hierarchy and reports the first failure. */
-int lxcf_cgroup_place_self(const lxcf_cgroup_layout *l, const char *proc_root,
-                           const char *group_rel, lxcf_err *err);
-
-/* Move the calling process into PID's group in every hierarchy that shows
- * it.  `enter` joins the guest init's group: a leaf inside the container's
- * own tree on every layout (init.scope under a guest systemd), where
- * libvirt's virDomainLxcEnterCGroup picks the container's top group, which
- * cgroup v2 refuses (EBUSY: it has children with controllers). */
-int lxcf_cgroup_join(const lxcf_cgroup_layout *l, const char *proc_root, pid_t pid,
-                     lxcf_err *err);
-
-/* Is GUEST_INIT's group at or below CONTAINER's in every hierarchy?  A
- * container group that is a hierarchy root confines nothing.  On false,
- * *WHY (malloc'ed) names the first hierarchy that does not confine. */
-int lxcf_cgroup_confined(const lxcf_cgroup_layout *l, const char *proc_root,
-                         pid_t guest_init, const lxcf_cgroup_paths *container,
-                         bool *confined, char **why, lxcf_err *err);
-
-/* After container NAME stopped: rmdir, depth-first, the empty groups
- * machine/lxc-PID-NAME.libvirt-lxc (and empty children) in every
- * hierarchy, skipping those whose PID is still alive.  Non-empty groups are
- * left alone silently. */
-int lxcf_cgroup_remove_empty(const lxcf_cgroup_layout *l, const char *name, lxcf_err *err);
-
-/* Test seam: a fake cgroupfs cannot enforce the kernel's rules (such as
- * v1's limit <= memsw limit), so tests install a hook that sees every
- * cgroup file write before it happens and may refuse it by returning an
- * errno value (0 lets it through).  NULL removes the hook. */
-typedef int (*lxcf_cgroup_write_hook)(const char *path, const char *value, void *data);
-void lxcf_cgroup_set_write_hook(lxcf_cgroup_write_hook fn, void *data);
+/* The rest of the API, so that a caller includes cgroup.h alone.  Each of
+ * these includes this header for the types above and needs nothing of the
+ * others, so they may come in any order. */
+#include "cgroup_file.h"
+#include "cgroup_proc.h"
+#include "cgroup_limit.h"
+#include "cgroup_remove.h"
