@@ -137,20 +137,17 @@ static const char *lxcf_cg_need(const lxcf_cgroup_paths *p, lxcf_cgroup_ctrl c, 
     return p->dir[c];
 }
 
-static int lxcf_cg_plan_cpu(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit *lim,
+static int lxcf_cg_plan_cpu(const char *dir, int version, const lxcf_cgroup_limit *lim,
                             lxcf_cg_plan *pl, lxcf_err *err)
 {
-    const char *dir = lxcf_cg_need(p, LXCF_CG_CPU, err);
     uint64_t q = lim->cpu.quota_us, per = lim->cpu.period_us;
 
-    if (!dir)
-        return -1;
     if (per < 1000 || per > 1000000)
         return lxcf_error(err, LXCF_EXIT_USAGE,
                           "cpu period %" PRIu64 "us: must be 1000..1000000", per);
     if (q != LXCF_CG_UNLIMITED && (q < 1000 || q > INT64_MAX / 2))
         return lxcf_error(err, LXCF_EXIT_USAGE, "cpu quota %" PRIu64 "us: out of range", q);
-    if (p->version[LXCF_CG_CPU] == 2) {
+    if (version == 2) {
         lxcf_cg_plan_add(pl, dir, "cpu.max",
                          q == LXCF_CG_UNLIMITED ? lxcf_xasprintf("max %" PRIu64, per)
                                                 : lxcf_xasprintf("%" PRIu64 " %" PRIu64, q, per));
@@ -161,19 +158,15 @@ static int lxcf_cg_plan_cpu(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit 
     return 0;
 }
 
-static int lxcf_cg_plan_cpuset(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit *lim,
+static int lxcf_cg_plan_cpuset(const char *dir, int version, const lxcf_cgroup_limit *lim,
                                lxcf_cg_plan *pl, lxcf_err *err)
 {
-    const char *dir = lxcf_cg_need(p, LXCF_CG_CPUSET, err);
-
-    if (!dir)
-        return -1;
+    (void)version;  /* the same file names in v1 and v2 */
     if (!lim->cpuset.set_cpus && !lim->cpuset.set_mems)
         return lxcf_error(err, LXCF_EXIT_USAGE, "cpuset: nothing to set");
     if ((lim->cpuset.set_cpus && lxcf_bitmap_count(&lim->cpuset.cpus) == 0) ||
         (lim->cpuset.set_mems && lxcf_bitmap_count(&lim->cpuset.mems) == 0))
         return lxcf_error(err, LXCF_EXIT_USAGE, "cpuset: empty cpu or node list");
-    /* Same file names in v1 and v2. */
     if (lim->cpuset.set_cpus)
         lxcf_cg_plan_add(pl, dir, "cpuset.cpus", lxcf_bitmap_format(&lim->cpuset.cpus));
     if (lim->cpuset.set_mems)
@@ -247,14 +240,11 @@ static int lxcf_cg_plan_memory_v1(const char *dir, uint64_t mem, uint64_t memsw,
     return 0;
 }
 
-static int lxcf_cg_plan_memory(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit *lim,
+static int lxcf_cg_plan_memory(const char *dir, int version, const lxcf_cgroup_limit *lim,
                                lxcf_cg_plan *pl, lxcf_err *err)
 {
-    const char *dir = lxcf_cg_need(p, LXCF_CG_MEMORY, err);
     uint64_t mem = lim->memory.mem, memsw = lim->memory.memsw;
 
-    if (!dir)
-        return -1;
     if (!mem && !memsw)
         return lxcf_error(err, LXCF_EXIT_USAGE, "memory: nothing to set");
     if (mem && memsw && memsw < mem) {
@@ -262,7 +252,7 @@ static int lxcf_cg_plan_memory(const lxcf_cgroup_paths *p, const lxcf_cgroup_lim
         return lxcf_error(err, LXCF_EXIT_USAGE,
                           "memory+swap limit %s is below the memory limit %s", a, b);
     }
-    if (p->version[LXCF_CG_MEMORY] == 2)
+    if (version == 2)
         return lxcf_cg_plan_memory_v2(dir, mem, memsw, pl, err);
     return lxcf_cg_plan_memory_v1(dir, mem, memsw, pl, err);
 }
@@ -279,7 +269,7 @@ static void lxcf_cg_io_v2_key(char **line, const char *key, uint64_t v)
     free(old);
 }
 
-static int lxcf_cg_plan_io(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit *lim,
+static int lxcf_cg_plan_io(const char *dir, int version, const lxcf_cgroup_limit *lim,
                            lxcf_cg_plan *pl, lxcf_err *err)
 {
     static const char *const v1_files[] = {
@@ -287,15 +277,12 @@ static int lxcf_cg_plan_io(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit *
         "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
     };
     static const char *const v2_keys[] = { "rbps", "wbps", "riops", "wiops" };
-    const char *dir = lxcf_cg_need(p, LXCF_CG_IO, err);
     uint64_t v[4] = { lim->io.rbps, lim->io.wbps, lim->io.riops, lim->io.wiops };
     unsigned maj = lim->io.major, min = lim->io.minor;
 
-    if (!dir)
-        return -1;
     if (!v[0] && !v[1] && !v[2] && !v[3])
         return lxcf_error(err, LXCF_EXIT_USAGE, "%u:%u: no i/o limit to set", maj, min);
-    if (p->version[LXCF_CG_IO] == 2) {
+    if (version == 2) {
         char *line = lxcf_xasprintf("%u:%u", maj, min);
         for (int i = 0; i < 4; i++)
             lxcf_cg_io_v2_key(&line, v2_keys[i], v[i]);
@@ -313,28 +300,30 @@ static int lxcf_cg_plan_io(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit *
     return 0;
 }
 
+/* Each kind of limit: the controller it is written to, and its planner. */
+typedef int (*lxcf_cg_planner)(const char *dir, int version, const lxcf_cgroup_limit *lim,
+                               lxcf_cg_plan *pl, lxcf_err *err);
+static const struct {
+    lxcf_cgroup_ctrl ctrl;
+    lxcf_cg_planner plan;
+} lxcf_cg_kinds[] = {
+    [LXCF_LIMIT_CPU] = { LXCF_CG_CPU, lxcf_cg_plan_cpu },
+    [LXCF_LIMIT_CPUSET] = { LXCF_CG_CPUSET, lxcf_cg_plan_cpuset },
+    [LXCF_LIMIT_MEMORY] = { LXCF_CG_MEMORY, lxcf_cg_plan_memory },
+    [LXCF_LIMIT_IO] = { LXCF_CG_IO, lxcf_cg_plan_io },
+};
+
 int lxcf_cgroup_set(const lxcf_cgroup_paths *p, const lxcf_cgroup_limit *lim, lxcf_err *err)
 {
     _cleanup_(lxcf_cg_plan_clear) lxcf_cg_plan pl = { 0 };
-    int r;
+    lxcf_cgroup_ctrl c;
+    const char *dir;
 
-    switch (lim->kind) {
-    case LXCF_LIMIT_CPU:
-        r = lxcf_cg_plan_cpu(p, lim, &pl, err);
-        break;
-    case LXCF_LIMIT_CPUSET:
-        r = lxcf_cg_plan_cpuset(p, lim, &pl, err);
-        break;
-    case LXCF_LIMIT_MEMORY:
-        r = lxcf_cg_plan_memory(p, lim, &pl, err);
-        break;
-    case LXCF_LIMIT_IO:
-        r = lxcf_cg_plan_io(p, lim, &pl, err);
-        break;
-    default:
-        r = lxcf_error(err, LXCF_EXIT_FAIL, "unknown limit kind %d", (int)lim->kind);
-    }
-    if (r < 0)
+    if ((unsigned)lim->kind >= sizeof(lxcf_cg_kinds) / sizeof(lxcf_cg_kinds[0]))
+        return lxcf_error(err, LXCF_EXIT_FAIL, "unknown limit kind %d", (int)lim->kind);
+    c = lxcf_cg_kinds[lim->kind].ctrl;
+    dir = lxcf_cg_need(p, c, err);
+    if (!dir || lxcf_cg_kinds[lim->kind].plan(dir, p->version[c], lim, &pl, err) < 0)
         return -1;
     return lxcf_cg_plan_run(&pl, err);
 }

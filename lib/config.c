@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "cleanup.h"
+#include "model.h"
 #include "util.h"
 
 typedef enum { LXCF_KEY_STR, LXCF_KEY_ULONG, LXCF_KEY_MODEL } lxcf_key_type;
@@ -125,13 +126,16 @@ static int lxcf_config_apply(lxcf_config *cfg, const char *path, const lxcf_key_
 {
     void *slot = (char *)cfg + spec->offset;
     unsigned long n;
+    lxcf_model model;
 
     switch (spec->type) {
     case LXCF_KEY_MODEL:
-        if (!lxcf_streq(val, "joint") && !lxcf_streq(val, "separate"))
+        /* Kept as the name, checked here so that a bad file fails at load
+         * and not at the first sysgen. */
+        if (lxcf_model_from_string(val, &model, NULL) < 0)
             return lxcf_error(err, LXCF_EXIT_CONFIG,
-                              "%s: [model] model = '%s': expected joint or separate", path, val);
-        lxcf_set_str(slot, val);
+                              "%s: [model] model = '%s': expected " LXCF_MODEL_CHOICES, path, val);
+        lxcf_set_str(slot, lxcf_model_to_string(model));
         return 0;
     case LXCF_KEY_STR:
         if (!*val)

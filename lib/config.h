@@ -9,7 +9,7 @@
 
 typedef struct lxcf_config {
     char *path;          /* the file read, or NULL when only defaults apply */
-    char *model;         /* "joint" or "separate" */
+    char *model;         /* a name of model.h ("joint", "separate"), checked at load */
     char *roots;         /* where container roots live (host path, before --root) */
     char *uri;           /* libvirt URI */
     char *net_name;      /* libvirt network */

@@ -32,6 +32,35 @@
 
 #define LXCF_LOCK_TIMEOUT_MS (10 * 60 * 1000)
 
+lxcf_container *lxcf_container_new(void)
+{
+    return lxcf_xcalloc(1, sizeof(lxcf_container));
+}
+
+void lxcf_container_free(lxcf_container *c)
+{
+    if (!c)
+        return;
+    free(c->name);
+    free(c->uuid);
+    free(c->root);
+    free(c->usr_source);
+    free(c->emulator);
+    free(c->network);
+    free(c->mac);
+    free(c->ipv4);
+    free(c->created);
+    free(c->state_note);
+    free(c->lxcfs);
+    free(c);
+}
+
+void lxcf_container_freep(lxcf_container **c)
+{
+    lxcf_container_free(*c);
+    *c = NULL;
+}
+
 void lxcf_report_msg(const lxcf_report *rep, const char *name, const char *fmt, ...)
 {
     char buf[512];
@@ -368,7 +397,8 @@ static void lxcf_copy_progress(uint64_t bytes, uint64_t files, void *opaque)
                     (unsigned long long)(bytes >> 20), (unsigned long long)files);
 }
 
-static lxcf_container *lxcf_container_template(lxcf_ctx *ctx, const char *name, int model)
+static lxcf_container *lxcf_container_template(lxcf_ctx *ctx, const char *name,
+                                                lxcf_model model)
 {
     lxcf_container *c = lxcf_container_new();
     _cleanup_free_ char *why = NULL;
@@ -376,7 +406,7 @@ static lxcf_container *lxcf_container_template(lxcf_ctx *ctx, const char *name, 
     c->name = lxcf_xstrdup(name);
     c->model = model;
     c->root = lxcf_ctx_container_root(ctx, name);
-    if (model == LXCF_DOMXML_JOINT)
+    if (model == LXCF_MODEL_JOINT)
         c->usr_source = lxcf_ctx_path(ctx, "/usr");
     c->emulator = lxcf_container_emulator();
     if (lxcf_lxcfs_running(NULL, LXCF_LXCFS_DIR, &why))
@@ -402,8 +432,8 @@ static int lxcf_customise(lxcf_ctx *ctx, const lxcf_container *c, lxcf_err *err)
                : lxcf_xstrdup(ctx->cfg.net_address);
     gc.gateway = gw;
     gc.dns = gw;
-    usr = c->model == LXCF_DOMXML_JOINT ? lxcf_xstrdup(c->usr_source)
-                                        : lxcf_path_join(c->root, "/usr");
+    usr = c->model == LXCF_MODEL_JOINT ? lxcf_xstrdup(c->usr_source)
+                                       : lxcf_path_join(c->root, "/usr");
     return lxcf_guest_customise(c->root, usr, &gc, err);
 }
 
@@ -485,8 +515,7 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
     if (mkdir(roots, 0700) < 0 && errno != EEXIST)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot create %s", roots);
 
-    c = lxcf_container_template(ctx, name, model == LXCF_MODEL_JOINT ? LXCF_DOMXML_JOINT
-                                                                     : LXCF_DOMXML_SEPARATE);
+    c = lxcf_container_template(ctx, name, model);
     lxcf_turn_wait(o->turns, o->turn);
     if (lxcf_reserve(ctx, c, err) < 0)
         return -1;
@@ -541,7 +570,7 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
     if (lxcf_reserve(ctx, c, err) < 0)
         return -1;
     lxcf_net_job_start(&nj, ctx, c);
-    lxcf_report_msg(rep, name, "defined (%s, %s/%u), copying %s", lxcf_domxml_model_name(s->model),
+    lxcf_report_msg(rep, name, "defined (%s, %s/%u), copying %s", lxcf_model_to_string(s->model),
                     c->ipv4, c->ipv4_prefix, src);
     if (lxcf_rootfs_clone(s->root, c->root, lxcf_copy_progress, &cr, &stats, err) < 0)
         return -1;

@@ -9,8 +9,34 @@
 #include <stdint.h>
 
 #include "ctx.h"
-#include "domxml.h"
 #include "err.h"
+#include "model.h"
+
+/* The container record: what lxcf knows of one container, whether read
+ * from libvirt (domxml.h parses it, virt.h looks it up) or about to be
+ * defined.  Here rather than in domxml.h because every layer above the XML
+ * (life cycle, update, resource, the commands) passes it around. */
+typedef struct lxcf_container {
+    char *name;
+    char *uuid;          /* NULL = let libvirt generate (builder omits <uuid>) */
+    lxcf_model model;
+    char *root;          /* absolute host path of the container's root dir */
+    char *usr_source;    /* joint: absolute host path bind-mounted read-only as /usr */
+    char *emulator;      /* NULL = libvirt default; else path of the lxcf emulator wrapper */
+    char *network;       /* libvirt network name, e.g. "lxcfn1"; NULL = no interface */
+    char *mac;           /* "52:54:00:xx:xx:xx"; NULL = libvirt picks one */
+    char *ipv4;          /* the container's fixed address, kept in metadata */
+    unsigned ipv4_prefix;
+    unsigned long long memory_kib;  /* domain <memory>; LXCF_DOMXML_DEFAULT_MEMORY_KIB when 0 */
+    unsigned vcpus;      /* LXCF_DOMXML_DEFAULT_VCPUS when 0 */
+    char *created;       /* ISO-8601 creation time, metadata */
+    char *state_note;    /* metadata: e.g. "building" while sysgen runs, NULL when complete */
+    char *lxcfs;         /* lxcfs directory whose files are mounted over /proc/...; NULL: none */
+} lxcf_container;
+
+lxcf_container *lxcf_container_new(void);
+void lxcf_container_free(lxcf_container *c);   /* frees members and c; NULL ok */
+void lxcf_container_freep(lxcf_container **c);
 
 /* Progress of long jobs: the command prints "NAME: MSG". */
 typedef struct lxcf_report {
@@ -33,7 +59,7 @@ typedef struct lxcf_turns {
 } lxcf_turns;
 
 typedef struct lxcf_create_opts {
-    const char *model;   /* "joint"/"separate"; NULL: the configured model */
+    const char *model;   /* a name of model.h; NULL: the configured model */
     bool no_start;
     lxcf_turns *turns;   /* NULL: no ordering (one job) */
     size_t turn;         /* this container's place among them */

@@ -23,49 +23,6 @@ static void lxcf_dx_replace(char **dst, char *src)
     *dst = src;
 }
 
-/* ---- the container ------------------------------------------------------- */
-
-lxcf_container *lxcf_container_new(void)
-{
-    return lxcf_xcalloc(1, sizeof(lxcf_container));
-}
-
-void lxcf_container_free(lxcf_container *c)
-{
-    if (!c)
-        return;
-    free(c->name);
-    free(c->uuid);
-    free(c->root);
-    free(c->usr_source);
-    free(c->emulator);
-    free(c->network);
-    free(c->mac);
-    free(c->ipv4);
-    free(c->created);
-    free(c->state_note);
-    free(c->lxcfs);
-    free(c);
-}
-
-void lxcf_container_freep(lxcf_container **c)
-{
-    lxcf_container_free(*c);
-    *c = NULL;
-}
-
-const char *lxcf_domxml_model_name(int model)
-{
-    switch (model) {
-    case LXCF_DOMXML_JOINT:
-        return "joint";
-    case LXCF_DOMXML_SEPARATE:
-        return "separate";
-    default:
-        return NULL;
-    }
-}
-
 static int lxcf_dx_check(const lxcf_container *c, lxcf_err *err)
 {
     const char *name;
@@ -76,12 +33,12 @@ static int lxcf_dx_check(const lxcf_container *c, lxcf_err *err)
     /* libvirt rejects these itself, but only after lxcf has done work. */
     if (!*name || strchr(name, '/') || strchr(name, '\n'))
         return lxcf_error(err, LXCF_EXIT_USAGE, "'%s': invalid domain name", name);
-    if (!lxcf_domxml_model_name(c->model))
-        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: unknown model %d", name, c->model);
+    if (!lxcf_model_to_string(c->model))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: unknown model %d", name, (int)c->model);
     if (!c->root || c->root[0] != '/')
         return lxcf_error(err, LXCF_EXIT_USAGE, "%s: root directory must be an absolute path",
                           name);
-    if (c->model == LXCF_DOMXML_JOINT && (!c->usr_source || c->usr_source[0] != '/'))
+    if (c->model == LXCF_MODEL_JOINT && (!c->usr_source || c->usr_source[0] != '/'))
         return lxcf_error(err, LXCF_EXIT_USAGE,
                           "%s: joint model needs an absolute /usr source path", name);
     if (c->emulator && c->emulator[0] != '/')
@@ -103,7 +60,7 @@ static xmlNode *lxcf_dx_meta_node(const lxcf_container *c, xmlDoc *doc)
     xmlNs *ns = xmlNewNs(m, BAD_CAST LXCF_XMLNS, BAD_CAST LXCF_XMLNS_PREFIX);
 
     xmlSetNs(m, ns);
-    lxcf_xml_add(m, ns, "model", lxcf_domxml_model_name(c->model));
+    lxcf_xml_add(m, ns, "model", lxcf_model_to_string(c->model));
     lxcf_xml_add(m, ns, "root", c->root);
     if (c->ipv4) {
         _cleanup_free_ char *prefix = lxcf_xasprintf("%u", c->ipv4_prefix);
@@ -161,7 +118,7 @@ static void lxcf_dx_add_devices(const lxcf_container *c, xmlNode *dom)
     if (c->emulator)
         lxcf_xml_add(devices, NULL, "emulator", c->emulator);
     lxcf_dx_add_fs(devices, c->root, "/", false);
-    if (c->model == LXCF_DOMXML_JOINT)
+    if (c->model == LXCF_MODEL_JOINT)
         lxcf_dx_add_fs(devices, c->usr_source, "/usr", true);
     if (c->lxcfs)
         lxcf_dx_add_lxcfs(devices, NULL, c->lxcfs);
@@ -198,11 +155,11 @@ int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err)
         lxcf_xml_add(dom, NULL, "uuid", c->uuid);
     /* virt-manager shows these on its details page: say what the domain is
      * and where to manage it. */
-    title = lxcf_xasprintf("lxcf %s container %s", lxcf_domxml_model_name(c->model), c->name);
+    title = lxcf_xasprintf("lxcf %s container %s", lxcf_model_to_string(c->model), c->name);
     desc = lxcf_xasprintf("lxcf %s container (%s /usr), address %s, root %s. Managed with lxcf: "
                           "'lxcf show %s'.",
-                          lxcf_domxml_model_name(c->model),
-                          c->model == LXCF_DOMXML_JOINT ? "the host's read-only" : "its own",
+                          lxcf_model_to_string(c->model),
+                          c->model == LXCF_MODEL_JOINT ? "the host's read-only" : "its own",
                           c->ipv4 ? c->ipv4 : "none", c->root, c->name);
     lxcf_xml_add(dom, NULL, "title", title);
     lxcf_xml_add(dom, NULL, "description", desc);
@@ -252,7 +209,7 @@ static xmlNode *lxcf_dx_meta_child(const xmlNode *m, const char *name)
 }
 
 typedef struct lxcf_dx_meta {
-    int model;
+    lxcf_model model;
     char *root;
     char *ipv4;
     unsigned prefix;
@@ -277,11 +234,7 @@ static int lxcf_dx_meta_read(const xmlNode *node, const char *who, lxcf_dx_meta 
 
     if (!model)
         return lxcf_error(err, LXCF_EXIT_FAIL, "%s: lxcf metadata has no model", who);
-    if (lxcf_streq(model, "joint"))
-        m->model = LXCF_DOMXML_JOINT;
-    else if (lxcf_streq(model, "separate"))
-        m->model = LXCF_DOMXML_SEPARATE;
-    else
+    if (lxcf_model_from_string(model, &m->model, NULL) < 0)
         return lxcf_error(err, LXCF_EXIT_FAIL, "%s: lxcf metadata has unknown model '%s'",
                           who, model);
     if (ip) {

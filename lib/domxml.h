@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "container.h"
 #include "err.h"
 
 /* The namespace of lxcf's metadata element; the prefix is only cosmetic,
@@ -17,42 +18,12 @@
 #define LXCF_XMLNS "https://github.com/lxcf/lxcf/xmlns/1"
 #define LXCF_XMLNS_PREFIX "lxcf"
 
-/* Same values as rootfs.h's lxcf_model (kept apart so that domxml does not
- * depend on rootfs). */
-#define LXCF_DOMXML_JOINT 0
-#define LXCF_DOMXML_SEPARATE 1
-
 #define LXCF_DOMXML_DEFAULT_MEMORY_KIB (1024ULL * 1024ULL)
 #define LXCF_DOMXML_DEFAULT_VCPUS 1U
 
 /* libvirt's "no limit" for memtune values (VIR_DOMAIN_MEMORY_PARAM_UNLIMITED,
  * in KiB): it reads it as unset and leaves the element out. */
 #define LXCF_DOMXML_UNLIMITED_KIB 9007199254740991ULL
-
-typedef struct lxcf_container {
-    char *name;
-    char *uuid;          /* NULL = let libvirt generate (builder omits <uuid>) */
-    int model;           /* LXCF_DOMXML_JOINT or LXCF_DOMXML_SEPARATE */
-    char *root;          /* absolute host path of the container's root dir */
-    char *usr_source;    /* joint: absolute host path bind-mounted read-only as /usr */
-    char *emulator;      /* NULL = libvirt default; else path of the lxcf emulator wrapper */
-    char *network;       /* libvirt network name, e.g. "lxcfn1"; NULL = no interface */
-    char *mac;           /* "52:54:00:xx:xx:xx"; NULL = libvirt picks one */
-    char *ipv4;          /* the container's fixed address, kept in metadata */
-    unsigned ipv4_prefix;
-    unsigned long long memory_kib;  /* domain <memory>; LXCF_DOMXML_DEFAULT_MEMORY_KIB when 0 */
-    unsigned vcpus;      /* LXCF_DOMXML_DEFAULT_VCPUS when 0 */
-    char *created;       /* ISO-8601 creation time, metadata */
-    char *state_note;    /* metadata: e.g. "building" while sysgen runs, NULL when complete */
-    char *lxcfs;         /* lxcfs directory whose files are mounted over /proc/...; NULL: none */
-} lxcf_container;
-
-lxcf_container *lxcf_container_new(void);
-void lxcf_container_free(lxcf_container *c);   /* frees members and c; NULL ok */
-void lxcf_container_freep(lxcf_container **c);
-
-/* "joint" or "separate", or NULL for a value that is neither. */
-const char *lxcf_domxml_model_name(int model);
 
 /* The full domain XML to define C (pretty-printed, deterministic). */
 int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err);

@@ -10,29 +10,6 @@
 #include "cleanup.h"
 #include "util.h"
 
-const char *lxcf_model_to_string(lxcf_model model)
-{
-    switch (model) {
-    case LXCF_MODEL_JOINT:
-        return "joint";
-    case LXCF_MODEL_SEPARATE:
-        return "separate";
-    }
-    return "unknown";
-}
-
-int lxcf_model_from_string(const char *s, lxcf_model *out, lxcf_err *err)
-{
-    if (lxcf_streq(s, "joint"))
-        *out = LXCF_MODEL_JOINT;
-    else if (lxcf_streq(s, "separate"))
-        *out = LXCF_MODEL_SEPARATE;
-    else
-        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: unknown model (use joint or separate)",
-                          s ? s : "(null)");
-    return 0;
-}
-
 /* ---- var filter ---------------------------------------------------------- */
 
 /* Rotated or compressed logs: history of the host, useless in a new guest. */
@@ -329,7 +306,7 @@ int lxcf_rootfs_build(const char *host_root, const char *dest, lxcf_model model,
     lxcf_copy_stats dummy = { 0 };
     struct stat st;
 
-    if (model != LXCF_MODEL_JOINT && model != LXCF_MODEL_SEPARATE)
+    if (!lxcf_model_to_string(model))
         return lxcf_error(err, LXCF_EXIT_USAGE, "%s: unknown model %d", dest, (int)model);
     hostfd = lxcf_fs_open_root(host_root, err);
     if (hostfd < 0)

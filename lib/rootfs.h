@@ -6,15 +6,7 @@
 
 #include "err.h"
 #include "fsutil.h"
-
-typedef enum lxcf_model {
-    LXCF_MODEL_JOINT,    /* /etc, /var copied; /usr bind-mounted read-only */
-    LXCF_MODEL_SEPARATE, /* /usr copied as well */
-} lxcf_model;
-
-/* "joint" / "separate". */
-const char *lxcf_model_to_string(lxcf_model model);
-int lxcf_model_from_string(const char *s, lxcf_model *out, lxcf_err *err);
+#include "model.h"
 
 /* Present in a root while it is being built or cloned, removed last: a root
  * that still has it was left by a crash and can only be erased. */

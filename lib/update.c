@@ -891,7 +891,7 @@ static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
     _cleanup_free_ char *snap = lxcf_path_join(gdir, "snapshot");
     _cleanup_free_ char *log = lxcf_path_join(gdir, "log");
     _cleanup_close_ int logfd = -1;
-    bool joint = g->model == LXCF_DOMXML_JOINT;
+    bool joint = g->model == LXCF_MODEL_JOINT;
     lxcf_update_exec_opts o = { .root = g->root, .usr_lower = joint ? u->host_usr : NULL,
                                 .scratch = gdir, .sources = u->sources,
                                 .host_root = u->ctx->root,
@@ -1140,7 +1140,7 @@ static void lxcf_upd_dry(lxcf_upd *u, const lxcf_update_plan *plan, bool pending
     }
     for (size_t i = 0; i < plan->n; i++) {
         const lxcf_update_guest *g = &plan->g[i];
-        bool joint = g->model == LXCF_DOMXML_JOINT;
+        bool joint = g->model == LXCF_MODEL_JOINT;
         _cleanup_free_ char *m = lxcf_xasprintf(
             "would %ssnapshot, run the command %s%s", g->running ? "stop, " : "",
             joint ? "with a throw-away overlay over the host's /usr (joint)"
@@ -1232,7 +1232,7 @@ static int lxcf_upd_dbs(const lxcf_upd *u, const lxcf_upd_job *jb, lxcf_pkgdb *b
 
 static bool lxcf_upd_joint(const lxcf_upd_job *jb)
 {
-    return jb->touched && jb->g->model == LXCF_DOMXML_JOINT;
+    return jb->touched && jb->g->model == LXCF_MODEL_JOINT;
 }
 
 /* The first joint guest whose database names another version of NAME
@@ -1942,7 +1942,7 @@ int lxcf_deploy(lxcf_ctx *ctx, char *const *paths, char *const *only, const lxcf
         return -1;
     for (size_t i = 0; i < plan.n; i++)
         for (char **a = abs; *a; a++)
-            if (plan.g[i].model == LXCF_DOMXML_JOINT && lxcf_path_under(*a, "/usr"))
+            if (plan.g[i].model == LXCF_MODEL_JOINT && lxcf_path_under(*a, "/usr"))
                 return lxcf_error(err, LXCF_EXIT_USAGE,
                                   "%s: is under /usr, which the joint guest %s shares read-only "
                                   "with the host", *a, plan.g[i].name);

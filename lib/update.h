@@ -29,7 +29,7 @@
 typedef struct lxcf_update_guest {
     char *name;
     char *root;     /* absolute host path of the guest's root */
-    int model;      /* LXCF_DOMXML_JOINT or LXCF_DOMXML_SEPARATE */
+    lxcf_model model;
     bool running;
 } lxcf_update_guest;
 

@@ -7,6 +7,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "lxcf-build.h"
+#include "model.h"
 #include "util.h"
 
 typedef struct {
@@ -99,6 +100,7 @@ static void lxcf_opt_add(struct option *lo, size_t *n, char *so, const lxcf_opt_
 static int lxcf_cli_set(lxcf_cli *cli, int id, const char *arg, lxcf_err *err)
 {
     unsigned long n;
+    lxcf_model model;
 
     switch (id) {
     case LXCF_OPT_HELP: cli->help = true; break;
@@ -116,9 +118,9 @@ static int lxcf_cli_set(lxcf_cli *cli, int id, const char *arg, lxcf_err *err)
     case LXCF_OPT_MAN: cli->man = true; break;
     case LXCF_OPT_QUIET: cli->quiet = true; break;
     case LXCF_OPT_MODEL:
-        if (!lxcf_streq(arg, "joint") && !lxcf_streq(arg, "separate"))
-            return lxcf_error(err, LXCF_EXIT_USAGE,
-                              "%s: --model '%s': expected joint or separate", cli->cmd->name, arg);
+        if (lxcf_model_from_string(arg, &model, NULL) < 0)
+            return lxcf_error(err, LXCF_EXIT_USAGE, "%s: --model '%s': expected " LXCF_MODEL_CHOICES,
+                              cli->cmd->name, arg);
         cli->model = arg;
         break;
     case LXCF_OPT_ONLY:

@@ -54,7 +54,7 @@ struct lxcf_cli {
     bool help;
     /* subcommand options (only those the subcommand accepts can be set) */
     bool json, no_start, no_wait, dry_run, recover, force, disable, all, quiet, man;
-    const char *model;
+    const char *model;       /* a name of model.h, checked; NULL = the configured one */
     unsigned long jobs;      /* 0 = default */
     unsigned long timeout;   /* 0 = default */
     char **only;             /* --only/--to NAME, repeatable */

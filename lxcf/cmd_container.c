@@ -377,7 +377,7 @@ int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err)
             fputs(", \"state\": ", cli->out);
             lxcf_json_str(cli->out, lxcf_container_state(e->c, e->state));
             fputs(", \"model\": ", cli->out);
-            lxcf_json_str(cli->out, lxcf_domxml_model_name(e->c->model));
+            lxcf_json_str(cli->out, lxcf_model_to_string(e->c->model));
             fputs(", \"address\": ", cli->out);
             lxcf_json_str(cli->out, e->c->ipv4);
             fprintf(cli->out, ", \"autostart\": %s, \"memory_kib\": %llu, \"root\": ",
@@ -395,7 +395,7 @@ int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err)
             if (e->mem_used_kib)
                 lxcf_human_kib(e->mem_used_kib, mem);
             fprintf(cli->out, "%-20s %-13s %-8s %-15s %-9s %s\n", e->c->name,
-                    lxcf_container_state(e->c, e->state), lxcf_domxml_model_name(e->c->model), e->c->ipv4 ? e->c->ipv4 : "-",
+                    lxcf_container_state(e->c, e->state), lxcf_model_to_string(e->c->model), e->c->ipv4 ? e->c->ipv4 : "-",
                     e->autostart ? "yes" : "no", mem);
         }
     }

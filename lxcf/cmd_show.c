@@ -119,7 +119,7 @@ static void lxcf_show_json(FILE *f, const lxcf_res_info *i)
     fputs(",\n  \"state\": ", f);
     lxcf_json_str(f, lxcf_container_state(c, i->state));
     fputs(",\n  \"model\": ", f);
-    lxcf_json_str(f, lxcf_domxml_model_name(c->model));
+    lxcf_json_str(f, lxcf_model_to_string(c->model));
     fputs(",\n  \"root\": ", f);
     lxcf_json_str(f, c->root);
     fputs(",\n  \"created\": ", f);
@@ -236,7 +236,7 @@ static void lxcf_show_text(FILE *f, const lxcf_res_info *i)
     fprintf(f, "name:       %s\n", c->name);
     fprintf(f, "uuid:       %s\n", c->uuid ? c->uuid : "-");
     fprintf(f, "state:      %s\n", lxcf_container_state(c, i->state));
-    fprintf(f, "model:      %s\n", lxcf_domxml_model_name(c->model));
+    fprintf(f, "model:      %s\n", lxcf_model_to_string(c->model));
     fprintf(f, "root:       %s\n", c->root ? c->root : "-");
     fprintf(f, "created:    %s\n", c->created ? c->created : "-");
     if (c->lxcfs)

@@ -40,7 +40,7 @@ static int setup(void **state)
     if (!conn || lxcf_test_base_setup(state) < 0)
         return -1;
     c->name = lxcf_xstrdup("idle1");
-    c->model = LXCF_DOMXML_SEPARATE;
+    c->model = LXCF_MODEL_SEPARATE;
     c->root = lxcf_xstrdup("/srv/idle1");
     if (lxcf_domxml_build(c, &xml, &err) < 0)
         return -1;

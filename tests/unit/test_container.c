@@ -82,7 +82,7 @@ static void lxcf_t_define(const char *name, const char *ipv4, const char *state_
     virDomainPtr d;
 
     c->name = lxcf_xstrdup(name);
-    c->model = LXCF_DOMXML_SEPARATE;
+    c->model = LXCF_MODEL_SEPARATE;
     c->root = root_outside ? lxcf_xstrdup(root_outside) : lxcf_t_root_of(name);
     c->ipv4 = ipv4 ? lxcf_xstrdup(ipv4) : NULL;
     c->ipv4_prefix = ipv4 ? 24 : 0;

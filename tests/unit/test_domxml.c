@@ -37,7 +37,7 @@ static lxcf_container *lxcf_t_joint(void)
 
     c->name = lxcf_xstrdup("web1");
     c->uuid = lxcf_xstrdup("8e5a1c2f-3b4d-4e6f-9a0b-1c2d3e4f5a6b");
-    c->model = LXCF_DOMXML_JOINT;
+    c->model = LXCF_MODEL_JOINT;
     c->root = lxcf_xstrdup("/opt/lxcf/web1");
     c->usr_source = lxcf_xstrdup("/usr");
     c->emulator = lxcf_xstrdup("/usr/libexec/lxcf/lxcf-emulator");
@@ -74,7 +74,7 @@ static lxcf_container *lxcf_t_separate(void)
     lxcf_container *c = lxcf_container_new();
 
     c->name = lxcf_xstrdup("db1");
-    c->model = LXCF_DOMXML_SEPARATE;
+    c->model = LXCF_MODEL_SEPARATE;
     c->root = lxcf_xstrdup("/opt/lxcf/db1");
     c->network = lxcf_xstrdup("lxcfn1");
     c->mac = lxcf_xstrdup("52:54:00:3a:7c:02");
@@ -91,7 +91,7 @@ static lxcf_container *lxcf_t_joint_nonet(void)
 
     c->name = lxcf_xstrdup("batch1");
     c->uuid = lxcf_xstrdup("0b6c3a7e-1d2f-4a5b-8c9d-0e1f2a3b4c5d");
-    c->model = LXCF_DOMXML_JOINT;
+    c->model = LXCF_MODEL_JOINT;
     c->root = lxcf_xstrdup("/opt/lxcf/batch1");
     c->usr_source = lxcf_xstrdup("/usr");
     c->emulator = lxcf_xstrdup("/usr/libexec/lxcf/lxcf-emulator");
@@ -463,7 +463,7 @@ static void test_parse_matches_namespace_not_prefix(void **state)
     lxcf_err err = LXCF_ERR_INIT;
 
     assert_int_equal(lxcf_domxml_parse(xml, &c, &err), 1);
-    assert_int_equal(c->model, LXCF_DOMXML_SEPARATE);
+    assert_int_equal(c->model, LXCF_MODEL_SEPARATE);
     assert_string_equal(c->root, "/r");
 }
 
@@ -606,7 +606,7 @@ static void test_meta_parse_libvirt_output_clears_state(void **state)
 
     c->state_note = lxcf_xstrdup("building");
     assert_int_equal(lxcf_domxml_meta_parse(xml, c, &err), 0);
-    assert_int_equal(c->model, LXCF_DOMXML_SEPARATE);
+    assert_int_equal(c->model, LXCF_MODEL_SEPARATE);
     assert_string_equal(c->ipv4, "10.1.0.5");
     assert_int_equal(c->ipv4_prefix, 16);
     assert_null(c->state_note);
@@ -625,7 +625,7 @@ static void test_meta_parse_wrong_namespace_leaves_container_unchanged(void **st
     assert_int_equal(lxcf_domxml_meta_parse(xml, c, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_FAIL);
     assert_non_null(strstr(err.msg, "web1: not lxcf metadata"));
-    assert_int_equal(c->model, LXCF_DOMXML_JOINT);
+    assert_int_equal(c->model, LXCF_MODEL_JOINT);
 }
 
 static void test_meta_parse_bad_prefix_leaves_container_unchanged(void **state)
@@ -638,7 +638,7 @@ static void test_meta_parse_bad_prefix_leaves_container_unchanged(void **state)
 
     assert_int_equal(lxcf_domxml_meta_parse(xml, c, &err), -1);
     assert_non_null(strstr(err.msg, "bad ipv4 prefix '40'"));
-    assert_int_equal(c->model, LXCF_DOMXML_JOINT);
+    assert_int_equal(c->model, LXCF_MODEL_JOINT);
     assert_string_equal(c->ipv4, "192.168.125.11");
 }
 

@@ -61,10 +61,10 @@ static void t_list(lxcf_virt_list *l)
 {
     l->n = 4;
     l->e = lxcf_xcalloc(4, sizeof(*l->e));
-    l->e[0] = (lxcf_virt_entry){ .c = t_c("a1", "00000000-0000-0000-0000-0000000000a1", LXCF_DOMXML_JOINT, NULL), .id = 12 };
-    l->e[1] = (lxcf_virt_entry){ .c = t_c("b1", "00000000-0000-0000-0000-0000000000b1", LXCF_DOMXML_SEPARATE, NULL), .id = -1 };
-    l->e[2] = (lxcf_virt_entry){ .c = t_c("c1", "00000000-0000-0000-0000-0000000000c1", LXCF_DOMXML_JOINT, "building"), .id = -1 };
-    l->e[3] = (lxcf_virt_entry){ .c = t_c("d1", "00000000-0000-0000-0000-0000000000d1", LXCF_DOMXML_JOINT, NULL), .id = -1 };
+    l->e[0] = (lxcf_virt_entry){ .c = t_c("a1", "00000000-0000-0000-0000-0000000000a1", LXCF_MODEL_JOINT, NULL), .id = 12 };
+    l->e[1] = (lxcf_virt_entry){ .c = t_c("b1", "00000000-0000-0000-0000-0000000000b1", LXCF_MODEL_SEPARATE, NULL), .id = -1 };
+    l->e[2] = (lxcf_virt_entry){ .c = t_c("c1", "00000000-0000-0000-0000-0000000000c1", LXCF_MODEL_JOINT, "building"), .id = -1 };
+    l->e[3] = (lxcf_virt_entry){ .c = t_c("d1", "00000000-0000-0000-0000-0000000000d1", LXCF_MODEL_JOINT, NULL), .id = -1 };
 }
 
 static void test_plan_all_guests_skips_building(void **state)
@@ -79,10 +79,10 @@ static void test_plan_all_guests_skips_building(void **state)
     assert_int_equal(p.n, 3);
     assert_string_equal(p.g[0].name, "a1");
     assert_true(p.g[0].running);
-    assert_int_equal(p.g[0].model, LXCF_DOMXML_JOINT);
+    assert_int_equal(p.g[0].model, LXCF_MODEL_JOINT);
     assert_string_equal(p.g[1].name, "b1");
     assert_false(p.g[1].running);
-    assert_int_equal(p.g[1].model, LXCF_DOMXML_SEPARATE);
+    assert_int_equal(p.g[1].model, LXCF_MODEL_SEPARATE);
     assert_string_equal(p.g[1].root, "/opt/lxcf/b1");
     assert_string_equal(p.g[2].name, "d1");
     assert_int_equal(lxcf_strv_len(p.skipped), 1);
@@ -456,7 +456,7 @@ static void test_deploy_copies_file_with_mode_and_owner(void **state)
     _cleanup_free_ char *src = lxcf_xasprintf("%s/src/app.conf", d);
     _cleanup_free_ char *dst = lxcf_xasprintf("%s%s", g, src);
     _cleanup_free_ char *rel = NULL, *text = NULL;
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_DOMXML_JOINT };
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_JOINT };
     char *paths[] = { src, NULL };
     lxcf_err err = LXCF_ERR_INIT;
     struct stat st;
@@ -485,7 +485,7 @@ static void test_deploy_refuses_planted_symlink(void **state)
     _cleanup_free_ char *victim = lxcf_xasprintf("%s/victim", d);
     _cleanup_free_ char *planted = lxcf_xasprintf("%s%s", g, src);
     _cleanup_free_ char *text = NULL;
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_DOMXML_SEPARATE };
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
     char *paths[] = { src, NULL };
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -509,7 +509,7 @@ static void test_deploy_refuses_symlinked_parent(void **state)
     _cleanup_free_ char *src = lxcf_xasprintf("%s/src/sub/f", d);
     _cleanup_free_ char *pdir = lxcf_xasprintf("%s%s/src/sub", g, d);
     _cleanup_free_ char *out = lxcf_xasprintf("%s/outside", d);
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_DOMXML_SEPARATE };
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
     char *paths[] = { src, NULL };
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -586,7 +586,7 @@ static void test_deploy_copies_from_under_the_root(void **state)
     _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d), *h = lxcf_xasprintf("%s/host", d);
     _cleanup_free_ char *text = NULL;
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_DOMXML_JOINT };
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_JOINT };
     char *abs[] = { "/etc/motd", NULL };
     lxcf_err err = LXCF_ERR_INIT;
 
@@ -606,7 +606,7 @@ static void test_deploy_copies_directory_tree(void **state)
     _cleanup_free_ char *src = lxcf_xasprintf("%s/tree", d);
     _cleanup_free_ char *dst = lxcf_xasprintf("%s%s", g, src);
     _cleanup_free_ char *h0 = NULL, *h1 = NULL;
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_DOMXML_SEPARATE };
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
     char *paths[] = { src, NULL };
     lxcf_err err = LXCF_ERR_INIT;
 

@@ -32,7 +32,7 @@ static lxcf_container *lxcf_t_web1(void)
 
     c->name = lxcf_xstrdup("web1");
     c->uuid = lxcf_xstrdup(LXCF_T_WEB1_UUID);
-    c->model = LXCF_DOMXML_JOINT;
+    c->model = LXCF_MODEL_JOINT;
     c->root = lxcf_xstrdup("/srv/a/web1");
     c->usr_source = lxcf_xstrdup("/usr");
     c->ipv4 = lxcf_xstrdup("192.168.125.11");
@@ -46,7 +46,7 @@ static lxcf_container *lxcf_t_db1(void)
     lxcf_container *c = lxcf_container_new();
 
     c->name = lxcf_xstrdup("db1");
-    c->model = LXCF_DOMXML_SEPARATE;
+    c->model = LXCF_MODEL_SEPARATE;
     c->root = lxcf_xstrdup("/srv/b/db1");
     c->state_note = lxcf_xstrdup("building");
     c->created = lxcf_xstrdup("2024-05-02T08:30:00Z");
@@ -187,7 +187,7 @@ static void test_lookup_by_name_gives_the_record(void **state)
     assert_string_equal(virDomainGetName(d), "web1");
     assert_string_equal(c->name, "web1");
     assert_string_equal(c->uuid, LXCF_T_WEB1_UUID);
-    assert_int_equal(c->model, LXCF_DOMXML_JOINT);
+    assert_int_equal(c->model, LXCF_MODEL_JOINT);
     assert_string_equal(c->root, "/srv/a/web1");
     assert_string_equal(c->usr_source, "/usr");
     assert_string_equal(c->ipv4, "192.168.125.11");
