@@ -1405,6 +1405,35 @@ static void lxcf_upd_dl_count(const char *dir, size_t *n, unsigned long long *by
     }
 }
 
+/* What of the host's dnf cache the download starts from: the metadata, so
+ * that dnf fetches only what it would fetch on the host anyway (not
+ * packages, nor a lock a running dnf holds). */
+static lxcf_copy_action lxcf_upd_seed_filter(const char *rel, const struct stat *st,
+                                             void *opaque)
+{
+    const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+
+    (void)opaque;
+    if ((S_ISDIR(st->st_mode) && lxcf_streq(base, "packages")) || lxcf_endswith(base, "lock.pid"))
+        return LXCF_COPY_SKIP;
+    return LXCF_COPY_ENTRY;
+}
+
+static int lxcf_upd_dnf_seed(const lxcf_upd *u, lxcf_err *err)
+{
+    _cleanup_free_ char *cache = lxcf_ctx_path(u->ctx, "/var/cache/dnf");
+    lxcf_copy_opts opts = { .one_file_system = true, .filter = lxcf_upd_seed_filter };
+    struct stat st;
+
+    if (u->dl_tool != LXCF_PKGSRC_DNF || lstat(cache, &st) < 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    if (lxcf_fs_copy_tree(cache, u->dl_host, &opts, NULL, err) < 0) {
+        lxcf_error_prefix(err, "host: cannot start the download from dnf's cache: ");
+        return -1;
+    }
+    return 0;
+}
+
 static int lxcf_upd_dl_remove(const lxcf_upd *u, lxcf_err *err)
 {
     return u->dl_host ? lxcf_remove_if_exists(u->dl_host, err) : 0;
@@ -1429,6 +1458,8 @@ static int lxcf_upd_download(lxcf_upd *u, lxcf_err *err)
         return -1;
     if (mkdir(u->dl_host, 0755) < 0)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", u->dl_host);
+    if (lxcf_upd_dnf_seed(u, err) < 0)
+        return -1;
     logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (logfd < 0)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", log);
