@@ -60,7 +60,7 @@ static void lxcf_set_str(char **slot, const char *v)
 void lxcf_config_defaults(lxcf_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    lxcf_set_str(&cfg->model, "joint");
+    lxcf_set_str(&cfg->model, lxcf_model_to_string(LXCF_MODEL_JOINT));
     lxcf_set_str(&cfg->roots, "/opt/lxcf");
     lxcf_set_str(&cfg->uri, "lxc:///");
     lxcf_set_str(&cfg->net_name, "lxcfn1");
