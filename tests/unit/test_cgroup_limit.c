@@ -427,6 +427,41 @@ static void test_get_garbage_fails(void **state)
 }
 
 
+/* `list` reads memory.current (v2) or memory.usage_in_bytes (v1) alone. */
+static void test_mem_usage_reads_the_memory_in_use(void **state)
+{
+    _cleanup_free_ char *root = lxcf_test_subtree();
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+    uint64_t bytes = 0;
+
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
+    l = load(DATA "mountinfo-v2", root);
+    lxcf_test_write_file(root, "proc/100/cgroup", "0::" GROUP "\n");
+    lxcf_test_write_file(root, V2("memory.current"), "2097152\n");
+    assert_int_equal(lxcf_cgroup_mem_usage(l, root, 100, &bytes, &err), 0);
+    assert_int_equal(bytes, 2097152);
+    lxcf_test_write_file(root, V2("memory.current"), "lots\n");
+    assert_int_equal(lxcf_cgroup_mem_usage(l, root, 100, &bytes, &err), -1);
+    assert_non_null(strstr(err.msg, "memory.current"));
+    lxcf_test_rmrf(root);
+}
+
+static void test_mem_usage_without_memory_controller_fails(void **state)
+{
+    _cleanup_free_ char *root = lxcf_test_subtree();
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+    uint64_t bytes = 0;
+
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu pids\n");
+    l = load(DATA "mountinfo-v2", root);
+    lxcf_test_write_file(root, "proc/100/cgroup", "0::" GROUP "\n");
+    assert_int_equal(lxcf_cgroup_mem_usage(l, root, 100, &bytes, &err), -1);
+    assert_non_null(strstr(err.msg, "no memory cgroup"));
+    lxcf_test_rmrf(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +483,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_get_v1_values, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_get_v2_values, lxcf_test_base_setup, lxcf_test_base_teardown),
         cmocka_unit_test_setup_teardown(test_get_garbage_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_mem_usage_reads_the_memory_in_use, lxcf_test_base_setup, lxcf_test_base_teardown),
+        cmocka_unit_test_setup_teardown(test_mem_usage_without_memory_controller_fails, lxcf_test_base_setup, lxcf_test_base_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
