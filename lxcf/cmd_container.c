@@ -254,6 +254,18 @@ int lxcf_cmd_clone(lxcf_cli *cli, lxcf_err *err)
     return lxcf_wait_up(cli, cli->argv + 1, 1, &p, true, err) ? -1 : 0;
 }
 
+/* stop and erase mostly wait (for a guest's shutdown, for libvirt), so
+ * by default they run more jobs than there are CPUs.  Measured with 100
+ * running guests on 2 CPUs: erase-n took 80 s with 2 jobs and 52 s with
+ * 8, stop-n 22 s and 10 s. */
+#define LXCF_WAIT_JOBS_PER_CPU 4
+
+static void lxcf_jobs_waiting(lxcf_cli *cli)
+{
+    if (!cli->jobs)
+        cli->jobs = LXCF_WAIT_JOBS_PER_CPU * lxcf_jobs_for(0, SIZE_MAX);
+}
+
 static int lxcf_do_erase(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
                          lxcf_printer *p, bool *started, lxcf_err *err)
 {
@@ -269,11 +281,13 @@ int lxcf_cmd_erase(lxcf_cli *cli, lxcf_err *err)
 {
     if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
         return -1;
+    lxcf_jobs_waiting(cli);
     return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_erase, "erase", err);
 }
 
 int lxcf_cmd_erase_n(lxcf_cli *cli, lxcf_err *err)
 {
+    lxcf_jobs_waiting(cli);
     return lxcf_batch(cli, lxcf_do_erase, "erase-n", err);
 }
 
@@ -335,11 +349,13 @@ int lxcf_cmd_stop(lxcf_cli *cli, lxcf_err *err)
 {
     if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
         return -1;
+    lxcf_jobs_waiting(cli);
     return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_stop, "stop", err);
 }
 
 int lxcf_cmd_stop_n(lxcf_cli *cli, lxcf_err *err)
 {
+    lxcf_jobs_waiting(cli);
     return lxcf_batch(cli, lxcf_do_stop, "stop-n", err);
 }
 
