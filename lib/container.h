@@ -1,6 +1,6 @@
-/* Container life cycle: the steps of sysgen, clone, erase, start and stop
- * across rootfs, guest, domxml, net, hosts and virt.  The command calls
- * these and prints; nothing here prints. */
+/* The container record, and its life cycle: the steps of sysgen, clone,
+ * erase, start and stop across rootfs, guest, domxml, net, hosts and virt.
+ * The command calls these and prints; nothing here prints. */
 #pragma once
 
 #include <pthread.h>
