@@ -9,6 +9,7 @@
 #include "cleanup.h"
 #include "util.h"
 #include "virt.h"
+#include "xml.h"
 
 int lxcf_ctx_init(lxcf_ctx *ctx, const char *root, const char *config, const char *uri,
                   lxcf_err *err)
@@ -16,6 +17,8 @@ int lxcf_ctx_init(lxcf_ctx *ctx, const char *root, const char *config, const cha
     _cleanup_free_ char *cfgpath = NULL;
 
     memset(ctx, 0, sizeof(*ctx));
+    /* Here, in the one thread a command has before its jobs start. */
+    lxcf_xml_init();
     lxcf_config_defaults(&ctx->cfg);
     if (root && *root && !lxcf_streq(root, "/")) {
         char buf[PATH_MAX];

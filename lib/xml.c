@@ -26,6 +26,11 @@ static void *lxcf_xml_must(void *p)
     return p;
 }
 
+void lxcf_xml_init(void)
+{
+    xmlInitParser();
+}
+
 /* ---- parsing ------------------------------------------------------------- */
 
 /* The first error libxml2 reports is the cause; later ones (premature end

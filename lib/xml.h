@@ -17,6 +17,12 @@ LXCF_DEFINE_CLEANUP_FUNC(lxcf_xml_docp, xmlDoc *, xmlFreeDoc)
 
 #define _cleanup_xmldoc_ _cleanup_(lxcf_xml_docp)
 
+/* Set up libxml2's globals.  Call it before any thread may use libxml2:
+ * when two jobs of a batch were the first to parse at the same time,
+ * libxml2's own lazy set-up raced and lost a mutex (LeakSanitizer saw it
+ * in start-n).  Repeated calls do nothing. */
+void lxcf_xml_init(void);
+
 /* Parse XML into *OUT, WHAT naming it in messages ("WHAT: malformed xml at
  * line N: libxml2's words").  libxml2 prints nothing and its global error
  * handlers are left alone; entities are never expanded, nothing is fetched
