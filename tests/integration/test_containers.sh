@@ -82,7 +82,7 @@ not_ok "erase of a missing container fails" lxcf erase lxcft-j1
 ok "sysgen-n 5 (not started)" lxcf sysgen-n lxcft-b 5 --no-start
 ok "sysgen-n: 5 containers listed" bash -c "[ \$('$LXCF_BIN' --root $H list | grep -c '^lxcft-b000[1-5] ') = 5 ]"
 ok "sysgen-n: 5 distinct addresses" bash -c "[ \$(lxcf list --json | python3 -c 'import json,sys; print(len({c[\"address\"] for c in json.load(sys.stdin) if c[\"name\"].startswith(\"lxcft-b\")}))') = 5 ]"
-ok "start-n 5: five up lines and the summary" bash -c "out=\$(lxcf start-n lxcft-b 5) && echo \"\$out\" && [ \$(echo \"\$out\" | grep -cE '^lxcft-b000[1-5]: up $up_re\$') = 5 ] && echo \"\$out\" | grep -qx 'start-n: 5 of 5 done, 0 failed'"
+ok "start-n 5: five up lines and the summary" bash -c "out=\$(lxcf start-n lxcft-b 5); rc=\$?; echo \"\$out\"; [ \$rc = 0 ] && [ \$(echo \"\$out\" | grep -cE '^lxcft-b000[1-5]: up $up_re\$') = 5 ] && echo \"\$out\" | grep -qx 'start-n: 5 of 5 done, 0 failed'"
 ok "erase-n 5" lxcf erase-n lxcft-b 5
 ok "erase-n: nothing left" bash -c "[ -z \"\$(ls -A $H/opt/lxcf)\" ] && ! grep -q lxcft-b $H/etc/hosts && [ -z \"\$(t_domains)\" ]"
 ok "the host's /usr is still unchanged" bash -c "[ \"\$(t_tree_hash $H/usr)\" = '$usr_before' ]"
