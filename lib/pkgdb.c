@@ -104,25 +104,15 @@ void lxcf_pkgdb_changed(const lxcf_pkgdb *a, const lxcf_pkgdb *b, char ***names)
 
 #define LXCF_PKGDB_RPM_MARK "@lxcf "
 
-static bool lxcf_pkgdb_prog_is(const char *prog, const char *const *names)
-{
-    const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-
-    for (; *names; names++)
-        if (lxcf_streq(base, *names))
-            return true;
-    return false;
-}
-
 lxcf_pkgdb_kind lxcf_pkgdb_kind_for(const char *prog, const char *host_root)
 {
     static const char *const rpm[] = { "rpm", "dnf", "yum", "dnf5", "microdnf", "zypper", NULL };
     static const char *const dpkg[] = { "dpkg", "apt", "apt-get", "aptitude", NULL };
     _cleanup_free_ char *status = lxcf_path_join(host_root, "/var/lib/dpkg/status");
 
-    if (prog && lxcf_pkgdb_prog_is(prog, rpm))
+    if (prog && lxcf_prog_is(prog, rpm))
         return LXCF_PKGDB_RPM;
-    if (prog && lxcf_pkgdb_prog_is(prog, dpkg))
+    if (prog && lxcf_prog_is(prog, dpkg))
         return LXCF_PKGDB_DPKG;
     return access(status, F_OK) == 0 ? LXCF_PKGDB_DPKG : LXCF_PKGDB_RPM;
 }

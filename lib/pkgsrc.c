@@ -293,16 +293,6 @@ static int lxcf_pkgsrc_dir(lxcf_pkgsrc *s, const char *dir, const char *suffix,
     return r;
 }
 
-static bool lxcf_pkgsrc_is(const char *prog, const char *const *names)
-{
-    const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-
-    for (; *names; names++)
-        if (lxcf_streq(base, *names))
-            return true;
-    return false;
-}
-
 /* --opt=VALUE or --opt VALUE at *I; the value, or NULL. */
 static const char *lxcf_pkgsrc_opt(char *const *argv, size_t *i, const char *opt)
 {
@@ -428,12 +418,12 @@ lxcf_pkgsrc_tool lxcf_pkgsrc_fetcher(char *const *argv)
 
     if (!argv || !argv[0])
         return LXCF_PKGSRC_NONE;
-    if (lxcf_pkgsrc_is(argv[0], apt)) {
+    if (lxcf_prog_is(argv[0], apt)) {
         verb = lxcf_pkgsrc_verb(argv, lxcf_pkgsrc_apt_valued);
         if (verb && lxcf_pkgsrc_among(verb, lxcf_pkgsrc_apt_installs) &&
             !lxcf_pkgsrc_has_mode(argv, lxcf_pkgsrc_apt_modes))
             return LXCF_PKGSRC_APT;
-    } else if (lxcf_pkgsrc_is(argv[0], dnf)) {
+    } else if (lxcf_prog_is(argv[0], dnf)) {
         verb = lxcf_pkgsrc_verb(argv, lxcf_pkgsrc_dnf_valued);
         if (verb && lxcf_pkgsrc_among(verb, lxcf_pkgsrc_dnf_installs) &&
             !lxcf_pkgsrc_has_mode(argv, lxcf_pkgsrc_dnf_modes))
@@ -515,7 +505,7 @@ int lxcf_pkgsrc_find(const char *host_root, char *const *argv, char ***dirs, boo
         *remote = false;
     if (!argv || !argv[0])
         return lxcf_error(err, LXCF_EXIT_USAGE, "no command given");
-    if (lxcf_pkgsrc_is(argv[0], apt))
+    if (lxcf_prog_is(argv[0], apt))
         r = lxcf_pkgsrc_file(&s, "etc/apt/sources.list", lxcf_pkgsrc_apt_list, err) < 0 ||
                     lxcf_pkgsrc_dir(&s, "etc/apt/sources.list.d", ".list", lxcf_pkgsrc_apt_list,
                                     err) < 0 ||
@@ -523,7 +513,7 @@ int lxcf_pkgsrc_find(const char *host_root, char *const *argv, char ***dirs, boo
                                     lxcf_pkgsrc_apt_sources, err) < 0
                 ? -1
                 : 0;
-    else if (lxcf_pkgsrc_is(argv[0], dnf))
+    else if (lxcf_prog_is(argv[0], dnf))
         r = lxcf_pkgsrc_dnf(&s, argv, err);
     /* A directory named on the command line, say a repository given to
      * dpkg -R or apt-get install ./dir, is a source too. */

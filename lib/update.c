@@ -674,7 +674,9 @@ static bool lxcf_scratch_wanted(const lxcf_update_exec_opts *o, size_t i)
     return i < 2 ? o->usr_lower != NULL : o->view != NULL;
 }
 
-static int lxcf_scratch_dirs(const lxcf_update_exec_opts *o, lxcf_err *err)
+/* Remove the scratch directories this run wants, and with CREATE make
+ * them again, empty. */
+static int lxcf_scratch_reset(const lxcf_update_exec_opts *o, bool create, lxcf_err *err)
 {
     for (size_t i = 0; lxcf_scratch_names[i]; i++) {
         if (!lxcf_scratch_wanted(o, i))
@@ -682,20 +684,8 @@ static int lxcf_scratch_dirs(const lxcf_update_exec_opts *o, lxcf_err *err)
         _cleanup_free_ char *p = lxcf_path_join(o->scratch, lxcf_scratch_names[i]);
         if (lxcf_remove_if_exists(p, err) < 0)
             return -1;
-        if (mkdir(p, 0700) < 0)
+        if (create && mkdir(p, 0700) < 0)
             return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", p);
-    }
-    return 0;
-}
-
-static int lxcf_scratch_remove(const lxcf_update_exec_opts *o, lxcf_err *err)
-{
-    for (size_t i = 0; lxcf_scratch_names[i]; i++) {
-        if (!lxcf_scratch_wanted(o, i))
-            continue;
-        _cleanup_free_ char *p = lxcf_path_join(o->scratch, lxcf_scratch_names[i]);
-        if (lxcf_remove_if_exists(p, err) < 0)
-            return -1;
     }
     return 0;
 }
@@ -727,7 +717,7 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
     pid_t pid;
     int r;
 
-    if (lxcf_child_prepare(cmd, o, &c, err) < 0 || (o->root && lxcf_scratch_dirs(o, err) < 0)) {
+    if (lxcf_child_prepare(cmd, o, &c, err) < 0 || (o->root && lxcf_scratch_reset(o, true, err) < 0)) {
         lxcf_child_sources_remove(o, &c, &e2);
         lxcf_child_clear(&c);
         return -1;
@@ -752,7 +742,7 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
     close(pfd[0]);
     /* The namespace died with the child: only the upper/work dirs and the
      * sources' mount points remain. */
-    if ((o->root && lxcf_scratch_remove(o, &e2) < 0) ||
+    if ((o->root && lxcf_scratch_reset(o, false, &e2) < 0) ||
         lxcf_child_sources_remove(o, &c, &e2) < 0) {
         if (r == 0) {
             *err = e2;

@@ -134,6 +134,16 @@ bool lxcf_strv_contains(char *const *v, const char *s)
     return false;
 }
 
+bool lxcf_prog_is(const char *prog, const char *const *names)
+{
+    const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+
+    for (; *names; names++)
+        if (lxcf_streq(base, *names))
+            return true;
+    return false;
+}
+
 bool lxcf_uuid_like(const char *s)
 {
     return s && strlen(s) == 36 && strspn(s, "0123456789abcdefABCDEF-") == 36;

@@ -41,6 +41,9 @@ bool lxcf_endswith(const char *s, const char *suffix);
 size_t lxcf_strv_len(char *const *v);
 void lxcf_strv_push(char ***v, char *s);  /* takes ownership of s */
 bool lxcf_strv_contains(char *const *v, const char *s);
+/* PROG (a command's argv[0], maybe a path) is one of the NULL-ended
+ * NAMES by its base name: /usr/bin/apt-get is apt-get. */
+bool lxcf_prog_is(const char *prog, const char *const *names);
 
 /* A container name must also be a valid hostname label: 1..63 characters of
  * [A-Za-z0-9-], not starting or ending with '-', not all digits (so it can
