@@ -152,5 +152,18 @@ t_tree_hash() {
 }
 
 # Checks run in `bash -c` subshells: give them the helpers and settings.
-export -f lxcf vsh t_domains t_init_pid t_wait_systemd t_confined t_tree_hash
+# t_serve_once DIR: serve DIR over http on the loopback (serve-once.py),
+# each package file once.  Sets SRV (its PID, stopped at exit) and PORT;
+# gets NAME counts the fetches of NAME.
+t_serve_once() {
+    local i
+    python3 "$LXCF_SRC/tests/integration/serve-once.py" "$1" "$T_ROOT/port" "$T_ROOT/gets" >/dev/null 2>&1 &
+    SRV=$!
+    trap 'kill $SRV 2>/dev/null; t_cleanup' EXIT
+    for i in $(seq 1 50); do [ -s "$T_ROOT/port" ] && break; sleep 0.1; done
+    PORT=$(cat "$T_ROOT/port" 2>/dev/null)
+}
+gets() { cat "$T_ROOT/gets" 2>/dev/null | grep -c "/$1\$"; }
+
+export -f gets lxcf vsh t_domains t_init_pid t_wait_systemd t_confined t_tree_hash
 export LXCF_BIN URI

@@ -95,35 +95,7 @@ ok "update with a missing local repository: one line naming it, exit 2, nothing 
 W=$T_ROOT/www
 ONL=lxcf-online-demo
 mkdir -p "$W"
-cat > "$T_ROOT/serve.py" <<'EOP'
-import functools, http.server, os, sys
-root, portfile, log = sys.argv[1:4]
-served = set()
-class Once(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self):
-        if self.path.endswith(('.deb', '.rpm')):
-            with open(log, 'a') as f:
-                f.write(self.path + '\n')
-            if self.path in served:
-                self.send_error(404, 'served once already')
-                return
-            served.add(self.path)
-        super().do_GET()
-    def log_message(self, *args):
-        pass
-srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Once, directory=root))
-with open(portfile + '.tmp', 'w') as f:
-    f.write(str(srv.server_address[1]))
-os.rename(portfile + '.tmp', portfile)
-srv.serve_forever()
-EOP
-python3 "$T_ROOT/serve.py" "$W" "$T_ROOT/port" "$T_ROOT/gets" >/dev/null 2>&1 &
-SRV=$!
-trap 'kill $SRV 2>/dev/null; t_cleanup' EXIT
-for i in $(seq 1 50); do [ -s "$T_ROOT/port" ] && break; sleep 0.1; done
-PORT=$(cat "$T_ROOT/port" 2>/dev/null)
-gets() { cat "$T_ROOT/gets" 2>/dev/null | grep -c "/$1\$"; }
-export -f gets
+t_serve_once "$W"
 export T_ROOT W ONL
 
 mkpkg 1.0 $ONL "$W"
