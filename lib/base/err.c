@@ -40,13 +40,13 @@ int lxcf_error_errno(lxcf_err *err, int code, int errnum, const char *fmt, ...)
     return -1;
 }
 
-void lxcf_error_prefix(lxcf_err *err, const char *fmt, ...)
+int lxcf_error_prefix(lxcf_err *err, const char *fmt, ...)
 {
     char pre[256], old[sizeof(err->msg)];
     va_list ap;
 
     if (!err || err->code == 0)
-        return;
+        return -1;
     va_start(ap, fmt);
     vsnprintf(pre, sizeof(pre), fmt, ap);
     va_end(ap);
@@ -61,6 +61,32 @@ void lxcf_error_prefix(lxcf_err *err, const char *fmt, ...)
         ol = sizeof(err->msg) - 1 - pl;
     memcpy(err->msg + pl, old, ol);
     err->msg[pl + ol] = '\0';
+    return -1;
+}
+
+int lxcf_error_recode(lxcf_err *err, int code)
+{
+    if (lxcf_error_isset(err) && code)
+        err->code = code;
+    return -1;
+}
+
+int lxcf_error_silent(lxcf_err *err, int code)
+{
+    return lxcf_error(err, code, "%s", "");
+}
+
+int lxcf_error_move(lxcf_err *dst, lxcf_err *src)
+{
+    if (!src || dst == src)
+        return -1;
+    if (lxcf_error_isset(src) && dst && !lxcf_error_isset(dst)) {
+        dst->code = src->code;
+        dst->sys_errno = src->sys_errno;
+        memcpy(dst->msg, src->msg, strlen(src->msg) + 1);
+    }
+    lxcf_error_clear(src);
+    return -1;
 }
 
 void lxcf_error_clear(lxcf_err *err)

@@ -3,11 +3,20 @@
  * Every fallible library function takes an `lxcf_err *err` as its last
  * argument and returns 0 (or a non-negative value) on success and -1 on
  * failure.  The function that first sees the failure fills `err` exactly
- * once; callers above it only pass -1 up.  The command prints err->msg as
- * "lxcf: MSG" and exits with err->code.  Library code never prints. */
+ * once; callers above it pass -1 up, adding context on the way
+ * (lxcf_error_prefix).  The command prints err->msg as "lxcf: MSG" and
+ * exits with err->code.  Library code never prints.
+ *
+ * A caller that does not care why something failed passes NULL: nothing
+ * is recorded, and no scratch error is needed.  The caller's err is
+ * written once and never cleared or overwritten: a function that must
+ * look at a failure to decide (lxcf_error_is: "no such container" is
+ * fine here) does so in an lxcf_err of its own, and passes it on with
+ * lxcf_error_move when it is a failure after all. */
 #pragma once
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 /* Exit codes, documented in the README and in `lxcf help`. */
 enum {
@@ -42,13 +51,41 @@ int lxcf_error_errno(lxcf_err *err, int code, int errnum, const char *fmt, ...)
 int lxcf_verror(lxcf_err *err, int code, int errnum, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
 
-/* Prefix an already set message with context ("NAME: "), once per level. */
-void lxcf_error_prefix(lxcf_err *err, const char *fmt, ...)
+/* Wrap a set error in context ("NAME: " before its message), once per
+ * level; its code and errno stay the cause's.  Returns -1, so that
+ * `return lxcf_error_prefix(err, "%s: ", name);` passes the failure on. */
+int lxcf_error_prefix(lxcf_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Re-classify a set error with exit code CODE (a bad number in the
+ * configuration file is a configuration error).  Returns -1. */
+int lxcf_error_recode(lxcf_err *err, int code);
+
+/* Fail with exit status CODE and no message, for a failure that was shown
+ * already (a table, the command's own output).  Returns -1. */
+int lxcf_error_silent(lxcf_err *err, int code);
+
+/* Pass the error SRC holds on to DST, which takes it unless it holds one
+ * already (the first error wins there too); only the message's bytes are
+ * copied.  SRC is clear afterwards, so an error is reported once.  DST
+ * may be NULL.  Returns -1: `return lxcf_error_move(err, &e);`. */
+int lxcf_error_move(lxcf_err *dst, lxcf_err *src);
 
 void lxcf_error_clear(lxcf_err *err);
 
 static inline int lxcf_error_isset(const lxcf_err *err)
 {
     return err && err->code != 0;
+}
+
+/* Is ERR set with exit code CODE? */
+static inline bool lxcf_error_is(const lxcf_err *err, int code)
+{
+    return lxcf_error_isset(err) && err->code == code;
+}
+
+/* Is ERR set, caused by errno ERRNUM (ENOENT: the file is not there)? */
+static inline bool lxcf_error_is_errno(const lxcf_err *err, int errnum)
+{
+    return lxcf_error_isset(err) && err->sys_errno == errnum;
 }

@@ -1,6 +1,7 @@
 /* lib/err: the error convention every module relies on.  The first error
  * is the cause and later ones must not overwrite it, a message is always
- * one line, and a prefix never overruns the buffer. */
+ * one line, a prefix never overruns the buffer, context accumulates as an
+ * error travels up, and a moved error lives in one place. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -194,6 +195,153 @@ static void test_clear_resets_every_field(void **state)
     assert_string_equal(err.msg, "again");
 }
 
+static void test_prefix_returns_minus1_to_pass_the_failure_on(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+
+    lxcf_error(&err, LXCF_EXIT_FAIL, "cause");
+    assert_int_equal(lxcf_error_prefix(&err, "%s: ", "web1"), -1);
+    assert_int_equal(lxcf_error_prefix(NULL, "x: "), -1);
+    assert_string_equal(err.msg, "web1: cause");
+}
+
+/* A fallible function three levels deep, each level adding its context. */
+static int lxcf_t_leaf(const char *name, lxcf_err *err)
+{
+    return lxcf_error_errno(err, LXCF_EXIT_NOTFOUND, ENOENT, "%s: not there", name);
+}
+
+static int lxcf_t_middle(const char *name, lxcf_err *err)
+{
+    if (lxcf_t_leaf(name, err) < 0)
+        return lxcf_error_prefix(err, "reading: ");
+    return 0;
+}
+
+static int lxcf_t_top(const char *name, lxcf_err *err)
+{
+    if (lxcf_t_middle(name, err) < 0)
+        return lxcf_error_prefix(err, "erase: ");
+    return 0;
+}
+
+static void test_context_accumulates_as_the_error_travels_up(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+    char want[256];
+
+    snprintf(want, sizeof(want), "erase: reading: /x: not there: %s", strerror(ENOENT));
+    assert_int_equal(lxcf_t_top("/x", &err), -1);
+    assert_string_equal(err.msg, want);
+    assert_true(lxcf_error_is(&err, LXCF_EXIT_NOTFOUND));
+    assert_true(lxcf_error_is_errno(&err, ENOENT));
+}
+
+static void test_null_err_travels_the_whole_chain(void **state)
+{
+    /* A caller that does not care passes NULL instead of a scratch error;
+     * every level still returns -1. */
+    assert_int_equal(lxcf_t_top("/x", NULL), -1);
+}
+
+static void test_recode_reclassifies_a_set_error_only(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_error_recode(&err, LXCF_EXIT_CONFIG), -1);
+    assert_false(lxcf_error_isset(&err));
+    lxcf_error_errno(&err, LXCF_EXIT_USAGE, ERANGE, "timeout: too large");
+    assert_int_equal(lxcf_error_recode(&err, LXCF_EXIT_CONFIG), -1);
+    assert_int_equal(err.code, LXCF_EXIT_CONFIG);
+    assert_int_equal(err.sys_errno, ERANGE);
+    /* 0 would make it read as no error at all. */
+    lxcf_error_recode(&err, 0);
+    assert_int_equal(err.code, LXCF_EXIT_CONFIG);
+    assert_int_equal(lxcf_error_recode(NULL, LXCF_EXIT_CONFIG), -1);
+}
+
+static void test_silent_sets_the_status_without_a_message(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_error_silent(&err, 42), -1);
+    assert_true(lxcf_error_isset(&err));
+    assert_int_equal(err.code, 42);
+    assert_string_equal(err.msg, "");
+    /* The first error wins over a later silent status too. */
+    lxcf_error_clear(&err);
+    lxcf_error(&err, LXCF_EXIT_USAGE, "cause");
+    lxcf_error_silent(&err, LXCF_EXIT_FAIL);
+    assert_int_equal(err.code, LXCF_EXIT_USAGE);
+    assert_string_equal(err.msg, "cause");
+    assert_int_equal(lxcf_error_silent(NULL, LXCF_EXIT_FAIL), -1);
+}
+
+static void test_move_passes_the_error_on_and_clears_the_source(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT, e = LXCF_ERR_INIT;
+
+    lxcf_error_errno(&e, LXCF_EXIT_LIBVIRT, ECONNREFUSED, "libvirt");
+    assert_int_equal(lxcf_error_move(&err, &e), -1);
+    assert_int_equal(err.code, LXCF_EXIT_LIBVIRT);
+    assert_int_equal(err.sys_errno, ECONNREFUSED);
+    assert_true(strncmp(err.msg, "libvirt: ", 9) == 0);
+    /* Moved, not copied: it is reported once. */
+    assert_false(lxcf_error_isset(&e));
+    assert_string_equal(e.msg, "");
+}
+
+static void test_move_keeps_the_first_error_of_the_destination(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT, e = LXCF_ERR_INIT;
+
+    lxcf_error(&err, LXCF_EXIT_NOTFOUND, "the cause");
+    lxcf_error(&e, LXCF_EXIT_FAIL, "a consequence");
+    assert_int_equal(lxcf_error_move(&err, &e), -1);
+    assert_int_equal(err.code, LXCF_EXIT_NOTFOUND);
+    assert_string_equal(err.msg, "the cause");
+    assert_false(lxcf_error_isset(&e));
+}
+
+static void test_move_of_a_full_message_and_to_null(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT, e = LXCF_ERR_INIT;
+    char big[2000];
+
+    memset(big, 'z', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    lxcf_error(&e, LXCF_EXIT_FAIL, "%s", big);
+    lxcf_error_move(&err, &e);
+    assert_int_equal(strlen(err.msg), sizeof(err.msg) - 1);
+    assert_int_equal(err.msg[sizeof(err.msg) - 2], 'z');
+
+    /* Nobody cares: the source is dropped all the same. */
+    lxcf_error(&e, LXCF_EXIT_FAIL, "dropped");
+    assert_int_equal(lxcf_error_move(NULL, &e), -1);
+    assert_false(lxcf_error_isset(&e));
+    /* Moving an error onto itself keeps it. */
+    assert_int_equal(lxcf_error_move(&err, &err), -1);
+    assert_true(lxcf_error_isset(&err));
+    assert_int_equal(lxcf_error_move(&err, NULL), -1);
+    assert_true(lxcf_error_isset(&err));
+}
+
+static void test_predicates_look_at_a_set_error_only(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_false(lxcf_error_is(NULL, LXCF_EXIT_NOTFOUND));
+    assert_false(lxcf_error_is_errno(NULL, ENOENT));
+    /* An unset error has code 0 and errno 0, and is neither. */
+    assert_false(lxcf_error_is(&err, 0));
+    assert_false(lxcf_error_is_errno(&err, 0));
+    lxcf_error_errno(&err, LXCF_EXIT_FAIL, EACCES, "x");
+    assert_true(lxcf_error_is(&err, LXCF_EXIT_FAIL));
+    assert_false(lxcf_error_is(&err, LXCF_EXIT_NOTFOUND));
+    assert_true(lxcf_error_is_errno(&err, EACCES));
+    assert_false(lxcf_error_is_errno(&err, ENOENT));
+}
+
 static void test_exit_codes_are_the_documented_ones(void **state)
 {
     /* Scripts test these numbers; the README and `lxcf help` list them. */
@@ -225,6 +373,15 @@ int main(void)
         cmocka_unit_test(test_prefix_on_unset_error_does_nothing),
         cmocka_unit_test(test_prefix_never_overruns_the_buffer),
         cmocka_unit_test(test_clear_resets_every_field),
+        cmocka_unit_test(test_prefix_returns_minus1_to_pass_the_failure_on),
+        cmocka_unit_test(test_context_accumulates_as_the_error_travels_up),
+        cmocka_unit_test(test_null_err_travels_the_whole_chain),
+        cmocka_unit_test(test_recode_reclassifies_a_set_error_only),
+        cmocka_unit_test(test_silent_sets_the_status_without_a_message),
+        cmocka_unit_test(test_move_passes_the_error_on_and_clears_the_source),
+        cmocka_unit_test(test_move_keeps_the_first_error_of_the_destination),
+        cmocka_unit_test(test_move_of_a_full_message_and_to_null),
+        cmocka_unit_test(test_predicates_look_at_a_set_error_only),
         cmocka_unit_test(test_exit_codes_are_the_documented_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
