@@ -5,8 +5,7 @@
  * works inside a guest tree resolves paths relative to a directory fd and
  * never lets a path leave it: openat2(RESOLVE_IN_ROOT) where the kernel has
  * it (5.6+), a component-by-component walk with O_NOFOLLOW where it does not
- * (RHEL 8).  Removing and copying trees never follow symlinks and never cross
- * into another mount. */
+ * (RHEL 8).  Removing a tree is fsremove.h, copying one fscopy.h. */
 #pragma once
 
 #include <stdbool.h>
@@ -67,59 +66,20 @@ int lxcf_fs_unlink_beneath(int rootfd, const char *relpath, lxcf_err *err);
 int lxcf_fs_symlink_beneath(int rootfd, const char *target, const char *relpath,
                             lxcf_err *err);
 
-/* Remove the tree at PATH with openat/unlinkat only.  Symlinks are removed,
- * never followed.  A directory (or file) below PATH that is another mount
- * (st_dev or mount id differs from PATH's) is left in place, everything else
- * removable is removed, and the call then fails naming it. A PATH that is a
- * symlink or a file is unlinked. */
-int lxcf_fs_remove_tree(const char *path, lxcf_err *err);
+/* Mount identity: where an entry lives, for walks that must not cross
+ * into another mount (fsremove, fscopy). */
+typedef struct lxcf_fs_id {
+    mode_t mode;
+    dev_t dev;
+    ino_t ino;
+    uint64_t mnt_id; /* 0: unknown (kernel without STATX_MNT_ID) */
+} lxcf_fs_id;
 
-/* What a copy filter decides for one entry. */
-typedef enum lxcf_copy_action {
-    LXCF_COPY_ENTRY = 0, /* copy it (a directory with its contents) */
-    LXCF_COPY_SKIP,      /* leave it out entirely */
-    LXCF_COPY_NO_CONTENTS, /* directory: create it, skip what is in it; regular
-                            * file: create it empty; other types: copy */
-} lxcf_copy_action;
-
-/* RELPATH is relative to the copy's source top ("var/log/syslog"). */
-typedef lxcf_copy_action (*lxcf_copy_filter_fn)(const char *relpath, const struct stat *st,
-                                                void *opaque);
-typedef void (*lxcf_copy_progress_fn)(uint64_t bytes, uint64_t files, void *opaque);
-
-typedef struct lxcf_copy_opts {
-    bool one_file_system;  /* a mount below src is recreated as an empty dir */
-    bool merge;            /* dst may already hold entries (a clash then fails) */
-    const char *const *exclude;     /* NULL-terminated relpaths left out */
-    const char *const *no_contents; /* NULL-terminated relpaths: see NO_CONTENTS */
-    lxcf_copy_filter_fn filter;     /* asked after exclude/no_contents */
-    void *filter_opaque;
-    lxcf_copy_progress_fn progress; /* at most every ~0.5 s, and once at the end */
-    void *progress_opaque;
-} lxcf_copy_opts;
-
-/* Counters are ADDED to, so one struct can sum several copies. */
-typedef struct lxcf_copy_stats {
-    uint64_t files;     /* regular files created (not hard links) */
-    uint64_t dirs;
-    uint64_t symlinks;
-    uint64_t specials;  /* fifos, device nodes */
-    uint64_t hardlinks; /* extra names linked to an already copied inode */
-    uint64_t skipped;   /* sockets and filtered entries */
-    uint64_t bytes;     /* file data copied (or shared) */
-    uint64_t cloned;    /* regular files whose data FICLONE shared whole */
-} lxcf_copy_stats;
-
-/* Copy the tree SRC to DST preserving owner, mode, ns timestamps, xattrs
- * (security.* included), hard links, symlinks (as links), fifos and device
- * nodes; sockets are skipped.  Data is reflinked when the filesystem can
- * (FICLONE, asked for every non-empty file until the filesystem says it
- * cannot), else copied in the kernel (copy_file_range, which still shares
- * extents within one filesystem), holes kept.  DST must not
- * exist or be empty (unless opts->merge) and must not lie inside SRC.
- * OPTS and STATS may be NULL. */
-int lxcf_fs_copy_tree(const char *src, const char *dst, const lxcf_copy_opts *opts,
-                      lxcf_copy_stats *stats, lxcf_err *err);
+/* Identify NAME in DIRFD without following a final symlink ("" is DIRFD
+ * itself); -1 with errno. */
+int lxcf_fs_ident(int dirfd, const char *name, lxcf_fs_id *id);
+/* A and B are on the same mount (the mount id is compared when both have one). */
+bool lxcf_fs_same_mount(const lxcf_fs_id *a, const lxcf_fs_id *b);
 
 /* Test hook: behave as on a kernel without openat2 (exercises the fallback). */
 void lxcf_fs_set_openat2_disabled(bool disabled);

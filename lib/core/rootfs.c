@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fsremove.h"
+#include "fsutil.h"
 #include "util.h"
 
 /* ---- var filter ---------------------------------------------------------- */

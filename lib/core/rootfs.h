@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "err.h"
-#include "fsutil.h"
+#include "fscopy.h"
 #include "model.h"
 
 /* Present in a root while it is being built or cloned, removed last: a root

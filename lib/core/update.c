@@ -18,6 +18,8 @@
 
 #include "cleanup.h"
 #include "domxml.h"
+#include "fscopy.h"
+#include "fsremove.h"
 #include "fsutil.h"
 #include "lock.h"
 #include "pkgdb.h"
