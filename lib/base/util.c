@@ -374,8 +374,7 @@ pid_t lxcf_proc_find(const char *proc, const char *const *comms)
             continue;
         _cleanup_free_ char *path = lxcf_xasprintf("%s/%s/comm", proc, e->d_name);
         _cleanup_free_ char *comm = NULL;
-        lxcf_err ignore = LXCF_ERR_INIT;
-        if (lxcf_read_file(path, &comm, NULL, &ignore) < 0)
+        if (lxcf_read_file(path, &comm, NULL, NULL) < 0)
             continue;
         comm[strcspn(comm, "\n")] = '\0';
         if (lxcf_strv_contains((char *const *)comms, comm))

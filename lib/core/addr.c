@@ -90,7 +90,6 @@ int lxcf_ipv4_net_parse(const char *s, lxcf_ipv4_net *out, lxcf_err *err)
     const char *slash;
     unsigned long prefix;
     lxcf_ipv4_net net;
-    lxcf_err sub = LXCF_ERR_INIT;
 
     if (!s || !(slash = strchr(s, '/')))
         return lxcf_error(err, LXCF_EXIT_USAGE,
@@ -98,8 +97,8 @@ int lxcf_ipv4_net_parse(const char *s, lxcf_ipv4_net *out, lxcf_err *err)
                           s ? s : "");
     host = lxcf_xstrndup(s, (size_t)(slash - s));
     /* The sub-errors would name only a part of S; report S as a whole. */
-    if (lxcf_ipv4_parse(host, &net.addr, &sub) < 0 ||
-        lxcf_parse_ulong(slash + 1, 1, 30, "prefix", &prefix, &sub) < 0)
+    if (lxcf_ipv4_parse(host, &net.addr, NULL) < 0 ||
+        lxcf_parse_ulong(slash + 1, 1, 30, "prefix", &prefix, NULL) < 0)
         return lxcf_error(err, LXCF_EXIT_USAGE,
                           "%s: not an address with a prefix 1..30 (like 192.168.125.1/24)", s);
     net.prefix = (unsigned)prefix;

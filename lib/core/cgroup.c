@@ -44,11 +44,6 @@ int lxcf_cgroup_version(const lxcf_cgroup_layout *l, lxcf_cgroup_ctrl c)
     return l->ctrl[c] < 0 ? 0 : l->hier[l->ctrl[c]].version;
 }
 
-const char *lxcf_cgroup_mount(const lxcf_cgroup_layout *l, lxcf_cgroup_ctrl c)
-{
-    return l->ctrl[c] < 0 ? NULL : l->hier[l->ctrl[c]].mount;
-}
-
 /* mountinfo escapes blanks and backslashes as \ooo. */
 static void lxcf_cg_unescape(char *s)
 {
@@ -87,10 +82,9 @@ static char **lxcf_cg_v2_names(const char *mount)
 {
     _cleanup_free_ char *path = lxcf_path_join(mount, "cgroup.controllers");
     _cleanup_free_ char *buf = NULL;
-    lxcf_err ignored = LXCF_ERR_INIT;
 
     /* An unreadable list means no usable controllers, as an empty one. */
-    if (lxcf_read_file(path, &buf, NULL, &ignored) < 0)
+    if (lxcf_read_file(path, &buf, NULL, NULL) < 0)
         return lxcf_xcalloc(1, sizeof(char *));
     return lxcf_cg_split(buf, " \t\n");
 }

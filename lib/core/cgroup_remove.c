@@ -58,10 +58,9 @@ static bool lxcf_cg_pid_zombie(pid_t pid)
 {
     _cleanup_free_ char *path = lxcf_xasprintf("/proc/%d/stat", (int)pid);
     _cleanup_free_ char *buf = NULL;
-    lxcf_err ignore = LXCF_ERR_INIT;
     char *paren;
 
-    if (lxcf_read_file(path, &buf, NULL, &ignore) < 0)
+    if (lxcf_read_file(path, &buf, NULL, NULL) < 0)
         return false;
     /* "PID (comm) S ...": the comm may hold spaces and parentheses. */
     paren = strrchr(buf, ')');

@@ -80,13 +80,12 @@ const lxcf_check_item *lxcf_check_cap(const lxcf_check_report *r)
 long long lxcf_check_sysctl(const char *proc_root, const char *key)
 {
     _cleanup_free_ char *rel = lxcf_xasprintf("/proc/sys/%s", key), *path = NULL, *buf = NULL;
-    lxcf_err ignore = LXCF_ERR_INIT;
 
     for (char *p = rel + strlen("/proc/sys/"); *p; p++)
         if (*p == '.')
             *p = '/';
     path = lxcf_path_join(proc_root, rel);
-    if (lxcf_read_file(path, &buf, NULL, &ignore) < 0)
+    if (lxcf_read_file(path, &buf, NULL, NULL) < 0)
         return -1;
     return strtoll(buf, NULL, 10);
 }
@@ -217,9 +216,8 @@ static void lxcf_check_cgroups(lxcf_check_report *r, const char *proc_root, cons
 static void lxcf_check_init(lxcf_check_report *r, const char *proc)
 {
     _cleanup_free_ char *path = lxcf_path_join(proc, "1/comm"), *comm = NULL;
-    lxcf_err ignore = LXCF_ERR_INIT;
 
-    if (lxcf_read_file(path, &comm, NULL, &ignore) < 0)
+    if (lxcf_read_file(path, &comm, NULL, NULL) < 0)
         comm = lxcf_xstrdup("?");
     comm[strcspn(comm, "\n")] = '\0';
     if (lxcf_streq(comm, "systemd"))

@@ -33,17 +33,6 @@ const char *lxcf_res_kind_name(lxcf_res_kind k)
     return (unsigned)k < LXCF_RES_NKINDS ? lxcf_res_names[k] : "?";
 }
 
-int lxcf_res_kind_of(const char *cmd, lxcf_res_kind *k, lxcf_err *err)
-{
-    for (size_t i = 0; i < LXCF_RES_NKINDS; i++) {
-        if (lxcf_streq(cmd, lxcf_res_names[i])) {
-            *k = (lxcf_res_kind)i;
-            return 0;
-        }
-    }
-    return lxcf_error(err, LXCF_EXIT_USAGE, "%s: not a resource limit", cmd);
-}
-
 bool lxcf_res_kind_is_io(lxcf_res_kind k)
 {
     return k == LXCF_RES_RBPS || k == LXCF_RES_WBPS || k == LXCF_RES_RIOPS ||
@@ -399,9 +388,8 @@ static bool lxcf_res_mem_match(uint64_t want, uint64_t got)
 static bool lxcf_res_set_match(const char *got, const lxcf_bitmap *want)
 {
     lxcf_bitmap b;
-    lxcf_err ignore = LXCF_ERR_INIT;
 
-    if (!got || lxcf_parse_cpulist(got, LXCF_BITMAP_BITS, &b, &ignore) < 0)
+    if (!got || lxcf_parse_cpulist(got, LXCF_BITMAP_BITS, &b, NULL) < 0)
         return false;
     return memcmp(&b, want, sizeof(b)) == 0;
 }
@@ -777,11 +765,10 @@ static int lxcf_res_hosts_entry(lxcf_ctx *ctx, const lxcf_container *c)
 {
     _cleanup_free_ char *path = lxcf_ctx_path(ctx, "/etc/hosts"), *buf = NULL;
     _cleanup_free_ lxcf_hosts_entry *e = NULL;
-    lxcf_err ignore = LXCF_ERR_INIT;
     size_t n = 0;
 
-    if (!c->ipv4 || lxcf_read_file(path, &buf, NULL, &ignore) < 0 ||
-        lxcf_hosts_parse_block(buf, &e, &n, &ignore) < 0)
+    if (!c->ipv4 || lxcf_read_file(path, &buf, NULL, NULL) < 0 ||
+        lxcf_hosts_parse_block(buf, &e, &n, NULL) < 0)
         return -1;
     for (size_t i = 0; i < n; i++)
         if (lxcf_streq(e[i].name, c->name) && lxcf_streq(e[i].addr, c->ipv4))
@@ -828,8 +815,7 @@ int lxcf_res_info_get(lxcf_ctx *ctx, const char *name, lxcf_res_info *info, lxcf
         return lxcf_virt_error(err, info->c->name, "reading the domain");
     info->autostart = autostart != 0;
     info->hosts_entry = lxcf_res_hosts_entry(ctx, info->c);
-    info->ncpus = lxcf_host_online_cpus(NULL, &online, err) < 0 ? 0 : lxcf_bitmap_count(&online);
-    lxcf_error_clear(err);
+    info->ncpus = lxcf_host_online_cpus(NULL, &online, NULL) < 0 ? 0 : lxcf_bitmap_count(&online);
     if (lxcf_res_conf_parse(xml, &info->conf, err) < 0)
         return -1;
     if (virDomainIsActive(dom) == 1)

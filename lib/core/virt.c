@@ -93,6 +93,21 @@ int lxcf_virt_describe(virDomainPtr dom, lxcf_container **info, lxcf_err *err)
     return r;
 }
 
+int lxcf_virt_set_meta(virDomainPtr dom, const lxcf_container *c, lxcf_err *err)
+{
+    _cleanup_free_ char *meta = NULL;
+    unsigned flags = VIR_DOMAIN_AFFECT_CONFIG;
+
+    if (lxcf_domxml_meta_build(c, &meta, err) < 0)
+        return -1;
+    if (virDomainIsActive(dom) == 1)
+        flags |= VIR_DOMAIN_AFFECT_LIVE;
+    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, meta, LXCF_XMLNS_PREFIX,
+                             LXCF_XMLNS, flags) < 0)
+        return lxcf_virt_error(err, c->name, "updating the lxcf metadata");
+    return 0;
+}
+
 int lxcf_virt_lookup(virConnectPtr conn, const char *name, virDomainPtr *dom,
                      lxcf_container **info, lxcf_err *err)
 {
@@ -101,7 +116,7 @@ int lxcf_virt_lookup(virConnectPtr conn, const char *name, virDomainPtr *dom,
     int r;
 
     d = virDomainLookupByName(conn, name);
-    if (!d && strlen(name) == VIR_UUID_STRING_BUFLEN - 1)
+    if (!d && lxcf_uuid_like(name))
         d = virDomainLookupByUUIDString(conn, name);
     if (!d) {
         virErrorPtr e = virGetLastError();
@@ -156,7 +171,6 @@ static int lxcf_virt_describe_brief(virDomainPtr dom, lxcf_container **info)
         virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, LXCF_XMLNS, VIR_DOMAIN_AFFECT_CONFIG);
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
-    lxcf_err ignore = LXCF_ERR_INIT;
 
     *info = NULL;
     /* No lxcf element: a foreign domain. */
@@ -166,7 +180,7 @@ static int lxcf_virt_describe_brief(virDomainPtr dom, lxcf_container **info)
     c->name = lxcf_xstrdup(virDomainGetName(dom));
     if (virDomainGetUUIDString(dom, uuid) == 0)
         c->uuid = lxcf_xstrdup(uuid);
-    if (lxcf_domxml_meta_parse(meta, c, &ignore) < 0 || !lxcf_virt_in_scope(c))
+    if (lxcf_domxml_meta_parse(meta, c, NULL) < 0 || !lxcf_virt_in_scope(c))
         return 0;
     *info = lxcf_steal_ptr(c);
     return 1;
@@ -177,7 +191,6 @@ static int lxcf_virt_list_domains(virConnectPtr conn, bool brief, lxcf_virt_list
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *cg = NULL;
     _cleanup_strv_ char **autostart = NULL, **paused = NULL, **transient = NULL;
     virDomainPtr *doms = NULL;
-    lxcf_err ignore = LXCF_ERR_INIT;
     int n;
 
     memset(out, 0, sizeof(*out));
@@ -189,7 +202,7 @@ static int lxcf_virt_list_domains(virConnectPtr conn, bool brief, lxcf_virt_list
         autostart = lxcf_virt_uuids(conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART);
         paused = lxcf_virt_uuids(conn, VIR_CONNECT_LIST_DOMAINS_PAUSED);
         transient = lxcf_virt_uuids(conn, VIR_CONNECT_LIST_DOMAINS_TRANSIENT);
-        if (lxcf_cgroup_layout_load(NULL, NULL, &cg, &ignore) < 0)
+        if (lxcf_cgroup_layout_load(NULL, NULL, &cg, NULL) < 0)
             cg = NULL;
     }
     out->e = lxcf_xcalloc((size_t)n + 1, sizeof(*out->e));
@@ -200,7 +213,7 @@ static int lxcf_virt_list_domains(virConnectPtr conn, bool brief, lxcf_virt_list
         int state = 0, reason, autos = 0, r;
 
         /* A domain that vanished or is not ours is simply not listed. */
-        r = brief ? lxcf_virt_describe_brief(doms[i], &c) : lxcf_virt_describe(doms[i], &c, &ignore);
+        r = brief ? lxcf_virt_describe_brief(doms[i], &c) : lxcf_virt_describe(doms[i], &c, NULL);
         if (r <= 0 || !c) {
             virDomainFree(doms[i]);
             continue;
@@ -214,9 +227,8 @@ static int lxcf_virt_list_domains(virConnectPtr conn, bool brief, lxcf_virt_list
                 e->state = VIR_DOMAIN_PAUSED;
             e->autostart = lxcf_strv_contains(autostart, c->uuid);
             e->persistent = !lxcf_strv_contains(transient, c->uuid);
-            if (e->id > 0 && cg && lxcf_cgroup_mem_usage(cg, NULL, e->id, &bytes, &ignore) == 0)
+            if (e->id > 0 && cg && lxcf_cgroup_mem_usage(cg, NULL, e->id, &bytes, NULL) == 0)
                 e->mem_used_kib = bytes / 1024;
-            lxcf_error_clear(&ignore);
         } else {
             if (virDomainGetState(doms[i], &state, &reason, 0) < 0)
                 state = VIR_DOMAIN_NOSTATE;
