@@ -125,9 +125,8 @@ static int lxcf_used_addrs(lxcf_ctx *ctx, const lxcf_virt_list *l, uint32_t **us
         return -1;
     for (size_t i = 0; i < l->n; i++) {
         uint32_t a;
-        lxcf_err ignore = LXCF_ERR_INIT;
 
-        if (!l->e[i].c->ipv4 || lxcf_ipv4_parse(l->e[i].c->ipv4, &a, &ignore) < 0)
+        if (!l->e[i].c->ipv4 || lxcf_ipv4_parse(l->e[i].c->ipv4, &a, NULL) < 0)
             continue;
         *used = lxcf_xrealloc(*used, (*nused + 1) * sizeof(**used));
         (*used)[(*nused)++] = a;
@@ -140,14 +139,14 @@ static int lxcf_sync_guest_hosts(const char *root, const lxcf_hosts_entry *ents,
 {
     _cleanup_close_ int rfd = lxcf_fs_open_root(root, err);
     _cleanup_free_ char *old = NULL, *new = NULL;
+    lxcf_err e = LXCF_ERR_INIT;
     size_t len = 0;
 
     if (rfd < 0)
         return -1;
-    if (lxcf_fs_read_beneath(rfd, "etc/hosts", &old, &len, err) < 0) {
-        if (err->sys_errno != ENOENT)
-            return -1;
-        lxcf_error_clear(err);
+    if (lxcf_fs_read_beneath(rfd, "etc/hosts", &old, &len, &e) < 0) {
+        if (!lxcf_error_is_errno(&e, ENOENT))
+            return lxcf_error_move(err, &e);
         old = lxcf_xstrdup("127.0.0.1\tlocalhost\n");
     }
     if (lxcf_hosts_render(old, ents, n, &new, err) < 0)
@@ -176,12 +175,10 @@ int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *e
     if (lxcf_virt_list_brief(ctx->conn, &l, err) < 0)
         return -1;
     ents = lxcf_xcalloc(l.n ? l.n : 1, sizeof(*ents));
-    for (size_t i = 0; i < l.n; i++) {
-        lxcf_err ignore = LXCF_ERR_INIT;
-        if (l.e[i].c->ipv4 && lxcf_hosts_entry_set(&ents[n], l.e[i].c->name, l.e[i].c->ipv4,
-                                                   &ignore) == 0)
+    for (size_t i = 0; i < l.n; i++)
+        if (l.e[i].c->ipv4 &&
+            lxcf_hosts_entry_set(&ents[n], l.e[i].c->name, l.e[i].c->ipv4, NULL) == 0)
             n++;
-    }
     r = lxcf_hosts_update_file(hosts, ents, n, err);
     for (size_t i = 0; r == 0 && i < l.n; i++) {
         lxcf_err gerr = LXCF_ERR_INIT;
@@ -221,8 +218,8 @@ static char *lxcf_now_iso8601(void)
     return lxcf_xstrdup(buf);
 }
 
-/* Define (or redefine) C; the UUID libvirt chose is kept in C so that a
- * redefinition updates the same domain. */
+/* Define C; the UUID libvirt chose is kept in C, so that later steps find
+ * this very domain. */
 static int lxcf_define(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
 {
     _cleanup_free_ char *xml = NULL;
@@ -357,8 +354,8 @@ static int lxcf_net_job_join(lxcf_net_job *j, lxcf_err *err)
     if (j->running)
         pthread_join(j->th, NULL);
     j->running = false;
-    if (j->rc < 0 && err && !err->code)
-        *err = j->err;
+    if (j->rc < 0)
+        lxcf_error_move(err, &j->err);
     return j->rc;
 }
 
@@ -368,18 +365,24 @@ static void lxcf_net_job_joinp(lxcf_net_job *j)
     lxcf_net_job_join(j, NULL);
 }
 
-/* Phase three: the root is complete; drop the building mark and publish
- * the name in /etc/hosts (host and guests). */
+/* Phase three: the root is complete; drop the building mark (only the
+ * metadata changes: whatever else the domain got meanwhile stays) and
+ * publish the name in /etc/hosts (host and guests). */
 static int lxcf_finish(lxcf_ctx *ctx, lxcf_container *c, const lxcf_report *rep, lxcf_err *err)
 {
     _cleanup_(lxcf_lock_release) int lock = lxcf_container_lock(ctx, err);
+    _cleanup_domain_ virDomainPtr d = NULL;
 
     if (lock < 0)
         return -1;
     lxcf_crashpoint("finish-locked");
     free(c->state_note);
     c->state_note = NULL;
-    if (lxcf_define(ctx, c, err) < 0)
+    d = c->uuid ? virDomainLookupByUUIDString(ctx->conn, c->uuid)
+                : virDomainLookupByName(ctx->conn, c->name);
+    if (!d)
+        return lxcf_virt_error(err, c->name, "looking up the domain");
+    if (lxcf_virt_set_meta(d, c, err) < 0)
         return -1;
     lxcf_crashpoint("finish-defined");
     return lxcf_container_sync_hosts(ctx, rep, err);
@@ -585,23 +588,21 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
 static void lxcf_cgroup_cleanup(const char *name)
 {
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = NULL;
-    lxcf_err ignore = LXCF_ERR_INIT;
 
     /* Best effort: empty groups left by a stopped container are harmless
      * apart from clutter, and must never make stop or erase fail. */
-    if (lxcf_cgroup_layout_load("/proc/self/mountinfo", NULL, &l, &ignore) == 0)
-        lxcf_cgroup_remove_empty(l, name, &ignore);
+    if (lxcf_cgroup_layout_load("/proc/self/mountinfo", NULL, &l, NULL) == 0)
+        lxcf_cgroup_remove_empty(l, name, NULL);
 }
 
 static bool lxcf_hosts_names(const lxcf_ctx *ctx, const char *name)
 {
     _cleanup_free_ char *path = lxcf_ctx_path(ctx, "/etc/hosts"), *buf = NULL;
     _cleanup_free_ lxcf_hosts_entry *ents = NULL;
-    lxcf_err ignore = LXCF_ERR_INIT;
     size_t n = 0;
 
-    if (lxcf_read_file(path, &buf, NULL, &ignore) < 0 ||
-        lxcf_hosts_parse_block(buf, &ents, &n, &ignore) < 0)
+    if (lxcf_read_file(path, &buf, NULL, NULL) < 0 ||
+        lxcf_hosts_parse_block(buf, &ents, &n, NULL) < 0)
         return false;
     for (size_t i = 0; i < n; i++)
         if (lxcf_streq(ents[i].name, name))
@@ -609,26 +610,24 @@ static bool lxcf_hosts_names(const lxcf_ctx *ctx, const char *name)
     return false;
 }
 
-/* NAME has no domain (ERR says so).  What a crash of an earlier erase can
- * leave is still ours to clean: a root in our roots directory, a line in
- * the hosts blocks.  Anything else named NAME stays the NOTFOUND error. */
-static int lxcf_erase_leftovers(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
-                                lxcf_err *err)
+/* NAME has no domain (NOTFOUND says so).  What a crash of an earlier
+ * erase can leave is still ours to clean: a root in our roots directory,
+ * a line in the hosts blocks.  Anything else named NAME stays the
+ * NOTFOUND error. */
+static int lxcf_erase_leftovers(lxcf_ctx *ctx, const char *name, lxcf_err *notfound,
+                                const lxcf_report *rep, lxcf_err *err)
 {
     _cleanup_domain_ virDomainPtr foreign = virDomainLookupByName(ctx->conn, name);
     _cleanup_free_ char *roots = lxcf_ctx_roots_dir(ctx);
     _cleanup_free_ char *root = lxcf_ctx_container_root(ctx, name);
-    lxcf_err e2 = LXCF_ERR_INIT;
     bool found = false;
     struct stat st;
 
-    if (foreign || lxcf_name_check(name, &e2) < 0)
-        return -1;
+    if (foreign || lxcf_name_check(name, NULL) < 0)
+        return lxcf_error_move(err, notfound);
     if (lstat(root, &st) == 0) {
-        if (lxcf_rootfs_erase(roots, root, &e2) < 0) {
-            *err = e2;
+        if (lxcf_rootfs_erase(roots, root, err) < 0)
             return -1;
-        }
         lxcf_report_msg(rep, name, "removed the leftover root %s", root);
         found = true;
     }
@@ -637,8 +636,7 @@ static int lxcf_erase_leftovers(lxcf_ctx *ctx, const char *name, const lxcf_repo
         found = true;
     }
     if (!found)
-        return -1;
-    lxcf_error_clear(err);
+        return lxcf_error_move(err, notfound);
     return lxcf_container_sync_hosts(ctx, rep, err);
 }
 
@@ -647,15 +645,14 @@ static int lxcf_erase_leftovers(lxcf_ctx *ctx, const char *name, const lxcf_repo
  * reused meanwhile is never hit.  Best effort: destroy follows anyway. */
 static void lxcf_kill_init(virDomainPtr d)
 {
-    lxcf_err ignore = LXCF_ERR_INIT;
     pid_t init = 0, again = 0;
     _cleanup_close_ int fd = -1;
     struct pollfd pfd;
 
-    if (lxcf_virt_init_pid(d, &init, &ignore) < 0 || init <= 0)
+    if (lxcf_virt_init_pid(d, &init, NULL) < 0 || init <= 0)
         return;
     fd = (int)syscall(SYS_pidfd_open, init, 0);
-    if (fd < 0 || lxcf_virt_init_pid(d, &again, &ignore) < 0 || again != init)
+    if (fd < 0 || lxcf_virt_init_pid(d, &again, NULL) < 0 || again != init)
         return;
     if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
         return;
@@ -710,6 +707,7 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
     _cleanup_(lxcf_lock_release) int lock = -1;
     _cleanup_domain_ virDomainPtr d = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    lxcf_err lookup = LXCF_ERR_INIT;
 
     if (lxcf_ref_check(name, err) < 0)
         return -1;
@@ -717,21 +715,20 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
         return -1;
     /* A name that is not ours (or not there) is left to the locked part,
      * which says so. */
-    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) == 0) {
+    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, NULL) == 0) {
         if (lxcf_erase_own(ctx, d, c, rep, err) < 0)
             return -1;
         virDomainFree(d);
         d = NULL;
         lxcf_container_freep(&c);
     }
-    lxcf_error_clear(err);
     lock = lxcf_container_lock(ctx, err);
     if (lock < 0)
         return -1;
-    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, err) < 0) {
-        if (err->code != LXCF_EXIT_NOTFOUND)
-            return -1;
-        return lxcf_erase_leftovers(ctx, name, rep, err);
+    if (lxcf_virt_lookup(ctx->conn, name, &d, &c, &lookup) < 0) {
+        if (!lxcf_error_is(&lookup, LXCF_EXIT_NOTFOUND))
+            return lxcf_error_move(err, &lookup);
+        return lxcf_erase_leftovers(ctx, name, &lookup, rep, err);
     }
     if (lxcf_erase_own(ctx, d, c, rep, err) < 0)
         return -1;

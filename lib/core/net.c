@@ -498,7 +498,7 @@ static int lxcf_net_add_missing(virNetworkPtr net, const lxcf_net_views *v, int 
 {
     _cleanup_(lxcf_net_views_freep) lxcf_net_views now = { 0 };
     const char *netname = virNetworkGetName(net);
-    lxcf_err again = LXCF_ERR_INIT;
+    lxcf_err refused = LXCF_ERR_INIT;
     unsigned flags;
 
     if (lxcf_net_missing_in(v, has, name, mac, ip, &flags, err) < 0)
@@ -506,11 +506,11 @@ static int lxcf_net_add_missing(virNetworkPtr net, const lxcf_net_views *v, int 
     if (!flags || virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, section, -1,
                                    hostxml, flags) == 0)
         return 0;
-    lxcf_virt_errorf(err, "%s: cannot add a host to network %s", name, netname);
-    if (lxcf_net_views_get(net, &now, &again) < 0 ||
-        lxcf_net_missing_in(&now, has, name, mac, ip, &flags, &again) < 0 || flags)
-        return -1;
-    lxcf_error_clear(err);
+    /* Held, with libvirt's reason, which the calls below would replace. */
+    lxcf_virt_errorf(&refused, "%s: cannot add a host to network %s", name, netname);
+    if (lxcf_net_views_get(net, &now, NULL) < 0 ||
+        lxcf_net_missing_in(&now, has, name, mac, ip, &flags, NULL) < 0 || flags)
+        return lxcf_error_move(err, &refused);
     return 0;
 }
 

@@ -32,12 +32,8 @@ int lxcf_pkgdb_read(const char *root, lxcf_pkgdb *db, lxcf_err *err)
     char *rest, *line;
 
     memset(db, 0, sizeof(*db));
-    if (lxcf_read_file(path, &text, NULL, &e) < 0) {
-        if (e.sys_errno == ENOENT)
-            return 0;
-        *err = e;
-        return -1;
-    }
+    if (lxcf_read_file(path, &text, NULL, &e) < 0)
+        return lxcf_error_is_errno(&e, ENOENT) ? 0 : lxcf_error_move(err, &e);
     db->found = true;
     rest = text;
     /* Paragraphs of "Field: value"; a blank line (or the end) closes one. */
@@ -122,10 +118,9 @@ lxcf_pkgdb_kind lxcf_pkgdb_kind_for(const char *prog, const char *host_root)
 static char *lxcf_pkgdb_rpm_macro(const char *root)
 {
     _cleanup_free_ char *path = lxcf_path_join(root, "/etc/rpm/macros"), *text = NULL;
-    lxcf_err e = LXCF_ERR_INIT;
     char *found = NULL, *save = NULL;
 
-    if (lxcf_read_file(path, &text, NULL, &e) < 0)
+    if (lxcf_read_file(path, &text, NULL, NULL) < 0)
         return NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *v = line + strspn(line, " \t");

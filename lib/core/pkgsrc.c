@@ -148,6 +148,7 @@ typedef struct lxcf_pkgsrc_para {
     bool enabled;
     bool binary;   /* deb822 Types: has deb (dnf: always) */
     bool mirror;   /* dnf mirrorlist= or metalink=: always fetched */
+    bool in_list;  /* dnf: an indented line goes on with baseurl's list */
 } lxcf_pkgsrc_para;
 
 #define LXCF_PKGSRC_PARA_INIT { .enabled = true, .binary = true }
@@ -172,90 +173,97 @@ static int lxcf_pkgsrc_para_end(lxcf_pkgsrc *s, const char *rel, lxcf_pkgsrc_par
     return r;
 }
 
-static int lxcf_pkgsrc_apt_sources(lxcf_pkgsrc *s, const char *rel, const char *text,
-                                   lxcf_err *err)
+/* Reads one line (number LINENO) of a paragraph format into P; true when
+ * the line ends the paragraph. */
+typedef bool (*lxcf_pkgsrc_line_fn)(char *line, unsigned lineno, lxcf_pkgsrc_para *p);
+
+/* TEXT line by line through FN; each paragraph is taken into S where FN
+ * ends it, and at the end of TEXT. */
+static int lxcf_pkgsrc_paras(lxcf_pkgsrc *s, const char *rel, const char *text,
+                             lxcf_pkgsrc_line_fn fn, lxcf_err *err)
 {
     _cleanup_free_ char *copy = lxcf_xstrdup(text);
     lxcf_pkgsrc_para p = LXCF_PKGSRC_PARA_INIT;
     char *rest = copy, *line;
     unsigned lineno = 0;
 
-    while ((line = strsep(&rest, "\n"))) {
-        char *t = lxcf_pkgsrc_trim(line);
-        lineno++;
-        if (!*t) {
-            if (lxcf_pkgsrc_para_end(s, rel, &p, err) < 0)
-                return -1;
-        } else if (strncasecmp(t, "Enabled:", 8) == 0) {
-            char *v = lxcf_pkgsrc_trim(t + 8);
-            p.enabled = !lxcf_pkgsrc_off(v);
-        } else if (strncasecmp(t, "Types:", 6) == 0) {
-            char *save = NULL;
-            p.binary = false;
-            for (char *w = strtok_r(t + 6, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-                p.binary |= lxcf_streq(w, "deb");
-        } else if (strncasecmp(t, "URIs:", 5) == 0) {
-            char *save = NULL;
-            p.line = lineno;
-            for (char *u = strtok_r(t + 5, " \t", &save); u; u = strtok_r(NULL, " \t", &save))
-                lxcf_strv_push(&p.uris, lxcf_xstrdup(u));
-        }
-    }
+    while ((line = strsep(&rest, "\n")))
+        if (fn(line, ++lineno, &p) && lxcf_pkgsrc_para_end(s, rel, &p, err) < 0)
+            return -1;
     return lxcf_pkgsrc_para_end(s, rel, &p, err);
+}
+
+/* deb822: a blank line ends a paragraph. */
+static bool lxcf_pkgsrc_deb822_line(char *line, unsigned lineno, lxcf_pkgsrc_para *p)
+{
+    char *t = lxcf_pkgsrc_trim(line), *save = NULL;
+
+    if (!*t)
+        return true;
+    if (strncasecmp(t, "Enabled:", 8) == 0) {
+        p->enabled = !lxcf_pkgsrc_off(lxcf_pkgsrc_trim(t + 8));
+    } else if (strncasecmp(t, "Types:", 6) == 0) {
+        p->binary = false;
+        for (char *w = strtok_r(t + 6, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+            p->binary |= lxcf_streq(w, "deb");
+    } else if (strncasecmp(t, "URIs:", 5) == 0) {
+        p->line = lineno;
+        for (char *u = strtok_r(t + 5, " \t", &save); u; u = strtok_r(NULL, " \t", &save))
+            lxcf_strv_push(&p->uris, lxcf_xstrdup(u));
+    }
+    return false;
+}
+
+static int lxcf_pkgsrc_apt_sources(lxcf_pkgsrc *s, const char *rel, const char *text,
+                                   lxcf_err *err)
+{
+    return lxcf_pkgsrc_paras(s, rel, text, lxcf_pkgsrc_deb822_line, err);
 }
 
 /* ---- dnf and yum -------------------------------------------------------- */
 
 /* INI: [repo] sections; baseurl may list several URLs, over indented
  * continuation lines; enabled=0 switches a repo off.  The same paragraph
- * type serves: one section, its URLs and whether it is on. */
+ * type serves: one section, its URLs and whether it is on.  A section's
+ * header ends the paragraph before it. */
+static bool lxcf_pkgsrc_repo_line(char *line, unsigned lineno, lxcf_pkgsrc_para *p)
+{
+    bool continuation = line[0] == ' ' || line[0] == '\t';
+    char *t = lxcf_pkgsrc_trim(line), *values = NULL, *save = NULL;
+
+    if (!*t || t[0] == '#' || t[0] == ';')
+        return false;
+    if (t[0] == '[')
+        return true;
+    if (continuation && p->in_list) {
+        values = t;
+    } else {
+        char *eq = strchr(t, '=');
+        p->in_list = false;
+        if (!eq)
+            return false;
+        *eq = '\0';
+        char *key = lxcf_pkgsrc_trim(t), *val = lxcf_pkgsrc_trim(eq + 1);
+        if (lxcf_streq(key, "enabled"))
+            p->enabled = !lxcf_pkgsrc_off(val);
+        if (lxcf_streq(key, "mirrorlist") || lxcf_streq(key, "metalink"))
+            p->mirror |= *val != '\0';
+        if (lxcf_streq(key, "baseurl")) {
+            p->in_list = true;
+            p->line = lineno;
+            values = val;
+        }
+    }
+    for (char *u = values ? strtok_r(values, " \t,", &save) : NULL; u;
+         u = strtok_r(NULL, " \t,", &save))
+        lxcf_strv_push(&p->uris, lxcf_xstrdup(u));
+    return false;
+}
+
 static int lxcf_pkgsrc_repo_file(lxcf_pkgsrc *s, const char *rel, const char *text,
                                  lxcf_err *err)
 {
-    _cleanup_free_ char *copy = lxcf_xstrdup(text);
-    lxcf_pkgsrc_para p = LXCF_PKGSRC_PARA_INIT;
-    char *rest = copy, *line;
-    unsigned lineno = 0;
-    bool in_baseurl = false;
-
-    while ((line = strsep(&rest, "\n"))) {
-        bool continuation = line[0] == ' ' || line[0] == '\t';
-        char *t = lxcf_pkgsrc_trim(line), *values = NULL;
-
-        lineno++;
-        if (!*t || t[0] == '#' || t[0] == ';')
-            continue;
-        if (t[0] == '[') {
-            if (lxcf_pkgsrc_para_end(s, rel, &p, err) < 0)
-                return -1;
-            in_baseurl = false;
-            continue;
-        }
-        if (continuation && in_baseurl) {
-            values = t;
-        } else {
-            char *eq = strchr(t, '=');
-            in_baseurl = false;
-            if (!eq)
-                continue;
-            *eq = '\0';
-            char *key = lxcf_pkgsrc_trim(t), *val = lxcf_pkgsrc_trim(eq + 1);
-            if (lxcf_streq(key, "enabled"))
-                p.enabled = !lxcf_pkgsrc_off(val);
-            if (lxcf_streq(key, "mirrorlist") || lxcf_streq(key, "metalink"))
-                p.mirror |= *val != '\0';
-            if (lxcf_streq(key, "baseurl")) {
-                in_baseurl = true;
-                p.line = lineno;
-                values = val;
-            }
-        }
-        char *save = NULL;
-        for (char *u = values ? strtok_r(values, " \t,", &save) : NULL; u;
-             u = strtok_r(NULL, " \t,", &save))
-            lxcf_strv_push(&p.uris, lxcf_xstrdup(u));
-    }
-    return lxcf_pkgsrc_para_end(s, rel, &p, err);
+    return lxcf_pkgsrc_paras(s, rel, text, lxcf_pkgsrc_repo_line, err);
 }
 
 typedef int (*lxcf_pkgsrc_parse_fn)(lxcf_pkgsrc *s, const char *rel, const char *text,
@@ -270,7 +278,7 @@ static int lxcf_pkgsrc_file(lxcf_pkgsrc *s, const char *rel, lxcf_pkgsrc_parse_f
     lxcf_err e = LXCF_ERR_INIT;
 
     if (lxcf_read_file(path, &text, NULL, &e) < 0)
-        return e.sys_errno == ENOENT ? 0 : (*err = e, -1);
+        return lxcf_error_is_errno(&e, ENOENT) ? 0 : lxcf_error_move(err, &e);
     return fn(s, rel, text, err);
 }
 
