@@ -11,31 +11,26 @@
 static void lxcf_check_print_json(FILE *f, const lxcf_check_report *r)
 {
     const lxcf_check_item *cap = lxcf_check_cap(r);
+    lxcf_json j;
 
-    fputs("{\n  \"items\": [", f);
+    lxcf_json_init(&j, f);
+    lxcf_json_object(&j, NULL, true);
+    lxcf_json_array(&j, "items", true);
     for (size_t i = 0; i < r->n; i++) {
         const lxcf_check_item *it = &r->items[i];
-        fprintf(f, "%s\n    {\"item\": ", i ? "," : "");
-        lxcf_json_str(f, it->name);
-        fputs(", \"status\": ", f);
-        lxcf_json_str(f, lxcf_check_status_name(it->status));
-        fputs(", \"value\": ", f);
-        lxcf_json_str(f, it->value);
-        if (it->guests >= 0)
-            fprintf(f, ", \"guests\": %ld", it->guests);
-        else
-            fputs(", \"guests\": null", f);
-        fputs(", \"note\": ", f);
-        lxcf_json_str(f, it->note);
-        fputs("}", f);
+        lxcf_json_object(&j, NULL, false);
+        lxcf_json_string(&j, "item", it->name);
+        lxcf_json_string(&j, "status", lxcf_check_status_name(it->status));
+        lxcf_json_string(&j, "value", it->value);
+        lxcf_json_int(&j, "guests", it->guests >= 0, it->guests);
+        lxcf_json_string(&j, "note", it->note);
+        lxcf_json_close(&j);
     }
-    fputs("\n  ],\n  \"guests\": ", f);
-    if (cap)
-        fprintf(f, "%ld,\n  \"limited_by\": ", cap->guests);
-    else
-        fputs("null,\n  \"limited_by\": ", f);
-    lxcf_json_str(f, cap ? cap->name : NULL);
-    fprintf(f, ",\n  \"ready\": %s\n}\n", lxcf_check_failed(r) ? "false" : "true");
+    lxcf_json_close(&j);
+    lxcf_json_int(&j, "guests", cap != NULL, cap ? cap->guests : 0);
+    lxcf_json_string(&j, "limited_by", cap ? cap->name : NULL);
+    lxcf_json_bool(&j, "ready", !lxcf_check_failed(r));
+    lxcf_json_close(&j);
 }
 
 static void lxcf_check_print_text(FILE *f, const lxcf_check_report *r)
@@ -84,11 +79,8 @@ int lxcf_cmd_check(lxcf_cli *cli, lxcf_err *err)
         lxcf_check_print_text(cli->out, &r);
     failed = lxcf_check_failed(&r);
     lxcf_check_report_clear(&r);
-    if (failed) {
-        /* The table said what is missing. */
-        err->code = LXCF_EXIT_FAIL;
-        err->msg[0] = '\0';
-        return -1;
-    }
+    /* The table said what is missing. */
+    if (failed)
+        return lxcf_error_silent(err, LXCF_EXIT_FAIL);
     return 0;
 }

@@ -82,25 +82,24 @@ static void *lxcf_each_worker(void *opaque)
         pthread_mutex_lock(&w->mu);
         w->failed++;
         /* Without libvirt or the lock nothing else can work either. */
-        if ((e.code == LXCF_EXIT_LIBVIRT || e.code == LXCF_EXIT_CONFIG) && !w->stop) {
+        if ((lxcf_error_is(&e, LXCF_EXIT_LIBVIRT) || lxcf_error_is(&e, LXCF_EXIT_CONFIG)) &&
+            !w->stop) {
             w->stop = true;
-            w->fatal = e;
+            lxcf_error_move(&w->fatal, &e);
         }
         pthread_mutex_unlock(&w->mu);
     }
 }
 
 /* The batch's one /etc/hosts sync, also after a fatal error: what was
- * done must be named there.  -1 when the batch must end with W->fatal. */
+ * done must be named there.  -1 when the batch must end with W->fatal
+ * (after a fatal error that one, the first, whatever the sync says). */
 static int lxcf_each_flush(lxcf_cli *cli, lxcf_printer *p, lxcf_each *w)
 {
     lxcf_report rep = { lxcf_printer_fn, p };
-    lxcf_err e = LXCF_ERR_INIT;
 
-    if (lxcf_container_hosts_flush(&cli->ctx, &rep, &e) < 0 && !w->stop) {
+    if (lxcf_container_hosts_flush(&cli->ctx, &rep, &w->fatal) < 0)
         w->stop = true;
-        w->fatal = e;
-    }
     return w->stop ? -1 : 0;
 }
 
@@ -146,10 +145,8 @@ static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
         for (unsigned i = 0; i < jobs; i++)
             pthread_join(th[i], NULL);
     }
-    if (lxcf_each_flush(cli, &p, &w) < 0) {
-        *err = w.fatal;
-        return -1;
-    }
+    if (lxcf_each_flush(cli, &p, &w) < 0)
+        return lxcf_error_move(err, &w.fatal);
     for (size_t i = 0; i < n; i++)
         if (was_started[i])
             started[nstarted++] = names[i];
@@ -383,25 +380,23 @@ int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err)
     if (lxcf_cli_connect(cli, err) < 0 || lxcf_virt_list_brief(cli->ctx.conn, &l, err) < 0)
         return -1;
     if (cli->json) {
-        fputs("[", cli->out);
+        lxcf_json j;
+        lxcf_json_init(&j, cli->out);
+        lxcf_json_array(&j, NULL, true);
         for (size_t i = 0; i < l.n; i++) {
             const lxcf_virt_entry *e = &l.e[i];
-            fprintf(cli->out, "%s\n  {\"name\": ", i ? "," : "");
-            lxcf_json_str(cli->out, e->c->name);
-            fputs(", \"uuid\": ", cli->out);
-            lxcf_json_str(cli->out, e->c->uuid);
-            fputs(", \"state\": ", cli->out);
-            lxcf_json_str(cli->out, lxcf_container_state(e->c, e->state));
-            fputs(", \"model\": ", cli->out);
-            lxcf_json_str(cli->out, lxcf_model_to_string(e->c->model));
-            fputs(", \"address\": ", cli->out);
-            lxcf_json_str(cli->out, e->c->ipv4);
-            fprintf(cli->out, ", \"autostart\": %s, \"memory_kib\": %llu, \"root\": ",
-                    e->autostart ? "true" : "false", e->mem_used_kib);
-            lxcf_json_str(cli->out, e->c->root);
-            fputs("}", cli->out);
+            lxcf_json_object(&j, NULL, false);
+            lxcf_json_string(&j, "name", e->c->name);
+            lxcf_json_string(&j, "uuid", e->c->uuid);
+            lxcf_json_string(&j, "state", lxcf_container_state(e->c, e->state));
+            lxcf_json_string(&j, "model", lxcf_model_to_string(e->c->model));
+            lxcf_json_string(&j, "address", e->c->ipv4);
+            lxcf_json_bool(&j, "autostart", e->autostart);
+            lxcf_json_uint(&j, "memory_kib", true, e->mem_used_kib);
+            lxcf_json_string(&j, "root", e->c->root);
+            lxcf_json_close(&j);
         }
-        fputs(l.n ? "\n]\n" : "]\n", cli->out);
+        lxcf_json_close(&j);
     } else {
         fprintf(cli->out, "%-20s %-13s %-8s %-15s %-9s %s\n", "NAME", "STATE", "MODEL",
                 "ADDRESS", "AUTOSTART", "MEMORY");
@@ -442,11 +437,8 @@ int lxcf_cmd_enter(lxcf_cli *cli, lxcf_err *err)
     if (lxcf_enter(d, cli->argc > 1 ? cli->argv + 1 : shell, &status, err) < 0)
         return -1;
     /* The command's own status is ours, like `virsh lxc-enter-namespace`. */
-    if (status) {
-        /* Silent: the command has said what went wrong, if anything. */
-        err->code = status;
-        err->msg[0] = '\0';
-        return -1;
-    }
+    /* Silent: the command has said what went wrong, if anything. */
+    if (status)
+        return lxcf_error_silent(err, status);
     return 0;
 }

@@ -77,14 +77,10 @@ void lxcf_config_defaults(lxcf_config *cfg)
 void lxcf_config_clear(lxcf_config *cfg)
 {
     free(cfg->path);
-    free(cfg->model);
-    free(cfg->roots);
-    free(cfg->uri);
-    free(cfg->net_name);
-    free(cfg->net_bridge);
-    free(cfg->net_address);
-    free(cfg->net_pool_start);
-    free(cfg->net_pool_end);
+    /* Every other string is a key's value: the table names them all. */
+    for (size_t i = 0; i < sizeof(lxcf_keys) / sizeof(lxcf_keys[0]); i++)
+        if (lxcf_keys[i].type != LXCF_KEY_ULONG)
+            free(*(char **)((char *)cfg + lxcf_keys[i].offset));
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -145,8 +141,7 @@ static int lxcf_config_apply(lxcf_config *cfg, const char *path, const lxcf_key_
     case LXCF_KEY_ULONG:
         if (lxcf_parse_ulong(val, spec->min, spec->max, spec->key, &n, err) < 0) {
             lxcf_error_prefix(err, "%s: ", path);
-            err->code = LXCF_EXIT_CONFIG;
-            return -1;
+            return lxcf_error_recode(err, LXCF_EXIT_CONFIG);
         }
         *(unsigned long *)slot = n;
         return 0;
@@ -165,8 +160,7 @@ static int lxcf_config_check(const lxcf_config *cfg, const char *path, lxcf_err 
         return lxcf_error(err, LXCF_EXIT_CONFIG, "%s: [paths] roots must not be /", path);
     if (lxcf_name_check(cfg->net_name, err) < 0) {
         lxcf_error_prefix(err, "%s: [network] name: ", path);
-        err->code = LXCF_EXIT_CONFIG;
-        return -1;
+        return lxcf_error_recode(err, LXCF_EXIT_CONFIG);
     }
     if (!strchr(cfg->net_address, '/'))
         return lxcf_error(err, LXCF_EXIT_CONFIG,
@@ -176,8 +170,7 @@ static int lxcf_config_check(const lxcf_config *cfg, const char *path, lxcf_err 
      * the file's name by every command, not only by the first sysgen. */
     if (lxcf_pool_parse(cfg->net_address, cfg->net_pool_start, cfg->net_pool_end, &pool, err) < 0) {
         lxcf_error_prefix(err, "%s: [network] ", path);
-        err->code = LXCF_EXIT_CONFIG;
-        return -1;
+        return lxcf_error_recode(err, LXCF_EXIT_CONFIG);
     }
     return 0;
 }

@@ -94,19 +94,21 @@ static int lxcf_guest_exists(int fd, const char *rel, mode_t type, lxcf_err *err
     return !type || (st.st_mode & S_IFMT) == type;
 }
 
-/* Where the guest finds UNIT, as an absolute path inside the guest, or NULL.
- * /usr/lib first (merged /usr, and the joint model's host /usr), then a
- * real /lib of a non-merged root. */
-static char *lxcf_guest_unit_path(lxcf_guest_ctx *g, const char *unit, lxcf_err *err)
+/* Where the guest finds UNIT, as an absolute path inside the guest in
+ * *PATH; 0 (and NULL) when it has none.  /usr/lib first (merged /usr, and
+ * the joint model's host /usr), then a real /lib of a non-merged root. */
+static int lxcf_guest_unit_path(lxcf_guest_ctx *g, const char *unit, char **path,
+                                lxcf_err *err)
 {
     _cleanup_free_ char *rel = lxcf_xasprintf("lib/systemd/system/%s", unit);
     int r = lxcf_guest_exists(g->usrfd, rel, S_IFREG, err);
 
+    *path = NULL;
     if (r > 0)
-        return lxcf_xasprintf("/usr/%s", rel);
-    if (r == 0 && lxcf_guest_exists(g->rootfd, rel, S_IFREG, err) > 0)
-        return lxcf_xasprintf("/%s", rel);
-    return NULL;
+        *path = lxcf_xasprintf("/usr/%s", rel);
+    else if (r == 0 && (r = lxcf_guest_exists(g->rootfd, rel, S_IFREG, err)) > 0)
+        *path = lxcf_xasprintf("/%s", rel);
+    return r;
 }
 
 static int lxcf_guest_has_binary(lxcf_guest_ctx *g, const char *rel, lxcf_err *err)
@@ -130,13 +132,11 @@ static int lxcf_guest_link(lxcf_guest_ctx *g, const char *dir, const char *name,
 static int lxcf_guest_enable(lxcf_guest_ctx *g, const char *unit, const char *wants,
                              lxcf_err *err)
 {
-    _cleanup_free_ char *path = lxcf_guest_unit_path(g, unit, err);
-    _cleanup_free_ char *dir = NULL;
+    _cleanup_free_ char *path = NULL, *dir = NULL;
+    int r = lxcf_guest_unit_path(g, unit, &path, err);
 
-    if (lxcf_error_isset(err))
-        return -1;
-    if (!path)
-        return 0;
+    if (r <= 0)
+        return r;
     dir = lxcf_xasprintf(LXCF_GUEST_UNITDIR "/%s.wants", wants);
     return lxcf_guest_link(g, dir, unit, path, err) < 0 ? -1 : 1;
 }
@@ -192,10 +192,10 @@ static int lxcf_guest_networkd(lxcf_guest_ctx *g, lxcf_err *err)
                   lxcf_fs_unlink_beneath(g->rootfd, LXCF_GUEST_UNITDIR "/systemd-networkd.service",
                                          err) < 0))
         return -1;
-    unit = lxcf_guest_unit_path(g, "systemd-networkd.service", err);
-    if (lxcf_error_isset(err))
+    r = lxcf_guest_unit_path(g, "systemd-networkd.service", &unit, err);
+    if (r < 0)
         return -1;
-    if (!unit)
+    if (r == 0)
         return lxcf_error(err, LXCF_EXIT_FAIL,
                           "%s: has systemd-networkd but not its unit file", g->root);
     if (lxcf_guest_link(g, LXCF_GUEST_UNITDIR "/multi-user.target.wants",
