@@ -10,29 +10,30 @@
 
 static void lxcf_net_print_json(FILE *f, const lxcf_net_status *st)
 {
-    fputs("{\"name\": ", f);
-    lxcf_json_str(f, st->name);
-    fputs(", \"bridge\": ", f);
-    lxcf_json_str(f, st->bridge);
-    fputs(", \"address\": ", f);
-    lxcf_json_str(f, st->address);
-    fputs(", \"range\": [", f);
-    lxcf_json_str(f, st->range_start);
-    fputs(", ", f);
-    lxcf_json_str(f, st->range_end);
-    fprintf(f, "], \"active\": %s, \"persistent\": %s, \"autostart\": %s, \"hosts\": [",
-            st->active ? "true" : "false", st->persistent ? "true" : "false",
-            st->autostart ? "true" : "false");
+    lxcf_json j;
+
+    lxcf_json_init(&j, f);
+    lxcf_json_object(&j, NULL, false);
+    lxcf_json_string(&j, "name", st->name);
+    lxcf_json_string(&j, "bridge", st->bridge);
+    lxcf_json_string(&j, "address", st->address);
+    lxcf_json_array(&j, "range", false);
+    lxcf_json_string(&j, NULL, st->range_start);
+    lxcf_json_string(&j, NULL, st->range_end);
+    lxcf_json_close(&j);
+    lxcf_json_bool(&j, "active", st->active);
+    lxcf_json_bool(&j, "persistent", st->persistent);
+    lxcf_json_bool(&j, "autostart", st->autostart);
+    lxcf_json_array(&j, "hosts", false);
     for (size_t i = 0; i < st->n_dhcp_hosts; i++) {
-        fputs(i ? ", {\"name\": " : "{\"name\": ", f);
-        lxcf_json_str(f, st->dhcp_hosts[i].name);
-        fputs(", \"mac\": ", f);
-        lxcf_json_str(f, st->dhcp_hosts[i].mac);
-        fputs(", \"address\": ", f);
-        lxcf_json_str(f, st->dhcp_hosts[i].ip);
-        fputs("}", f);
+        lxcf_json_object(&j, NULL, false);
+        lxcf_json_string(&j, "name", st->dhcp_hosts[i].name);
+        lxcf_json_string(&j, "mac", st->dhcp_hosts[i].mac);
+        lxcf_json_string(&j, "address", st->dhcp_hosts[i].ip);
+        lxcf_json_close(&j);
     }
-    fputs("]}\n", f);
+    lxcf_json_close(&j);
+    lxcf_json_close(&j);
 }
 
 static void lxcf_net_print(FILE *f, const lxcf_net_status *st)

@@ -14,133 +14,112 @@
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static void lxcf_show_json_u64(FILE *f, const char *key, bool has, uint64_t v)
+/* Unset and unlimited are both null. */
+static void lxcf_show_json_u64(lxcf_json *j, const char *key, bool has, uint64_t v)
 {
-    if (!has || v == LXCF_CG_UNLIMITED)
-        fprintf(f, "\"%s\": null", key);
-    else
-        fprintf(f, "\"%s\": %" PRIu64, key, v);
+    lxcf_json_uint(j, key, has && v != LXCF_CG_UNLIMITED, v);
 }
 
-static void lxcf_show_json_conf(FILE *f, const lxcf_res_info *i)
+/* One device's four limits; V: read and write bytes/s, read and write iops. */
+static void lxcf_show_json_io(lxcf_json *j, const char *device, const uint64_t v[4], bool zero_is_unset)
+{
+    static const char *const key[] = { "read_bps", "write_bps", "read_iops", "write_iops" };
+
+    lxcf_json_object(j, NULL, false);
+    lxcf_json_string(j, "device", device);
+    for (int k = 0; k < 4; k++)
+        lxcf_show_json_u64(j, key[k], !zero_is_unset || v[k] != 0, v[k]);
+    lxcf_json_close(j);
+}
+
+static void lxcf_show_json_conf(lxcf_json *j, const lxcf_res_info *i)
 {
     const lxcf_res_conf *c = &i->conf;
     bool quota = c->cpu_quota_us > 0;
+    uint64_t period = c->cpu_period_us ? c->cpu_period_us : LXCF_CG_CPU_PERIOD_US;
 
-    fputs("  \"config\": {", f);
-    lxcf_show_json_u64(f, "cpu_quota_us", quota, (uint64_t)c->cpu_quota_us);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "cpu_period_us", c->cpu_period_us != 0, c->cpu_period_us);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "cpurate", quota && i->ncpus,
-                       lxcf_cgroup_cpu_percent((uint64_t)c->cpu_quota_us,
-                                               c->cpu_period_us ? c->cpu_period_us
-                                                                : LXCF_CG_CPU_PERIOD_US,
-                                               i->ncpus));
-    fputs(", \"cpus\": ", f);
-    lxcf_json_str(f, c->cpuset);
-    fputs(", \"mems\": ", f);
-    lxcf_json_str(f, c->nodeset);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "memory_bytes", c->memory_kib != 0, c->memory_kib * 1024);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "memory_limit", c->mem_hard_kib != 0, c->mem_hard_kib * 1024);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "memsw_limit", c->swap_hard_kib != 0, c->swap_hard_kib * 1024);
-    fputs(", \"blkio\": [", f);
+    lxcf_json_object(j, "config", false);
+    lxcf_show_json_u64(j, "cpu_quota_us", quota, (uint64_t)c->cpu_quota_us);
+    lxcf_show_json_u64(j, "cpu_period_us", c->cpu_period_us != 0, c->cpu_period_us);
+    lxcf_show_json_u64(j, "cpurate", quota && i->ncpus,
+                       lxcf_cgroup_cpu_percent((uint64_t)c->cpu_quota_us, period, i->ncpus));
+    lxcf_json_string(j, "cpus", c->cpuset);
+    lxcf_json_string(j, "mems", c->nodeset);
+    lxcf_show_json_u64(j, "memory_bytes", c->memory_kib != 0, c->memory_kib * 1024);
+    lxcf_show_json_u64(j, "memory_limit", c->mem_hard_kib != 0, c->mem_hard_kib * 1024);
+    lxcf_show_json_u64(j, "memsw_limit", c->swap_hard_kib != 0, c->swap_hard_kib * 1024);
+    lxcf_json_array(j, "blkio", false);
     for (size_t k = 0; k < c->n_blkdevs; k++) {
         const lxcf_res_blkdev *b = &c->blkdevs[k];
-        fprintf(f, "%s{\"device\": ", k ? ", " : "");
-        lxcf_json_str(f, b->path);
-        fputs(", ", f);
-        lxcf_show_json_u64(f, "read_bps", b->rbps != 0, b->rbps);
-        fputs(", ", f);
-        lxcf_show_json_u64(f, "write_bps", b->wbps != 0, b->wbps);
-        fputs(", ", f);
-        lxcf_show_json_u64(f, "read_iops", b->riops != 0, b->riops);
-        fputs(", ", f);
-        lxcf_show_json_u64(f, "write_iops", b->wiops != 0, b->wiops);
-        fputs("}", f);
+        const uint64_t v[] = { b->rbps, b->wbps, b->riops, b->wiops };
+        lxcf_show_json_io(j, b->path, v, true);
     }
-    fputs("]},\n", f);
+    lxcf_json_close(j);
+    lxcf_json_close(j);
 }
 
-static void lxcf_show_json_kernel(FILE *f, const lxcf_res_info *i)
+static void lxcf_show_json_kernel(lxcf_json *j, const lxcf_res_info *i)
 {
     const lxcf_cgroup_values *v = &i->kernel;
 
     if (!i->has_kernel) {
-        fputs("  \"kernel\": null,\n  \"usage\": null,\n", f);
+        lxcf_json_null(j, "kernel");
+        lxcf_json_null(j, "usage");
         return;
     }
-    fputs("  \"kernel\": {", f);
-    lxcf_show_json_u64(f, "cpu_quota_us", v->has_cpu, v->cpu_quota_us);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "cpu_period_us", v->has_cpu, v->cpu_period_us);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "cpurate", v->has_cpu && v->cpu_quota_us != LXCF_CG_UNLIMITED && i->ncpus,
+    lxcf_json_object(j, "kernel", false);
+    lxcf_show_json_u64(j, "cpu_quota_us", v->has_cpu, v->cpu_quota_us);
+    lxcf_show_json_u64(j, "cpu_period_us", v->has_cpu, v->cpu_period_us);
+    lxcf_show_json_u64(j, "cpurate", v->has_cpu && v->cpu_quota_us != LXCF_CG_UNLIMITED && i->ncpus,
                        lxcf_cgroup_cpu_percent(v->cpu_quota_us, v->cpu_period_us, i->ncpus));
-    fputs(", \"cpus\": ", f);
-    lxcf_json_str(f, v->has_cpuset ? v->cpus : NULL);
-    fputs(", \"mems\": ", f);
-    lxcf_json_str(f, v->has_cpuset ? v->mems : NULL);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "memory_limit", v->has_memory, v->mem_limit);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "memsw_limit", v->has_memsw, v->memsw_limit);
-    fputs(", \"blkio\": [", f);
+    lxcf_json_string(j, "cpus", v->has_cpuset ? v->cpus : NULL);
+    lxcf_json_string(j, "mems", v->has_cpuset ? v->mems : NULL);
+    lxcf_show_json_u64(j, "memory_limit", v->has_memory, v->mem_limit);
+    lxcf_show_json_u64(j, "memsw_limit", v->has_memsw, v->memsw_limit);
+    lxcf_json_array(j, "blkio", false);
     for (size_t k = 0; k < v->n_io; k++) {
         const lxcf_cgroup_io *b = &v->io[k];
-        fprintf(f, "%s{\"device\": \"%u:%u\", ", k ? ", " : "", b->major, b->minor);
-        lxcf_show_json_u64(f, "read_bps", true, b->rbps);
-        fputs(", ", f);
-        lxcf_show_json_u64(f, "write_bps", true, b->wbps);
-        fputs(", ", f);
-        lxcf_show_json_u64(f, "read_iops", true, b->riops);
-        fputs(", ", f);
-        lxcf_show_json_u64(f, "write_iops", true, b->wiops);
-        fputs("}", f);
+        const uint64_t io[] = { b->rbps, b->wbps, b->riops, b->wiops };
+        char dev[24];
+        snprintf(dev, sizeof(dev), "%u:%u", b->major, b->minor);
+        lxcf_show_json_io(j, dev, io, false);
     }
-    fputs("]},\n  \"usage\": {", f);
-    lxcf_show_json_u64(f, "memory_bytes", v->has_memory, v->mem_usage);
-    fputs(", ", f);
-    lxcf_show_json_u64(f, "cpu_ns", v->has_cpu_usage, v->cpu_usage_ns);
-    fputs("},\n", f);
+    lxcf_json_close(j);
+    lxcf_json_close(j);
+    lxcf_json_object(j, "usage", false);
+    lxcf_show_json_u64(j, "memory_bytes", v->has_memory, v->mem_usage);
+    lxcf_show_json_u64(j, "cpu_ns", v->has_cpu_usage, v->cpu_usage_ns);
+    lxcf_json_close(j);
 }
 
 static void lxcf_show_json(FILE *f, const lxcf_res_info *i)
 {
     const lxcf_container *c = i->c;
+    lxcf_json j;
 
-    fputs("{\n  \"name\": ", f);
-    lxcf_json_str(f, c->name);
-    fputs(",\n  \"uuid\": ", f);
-    lxcf_json_str(f, c->uuid);
-    fputs(",\n  \"state\": ", f);
-    lxcf_json_str(f, lxcf_container_state(c, i->state));
-    fputs(",\n  \"model\": ", f);
-    lxcf_json_str(f, lxcf_model_to_string(c->model));
-    fputs(",\n  \"root\": ", f);
-    lxcf_json_str(f, c->root);
-    fputs(",\n  \"created\": ", f);
-    lxcf_json_str(f, c->created);
-    fputs(",\n  \"lxcfs\": ", f);
-    lxcf_json_str(f, c->lxcfs);
-    fprintf(f, ",\n  \"autostart\": %s,\n  \"network\": {\"name\": ", i->autostart ? "true" : "false");
-    lxcf_json_str(f, c->network);
-    fputs(", \"mac\": ", f);
-    lxcf_json_str(f, c->mac);
-    fputs(", \"address\": ", f);
-    lxcf_json_str(f, c->ipv4);
-    fprintf(f, ", \"prefix\": %u, \"hosts_entry\": %s},\n", c->ipv4_prefix,
-            i->hosts_entry < 0 ? "null" : i->hosts_entry ? "true" : "false");
-    fprintf(f, "  \"ncpus\": %u,\n", i->ncpus);
-    lxcf_show_json_conf(f, i);
-    lxcf_show_json_kernel(f, i);
-    fprintf(f, "  \"confined\": %s,\n  \"confined_why\": ",
-            i->confined < 0 ? "null" : i->confined ? "true" : "false");
-    lxcf_json_str(f, i->confined_why);
-    fputs("\n}\n", f);
+    lxcf_json_init(&j, f);
+    lxcf_json_object(&j, NULL, true);
+    lxcf_json_string(&j, "name", c->name);
+    lxcf_json_string(&j, "uuid", c->uuid);
+    lxcf_json_string(&j, "state", lxcf_container_state(c, i->state));
+    lxcf_json_string(&j, "model", lxcf_model_to_string(c->model));
+    lxcf_json_string(&j, "root", c->root);
+    lxcf_json_string(&j, "created", c->created);
+    lxcf_json_string(&j, "lxcfs", c->lxcfs);
+    lxcf_json_bool(&j, "autostart", i->autostart);
+    lxcf_json_object(&j, "network", false);
+    lxcf_json_string(&j, "name", c->network);
+    lxcf_json_string(&j, "mac", c->mac);
+    lxcf_json_string(&j, "address", c->ipv4);
+    lxcf_json_uint(&j, "prefix", true, c->ipv4_prefix);
+    lxcf_json_bool(&j, "hosts_entry", i->hosts_entry);
+    lxcf_json_close(&j);
+    lxcf_json_uint(&j, "ncpus", true, i->ncpus);
+    lxcf_show_json_conf(&j, i);
+    lxcf_show_json_kernel(&j, i);
+    lxcf_json_bool(&j, "confined", i->confined);
+    lxcf_json_string(&j, "confined_why", i->confined_why);
+    lxcf_json_close(&j);
 }
 
 /* ---- text -------------------------------------------------------------- */

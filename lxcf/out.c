@@ -1,6 +1,8 @@
 #include "out.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,6 +27,108 @@ void lxcf_json_str(FILE *f, const char *s)
             fputc(c, f);
     }
     fputc('"', f);
+}
+
+void lxcf_json_init(lxcf_json *j, FILE *f)
+{
+    memset(j, 0, sizeof(*j));
+    j->f = f;
+}
+
+/* The separator and indentation before a value, and its key. */
+static void lxcf_json_key(lxcf_json *j, const char *key)
+{
+    int d = j->depth - 1;
+
+    if (d >= 0) {
+        if (!j->empty[d])
+            fputc(',', j->f);
+        if (j->lines[d])
+            fprintf(j->f, "\n%*s", 2 * j->depth, "");
+        else if (!j->empty[d])
+            fputc(' ', j->f);
+        j->empty[d] = false;
+    }
+    if (key) {
+        lxcf_json_str(j->f, key);
+        fputs(": ", j->f);
+    }
+}
+
+static void lxcf_json_open(lxcf_json *j, const char *key, char open, char close, bool lines)
+{
+    lxcf_json_key(j, key);
+    fputc(open, j->f);
+    /* Deeper than any output of lxcf nests: a bug, not input. */
+    if (j->depth >= LXCF_JSON_DEPTH)
+        abort();
+    j->close[j->depth] = close;
+    j->lines[j->depth] = lines;
+    j->empty[j->depth] = true;
+    j->depth++;
+}
+
+void lxcf_json_object(lxcf_json *j, const char *key, bool lines)
+{
+    lxcf_json_open(j, key, '{', '}', lines);
+}
+
+void lxcf_json_array(lxcf_json *j, const char *key, bool lines)
+{
+    lxcf_json_open(j, key, '[', ']', lines);
+}
+
+void lxcf_json_close(lxcf_json *j)
+{
+    int d = --j->depth;
+
+    if (j->lines[d] && !j->empty[d])
+        fprintf(j->f, "\n%*s", 2 * d, "");
+    fputc(j->close[d], j->f);
+    if (d == 0)
+        fputc('\n', j->f);
+}
+
+/* KEY and a value FMT prints, or null without HAS. */
+static void __attribute__((format(printf, 4, 5)))
+lxcf_json_value(lxcf_json *j, const char *key, bool has, const char *fmt, ...)
+{
+    va_list ap;
+
+    lxcf_json_key(j, key);
+    if (!has) {
+        fputs("null", j->f);
+        return;
+    }
+    va_start(ap, fmt);
+    vfprintf(j->f, fmt, ap);
+    va_end(ap);
+}
+
+void lxcf_json_null(lxcf_json *j, const char *key)
+{
+    lxcf_json_value(j, key, false, "null");
+}
+
+void lxcf_json_string(lxcf_json *j, const char *key, const char *s)
+{
+    lxcf_json_key(j, key);
+    lxcf_json_str(j->f, s);
+}
+
+void lxcf_json_uint(lxcf_json *j, const char *key, bool has, uint64_t v)
+{
+    lxcf_json_value(j, key, has, "%" PRIu64, v);
+}
+
+void lxcf_json_int(lxcf_json *j, const char *key, bool has, long long v)
+{
+    lxcf_json_value(j, key, has, "%lld", v);
+}
+
+void lxcf_json_bool(lxcf_json *j, const char *key, int v)
+{
+    lxcf_json_value(j, key, v >= 0, "%s", v ? "true" : "false");
 }
 
 void lxcf_printer_init(lxcf_printer *p, FILE *out, bool quiet)

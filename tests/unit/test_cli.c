@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "out.h"
 #include "util.h"
 
 #define ARGV(...) ((char *[]){ "lxcf", __VA_ARGS__, NULL })
@@ -217,6 +218,79 @@ static void test_version(void **state)
     assert_true(lxcf_startswith(out, "lxcf "));
 }
 
+/* The one writer of every --json: levels on lines and inline, and empty ones. */
+static void test_json_layout(void **state)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    lxcf_json j;
+
+    assert_non_null(f);
+    lxcf_json_init(&j, f);
+    lxcf_json_object(&j, NULL, true);
+    lxcf_json_string(&j, "name", "a\"b\\c\td\ne\001");
+    lxcf_json_string(&j, "none", NULL);
+    lxcf_json_array(&j, "items", true);
+    lxcf_json_object(&j, NULL, false);
+    lxcf_json_uint(&j, "max", true, UINT64_MAX);
+    lxcf_json_uint(&j, "unset", false, 7);
+    lxcf_json_int(&j, "neg", true, -3);
+    lxcf_json_int(&j, "unknown", false, -1);
+    lxcf_json_close(&j);
+    lxcf_json_object(&j, NULL, false);
+    lxcf_json_close(&j);
+    lxcf_json_close(&j);
+    lxcf_json_array(&j, "pair", false);
+    lxcf_json_bool(&j, NULL, 1);
+    lxcf_json_bool(&j, NULL, 0);
+    lxcf_json_bool(&j, NULL, -1);
+    lxcf_json_close(&j);
+    lxcf_json_array(&j, "empty", false);
+    lxcf_json_close(&j);
+    lxcf_json_array(&j, "empty_lines", true);
+    lxcf_json_close(&j);
+    lxcf_json_null(&j, "last");
+    lxcf_json_close(&j);
+    fclose(f);
+    assert_string_equal(buf, "{\n"
+                             "  \"name\": \"a\\\"b\\\\c\\td\\ne\\u0001\",\n"
+                             "  \"none\": null,\n"
+                             "  \"items\": [\n"
+                             "    {\"max\": 18446744073709551615, \"unset\": null, \"neg\": -3, \"unknown\": null},\n"
+                             "    {}\n"
+                             "  ],\n"
+                             "  \"pair\": [true, false, null],\n"
+                             "  \"empty\": [],\n"
+                             "  \"empty_lines\": [],\n"
+                             "  \"last\": null\n"
+                             "}\n");
+    free(buf);
+}
+
+/* An outermost array on lines, as `list --json` prints it: empty is "[]". */
+static void test_json_outer_array(void **state)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    lxcf_json j;
+
+    assert_non_null(f);
+    lxcf_json_init(&j, f);
+    lxcf_json_array(&j, NULL, true);
+    lxcf_json_close(&j);
+    lxcf_json_array(&j, NULL, true);
+    lxcf_json_string(&j, NULL, "x");
+    lxcf_json_close(&j);
+    lxcf_json_object(&j, NULL, false);
+    lxcf_json_uint(&j, "n", true, 1);
+    lxcf_json_close(&j);
+    fclose(f);
+    assert_string_equal(buf, "[]\n[\n  \"x\"\n]\n{\"n\": 1}\n");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +304,8 @@ int main(void)
         cmocka_unit_test(test_every_subcommand_has_help),
         cmocka_unit_test(test_man_page_names_every_subcommand),
         cmocka_unit_test(test_version),
+        cmocka_unit_test(test_json_layout),
+        cmocka_unit_test(test_json_outer_array),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
