@@ -247,16 +247,6 @@ int lxcf_fs_openat_beneath(int rootfd, const char *relpath, int flags, mode_t mo
     return fd;
 }
 
-int lxcf_fs_openat_in_root(int rootfd, const char *relpath, int flags, mode_t mode,
-                           lxcf_err *err)
-{
-    int fd = lxcf_fs_open_raw(rootfd, relpath, flags, mode, true);
-
-    if (fd < 0)
-        return lxcf_fs_fail(err, errno, rootfd, relpath, "open");
-    return fd;
-}
-
 /* Split RELPATH into its parent (opened, no symlinks) and its last name.
  * Returns the parent fd or -1 with errno; *BASE points into *BUF. */
 static int lxcf_fs_parent(int rootfd, const char *relpath, char **buf, const char **base)

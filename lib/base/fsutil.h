@@ -25,16 +25,12 @@ int lxcf_fs_open_root(const char *path, lxcf_err *err);
 int lxcf_fs_openat_beneath(int rootfd, const char *relpath, int flags, mode_t mode,
                            lxcf_err *err);
 
-/* Like lxcf_fs_openat_beneath, but symlinks are followed as if ROOTFD were
- * "/" (a chroot that cannot be escaped): for reading a guest's own view of
- * its files, e.g. lib/systemd/... through a lib -> usr/lib link. */
-int lxcf_fs_openat_in_root(int rootfd, const char *relpath, int flags, mode_t mode,
-                           lxcf_err *err);
-
 /* How lxcf_fs_stat_beneath resolves RELPATH. */
 typedef enum lxcf_fs_resolve {
     LXCF_FS_NOFOLLOW, /* no symlink in the parents; the last one is lstat'ed */
-    LXCF_FS_IN_ROOT,  /* symlinks followed, clamped to the root */
+    LXCF_FS_IN_ROOT,  /* symlinks followed as if the root were "/" (a chroot
+                       * that cannot be escaped): a guest's own view, e.g.
+                       * lib/systemd/... through a lib -> usr/lib link */
 } lxcf_fs_resolve;
 
 /* Stat RELPATH: 1 and *ST filled when it exists, 0 when it does not (or a

@@ -59,8 +59,6 @@ void lxcf_cgroup_layout_free(lxcf_cgroup_layout *l);
 LXCF_DEFINE_CLEANUP_FUNC(lxcf_cgroup_layout_freep, lxcf_cgroup_layout *, lxcf_cgroup_layout_free)
 /* 1 or 2, or 0 when the controller is unavailable. */
 int lxcf_cgroup_version(const lxcf_cgroup_layout *l, lxcf_cgroup_ctrl c);
-/* Mount point of the controller's hierarchy, or NULL. */
-const char *lxcf_cgroup_mount(const lxcf_cgroup_layout *l, lxcf_cgroup_ctrl c);
 
 /* A process's (or a container's) cgroup in every controller. */
 typedef struct lxcf_cgroup_paths {

@@ -35,9 +35,8 @@ typedef enum lxcf_res_kind {
     LXCF_RES_WIOPS,
 } lxcf_res_kind;
 
-/* The subcommand of a kind ("cpurate", "blkio_w", ...), and back. */
+/* The subcommand of a kind ("cpurate", "blkio_w", ...). */
 const char *lxcf_res_kind_name(lxcf_res_kind k);
-int lxcf_res_kind_of(const char *cmd, lxcf_res_kind *k, lxcf_err *err);
 bool lxcf_res_kind_is_io(lxcf_res_kind k);
 
 /* One requested limit, parsed and checked against the host. */
