@@ -302,46 +302,6 @@ int lxcf_hosts_update_file(const char *path, const lxcf_hosts_entry *entries, si
     return lxcf_hosts_write(path, old, entries, n, err);
 }
 
-/* Read PATH's block, drop NAME from it, add NEW (if any), write PATH. */
-static int lxcf_hosts_edit(const char *path, const char *name, const lxcf_hosts_entry *add,
-                           lxcf_err *err)
-{
-    _cleanup_free_ char *old = NULL;
-    _cleanup_free_ lxcf_hosts_entry *v = NULL;
-    size_t n = 0, kept = 0;
-
-    if (lxcf_hosts_read(path, &old, err) < 0)
-        return -1;
-    if (lxcf_hosts_parse_block(old, &v, &n, err) < 0) {
-        lxcf_error_prefix(err, "%s: ", path);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!lxcf_streq(v[i].name, name))
-            v[kept++] = v[i];
-    if (add) {
-        v = lxcf_xrealloc(v, (kept + 1) * sizeof(*v));
-        v[kept++] = *add;
-    }
-    return lxcf_hosts_write(path, old, v, kept, err);
-}
-
-int lxcf_hosts_set(const char *path, const char *name, const char *addr, lxcf_err *err)
-{
-    lxcf_hosts_entry e;
-
-    if (lxcf_hosts_entry_set(&e, name, addr, err) < 0)
-        return -1;
-    return lxcf_hosts_edit(path, name, &e, err);
-}
-
-int lxcf_hosts_remove(const char *path, const char *name, lxcf_err *err)
-{
-    if (lxcf_name_check(name, err) < 0)
-        return -1;
-    return lxcf_hosts_edit(path, name, NULL, err);
-}
-
 /* One line of a hosts file with its host names OLD and OLD.DOMAIN renamed;
  * the address, comments and blanks stay as they are. */
 static void lxcf_hosts_rename_line(lxcf_hosts_buf *b, const char *p, size_t n, const char *old,

@@ -50,11 +50,6 @@ int lxcf_hosts_parse_block(const char *content, lxcf_hosts_entry **entries, size
 int lxcf_hosts_update_file(const char *path, const lxcf_hosts_entry *entries, size_t n,
                            lxcf_err *err);
 
-/* Add NAME at ADDR to PATH's block, replacing an entry of the same name. */
-int lxcf_hosts_set(const char *path, const char *name, const char *addr, lxcf_err *err);
-/* Remove NAME from PATH's block; a missing entry (or file) is not an error. */
-int lxcf_hosts_remove(const char *path, const char *name, lxcf_err *err);
-
 /* Fill an entry, validating both parts. */
 int lxcf_hosts_entry_set(lxcf_hosts_entry *e, const char *name, const char *addr,
                          lxcf_err *err);
