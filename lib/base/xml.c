@@ -105,7 +105,7 @@ int lxcf_xml_read(const char *xml, const char *what, int extra_opts, xmlDoc **ou
 
 /* ---- serialising and building -------------------------------------------- */
 
-int lxcf_xml_dump(xmlNode *node, char **out, lxcf_err *err)
+static int lxcf_xml_save(xmlNode *node, int opts, char **out, lxcf_err *err)
 {
     _cleanup_(lxcf_xml_bufp) xmlBuffer *buf = xmlBufferCreate();
     xmlSaveCtxt *save;
@@ -113,7 +113,7 @@ int lxcf_xml_dump(xmlNode *node, char **out, lxcf_err *err)
 
     if (!buf)
         return lxcf_error(err, LXCF_EXIT_FAIL, "cannot allocate xml buffer");
-    save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
+    save = xmlSaveToBuffer(buf, "UTF-8", opts | XML_SAVE_NO_DECL);
     if (!save)
         return lxcf_error(err, LXCF_EXIT_FAIL, "cannot create xml writer");
     if (xmlSaveTree(save, node) < 0) {
@@ -125,6 +125,16 @@ int lxcf_xml_dump(xmlNode *node, char **out, lxcf_err *err)
     content = (const char *)xmlBufferContent(buf);
     *out = lxcf_xasprintf("%s\n", content ? content : "");
     return 0;
+}
+
+int lxcf_xml_dump(xmlNode *node, char **out, lxcf_err *err)
+{
+    return lxcf_xml_save(node, XML_SAVE_FORMAT, out, err);
+}
+
+int lxcf_xml_dump_compact(xmlNode *node, char **out, lxcf_err *err)
+{
+    return lxcf_xml_save(node, 0, out, err);
 }
 
 xmlNode *lxcf_xml_new_doc(xmlDoc **doc, const char *name)

@@ -35,6 +35,9 @@ int lxcf_xml_read(const char *xml, const char *what, int extra_opts, xmlDoc **ou
 /* NODE and below as the one style every caller and golden file shares: no
  * declaration, 2-space indent, UTF-8, a final newline.  Malloc'ed. */
 int lxcf_xml_dump(xmlNode *node, char **out, lxcf_err *err);
+/* The same without indentation, for XML that another writer nests and
+ * indents itself (libvirt keeps whitespace it is given verbatim). */
+int lxcf_xml_dump_compact(xmlNode *node, char **out, lxcf_err *err);
 
 /* A new document whose root element is NAME. */
 xmlNode *lxcf_xml_new_doc(xmlDoc **doc, const char *name);

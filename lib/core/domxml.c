@@ -52,12 +52,13 @@ static int lxcf_dx_check(const lxcf_container *c, lxcf_err *err)
     return 0;
 }
 
-/* The <lxcf:container> element, declaring its own namespace so that it can
- * stand alone (virDomainSetMetadata) or sit inside <metadata>. */
-static xmlNode *lxcf_dx_meta_node(const lxcf_container *c, xmlDoc *doc)
+/* The <lxcf:container> element for <metadata>, declaring its namespace;
+ * without one (WITH_NS false) as virDomainSetMetadata takes it, which puts
+ * every element into the namespace it is given itself. */
+static xmlNode *lxcf_dx_meta_node(const lxcf_container *c, xmlDoc *doc, bool with_ns)
 {
     xmlNode *m = xmlNewDocNode(doc, NULL, BAD_CAST "container", NULL);
-    xmlNs *ns = xmlNewNs(m, BAD_CAST LXCF_XMLNS, BAD_CAST LXCF_XMLNS_PREFIX);
+    xmlNs *ns = with_ns ? xmlNewNs(m, BAD_CAST LXCF_XMLNS, BAD_CAST LXCF_XMLNS_PREFIX) : NULL;
 
     xmlSetNs(m, ns);
     lxcf_xml_add(m, ns, "model", lxcf_model_to_string(c->model));
@@ -164,7 +165,7 @@ int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err)
     lxcf_xml_add(dom, NULL, "title", title);
     lxcf_xml_add(dom, NULL, "description", desc);
     metadata = lxcf_xml_add(dom, NULL, "metadata", NULL);
-    xmlAddChild(metadata, lxcf_dx_meta_node(c, doc));
+    xmlAddChild(metadata, lxcf_dx_meta_node(c, doc, true));
     lxcf_xml_set_size_kib(lxcf_xml_add(dom, NULL, "memory", NULL), mem);
     lxcf_xml_set_size_kib(lxcf_xml_add(dom, NULL, "currentMemory", NULL), mem);
     lxcf_xml_add(dom, NULL, "vcpu", vcpus);
@@ -191,9 +192,11 @@ int lxcf_domxml_meta_build(const lxcf_container *c, char **xml_out, lxcf_err *er
     if (lxcf_dx_check(c, err) < 0)
         return -1;
     doc = xmlNewDoc(BAD_CAST "1.0");
-    m = lxcf_dx_meta_node(c, doc);
+    m = lxcf_dx_meta_node(c, doc, false);
     xmlDocSetRootElement(doc, m);
-    return lxcf_xml_dump(m, xml_out, err);
+    /* libvirt keeps the whitespace it is given: indentation of our own
+     * would be misplaced inside its <metadata>. */
+    return lxcf_xml_dump_compact(m, xml_out, err);
 }
 
 /* ---- parsing ------------------------------------------------------------- */

@@ -33,7 +33,10 @@ int lxcf_domxml_build(const lxcf_container *c, char **xml_out, lxcf_err *err);
 int lxcf_domxml_set_lxcfs(const char *domain_xml, const char *dir, char **out, lxcf_err *err);
 
 /* Only the lxcf metadata element, as virDomainSetMetadata() takes it with
- * type VIR_DOMAIN_METADATA_ELEMENT, key LXCF_XMLNS_PREFIX, uri LXCF_XMLNS. */
+ * type VIR_DOMAIN_METADATA_ELEMENT, key LXCF_XMLNS_PREFIX, uri LXCF_XMLNS:
+ * without a namespace (libvirt refuses an element that declares the
+ * prefix it is to add) and on one line (libvirt indents it itself), so
+ * that the domain reads as if lxcf_domxml_build had written it. */
 int lxcf_domxml_meta_build(const lxcf_container *c, char **xml_out, lxcf_err *err);
 
 /* Parse a domain XML (as virDomainGetXMLDesc returns it).  Returns 1 and

@@ -135,6 +135,20 @@ static void test_dump_style(void **state)
                              "</a>\n");
 }
 
+static void test_dump_compact_has_no_indentation(void **state)
+{
+    _cleanup_xmldoc_ xmlDoc *doc = NULL;
+    _cleanup_free_ char *out = NULL;
+    xmlNode *root = lxcf_xml_new_doc(&doc, "a");
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    lxcf_xml_set_attr(lxcf_xml_add(root, NULL, "b", "x & y"), "k", "1");
+    lxcf_xml_add(lxcf_xml_add(root, NULL, "c", NULL), NULL, "d", NULL);
+    assert_int_equal(lxcf_xml_dump_compact(root, &out, &err), 0);
+    assert_string_equal(out, "<a><b k=\"1\">x &amp; y</b><c><d/></c></a>\n");
+}
+
 static void test_dump_reindents_an_edited_document(void **state)
 {
     _cleanup_xmldoc_ xmlDoc *doc = NULL;
@@ -360,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_read_empty_and_null),
         cmocka_unit_test(test_read_extra_opts_drop_blanks),
         cmocka_unit_test(test_dump_style),
+        cmocka_unit_test(test_dump_compact_has_no_indentation),
         cmocka_unit_test(test_dump_reindents_an_edited_document),
         cmocka_unit_test(test_child_skips_other_namespaces),
         cmocka_unit_test(test_attr_and_set_text),
