@@ -218,6 +218,25 @@ static void test_name_check_shortens_a_long_name_in_the_message(void **state)
     assert_string_equal(err.msg, "qqqqqqqqqqqqqqqqqqqq...: container name longer than 63 characters");
 }
 
+/* The one test of "is this a UUID" (lookup, erase, the commands): the
+ * length first, so that a 36-character name of other letters stays a name. */
+static void test_uuid_like_wants_36_hex_digits_and_dashes(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_true(lxcf_uuid_like("8e5a1c2f-3b4d-4e6f-9a0b-1c2d3e4f5a6b"));
+    assert_true(lxcf_uuid_like("8E5A1C2F-3B4D-4E6F-9A0B-1C2D3E4F5A6B"));
+    assert_false(lxcf_uuid_like(NULL));
+    assert_false(lxcf_uuid_like(""));
+    assert_false(lxcf_uuid_like("8e5a1c2f-3b4d-4e6f-9a0b-1c2d3e4f5a6"));
+    assert_false(lxcf_uuid_like("8e5a1c2f-3b4d-4e6f-9a0b-1c2d3e4f5a6b0"));
+    assert_false(lxcf_uuid_like("8e5a1c2f-3b4d-4e6f-9a0b-1c2d3e4f5a6z"));
+    assert_false(lxcf_uuid_like("web1"));
+    assert_int_equal(lxcf_ref_check("8e5a1c2f-3b4d-4e6f-9a0b-1c2d3e4f5a6b", &err), 0);
+    assert_int_equal(lxcf_ref_check("web1", &err), 0);
+    assert_int_equal(lxcf_ref_check("-bad", &err), -1);
+}
+
 static void test_parse_ulong_accepts_whole_numbers_in_range(void **state)
 {
     unsigned long v = 0;
@@ -493,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_name_check_accepts_hostname_labels),
         cmocka_unit_test(test_name_check_refuses_with_a_reason),
         cmocka_unit_test(test_name_check_shortens_a_long_name_in_the_message),
+        cmocka_unit_test(test_uuid_like_wants_36_hex_digits_and_dashes),
         cmocka_unit_test(test_parse_ulong_accepts_whole_numbers_in_range),
         cmocka_unit_test(test_parse_ulong_refuses_and_leaves_out_alone),
         cmocka_unit_test(test_write_all_and_read_fd_move_every_byte),
