@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <sched.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 
 #include "cleanup.h"
 #include "err.h"
+#include "spawn.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -292,38 +292,37 @@ void lxcf_test_need_program(const char *name, const char *package)
     }
 }
 
+static int lxcf_test_output_to(void *opaque, lxcf_spawn_fail *fail)
+{
+    int fd = *(const int *)opaque;
+
+    if (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+        return lxcf_spawn_failed(fail, "cannot redirect the output", errno);
+    return 0;
+}
+
 int lxcf_test_run(char *const *argv, char **output)
 {
-    extern char **environ;
-    posix_spawn_file_actions_t fa;
+    _cleanup_free_ char *path = lxcf_xasprintf("/var/tmp/lxcf-%s-out-XXXXXX",
+                                               program_invocation_short_name);
     _cleanup_free_ char *out = NULL;
-    int pfd[2], r, status = 0;
-    pid_t pid;
+    _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
+    lxcf_spawn_opts o = { .argv = argv, .setup = lxcf_test_output_to, .opaque = &fd };
+    lxcf_err err = LXCF_ERR_INIT;
+    int status = 0;
 
-    if (pipe2(pfd, O_CLOEXEC) < 0)
-        fail_msg("pipe: %s", strerror(errno));
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], STDERR_FILENO);
-    r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(pfd[1]);
-    if (r != 0) {
-        close(pfd[0]);
-        fail_msg("cannot run %s: %s", argv[0], strerror(r));
-    }
-    /* Read to EOF before waiting, so a chatty child never blocks on a
-     * full pipe. */
-    r = lxcf_read_fd(pfd[0], &out, NULL);
-    close(pfd[0]);
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            fail_msg("waitpid %s: %s", argv[0], strerror(errno));
-    if (r < 0)
+    if (fd < 0)
+        fail_msg("%s: %s", path, strerror(errno));
+    /* A file, not a pipe: lxcf_spawn waits, and a chatty child must never
+     * block on a full pipe meanwhile.  Open, it needs no name. */
+    unlink(path);
+    if (lxcf_spawn(&o, &status, &err) < 0)
+        fail_msg("%s", err.msg);
+    if (lseek(fd, 0, SEEK_SET) < 0 || lxcf_read_fd(fd, &out, NULL) < 0)
         fail_msg("reading the output of %s: %s", argv[0], strerror(errno));
     if (output)
         *output = lxcf_steal_ptr(out);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return status;
 }
 
 /* Runs FN in a child with its own private mount namespace, so nothing it
