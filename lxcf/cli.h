@@ -92,31 +92,18 @@ int lxcf_cli_main(int argc, char **argv);
 /* Handlers, one per subcommand (cmd_*.c). */
 int lxcf_cmd_help(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_version(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_sysgen(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_sysgen_n(lxcf_cli *cli, lxcf_err *err);
+/* sysgen, erase, start, stop, restart and their -n forms: the subcommand
+ * names the step. */
+int lxcf_cmd_each(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_clone(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_erase(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_erase_n(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_start(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_start_n(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_stop(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_stop_n(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_restart(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_sysstart(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_list(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_console(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_enter(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_show(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_check(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_cpurate(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_cpun(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_memlimit(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_memswlimit(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_numa(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_blkio_r(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_blkio_w(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_blkioiops_r(lxcf_cli *cli, lxcf_err *err);
-int lxcf_cmd_blkioiops_w(lxcf_cli *cli, lxcf_err *err);
+/* The limits (cpurate, memlimit, blkio_r, ...): the subcommand names the kind. */
+int lxcf_cmd_resource(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_update(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_deploy(lxcf_cli *cli, lxcf_err *err);
 int lxcf_cmd_net(lxcf_cli *cli, lxcf_err *err);

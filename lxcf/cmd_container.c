@@ -209,28 +209,6 @@ static int lxcf_do_sysgen(lxcf_cli *cli, const char *name, size_t idx, lxcf_each
     return 0;
 }
 
-int lxcf_cmd_sysgen(lxcf_cli *cli, lxcf_err *err)
-{
-    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
-        return -1;
-    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_sysgen, "sysgen", err);
-}
-
-static int lxcf_batch(lxcf_cli *cli, lxcf_each_fn fn, const char *verb, lxcf_err *err)
-{
-    _cleanup_strv_ char **names = NULL;
-    size_t n = 0;
-
-    if (lxcf_batch_names(cli, &names, &n, err) < 0)
-        return -1;
-    return lxcf_for_each(cli, names, n, fn, verb, err);
-}
-
-int lxcf_cmd_sysgen_n(lxcf_cli *cli, lxcf_err *err)
-{
-    return lxcf_batch(cli, lxcf_do_sysgen, "sysgen-n", err);
-}
-
 int lxcf_cmd_clone(lxcf_cli *cli, lxcf_err *err)
 {
     lxcf_create_opts o = { .no_start = cli->no_start };
@@ -257,12 +235,6 @@ int lxcf_cmd_clone(lxcf_cli *cli, lxcf_err *err)
  * 8, stop-n 22 s and 10 s. */
 #define LXCF_WAIT_JOBS_PER_CPU 4
 
-static void lxcf_jobs_waiting(lxcf_cli *cli)
-{
-    if (!cli->jobs)
-        cli->jobs = LXCF_WAIT_JOBS_PER_CPU * lxcf_jobs_for(0, SIZE_MAX);
-}
-
 static int lxcf_do_erase(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
                          lxcf_printer *p, bool *started, lxcf_err *err)
 {
@@ -272,20 +244,6 @@ static int lxcf_do_erase(lxcf_cli *cli, const char *name, size_t idx, lxcf_each 
         return -1;
     lxcf_printer_line(p, "%s: erased\n", name);
     return 0;
-}
-
-int lxcf_cmd_erase(lxcf_cli *cli, lxcf_err *err)
-{
-    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
-        return -1;
-    lxcf_jobs_waiting(cli);
-    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_erase, "erase", err);
-}
-
-int lxcf_cmd_erase_n(lxcf_cli *cli, lxcf_err *err)
-{
-    lxcf_jobs_waiting(cli);
-    return lxcf_batch(cli, lxcf_do_erase, "erase-n", err);
 }
 
 static int lxcf_do_start(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
@@ -330,37 +288,56 @@ static int lxcf_do_restart(lxcf_cli *cli, const char *name, size_t idx, lxcf_eac
     return 0;
 }
 
-int lxcf_cmd_start(lxcf_cli *cli, lxcf_err *err)
+/* The subcommands that run one step on each container, as NAME... and,
+ * as NAME-n, on PREFIX0001..PREFIXnnnn. */
+typedef struct lxcf_each_cmd {
+    const char *name;
+    lxcf_each_fn fn;
+    bool waits;  /* mostly waits: LXCF_WAIT_JOBS_PER_CPU */
+} lxcf_each_cmd;
+
+static const lxcf_each_cmd lxcf_each_cmds[] = {
+    { "sysgen", lxcf_do_sysgen, false },
+    { "erase", lxcf_do_erase, true },
+    { "start", lxcf_do_start, false },
+    { "stop", lxcf_do_stop, true },
+    { "restart", lxcf_do_restart, false },
+};
+
+static const lxcf_each_cmd *lxcf_each_cmd_of(const char *verb, bool *batch)
 {
-    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
+    size_t len = strlen(verb);
+
+    *batch = lxcf_endswith(verb, "-n");
+    if (*batch)
+        len -= 2;
+    for (size_t i = 0; i < sizeof(lxcf_each_cmds) / sizeof(lxcf_each_cmds[0]); i++)
+        if (strncmp(verb, lxcf_each_cmds[i].name, len) == 0 && !lxcf_each_cmds[i].name[len])
+            return &lxcf_each_cmds[i];
+    return NULL;
+}
+
+int lxcf_cmd_each(lxcf_cli *cli, lxcf_err *err)
+{
+    const char *verb = cli->cmd->name;
+    _cleanup_strv_ char **batch_names = NULL;
+    char **names = cli->argv;
+    size_t n = (size_t)cli->argc;
+    bool batch;
+    const lxcf_each_cmd *e = lxcf_each_cmd_of(verb, &batch);
+
+    if (!e)
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: not a step on each container", verb);
+    if (batch) {
+        if (lxcf_batch_names(cli, &batch_names, &n, err) < 0)
+            return -1;
+        names = batch_names;
+    } else if (lxcf_check_names(names, n, err) < 0) {
         return -1;
-    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_start, "start", err);
-}
-
-int lxcf_cmd_start_n(lxcf_cli *cli, lxcf_err *err)
-{
-    return lxcf_batch(cli, lxcf_do_start, "start-n", err);
-}
-
-int lxcf_cmd_stop(lxcf_cli *cli, lxcf_err *err)
-{
-    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
-        return -1;
-    lxcf_jobs_waiting(cli);
-    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_stop, "stop", err);
-}
-
-int lxcf_cmd_stop_n(lxcf_cli *cli, lxcf_err *err)
-{
-    lxcf_jobs_waiting(cli);
-    return lxcf_batch(cli, lxcf_do_stop, "stop-n", err);
-}
-
-int lxcf_cmd_restart(lxcf_cli *cli, lxcf_err *err)
-{
-    if (lxcf_check_names(cli->argv, (size_t)cli->argc, err) < 0)
-        return -1;
-    return lxcf_for_each(cli, cli->argv, (size_t)cli->argc, lxcf_do_restart, "restart", err);
+    }
+    if (e->waits && !cli->jobs)
+        cli->jobs = LXCF_WAIT_JOBS_PER_CPU * lxcf_jobs_for(0, SIZE_MAX);
+    return lxcf_for_each(cli, names, n, e->fn, verb, err);
 }
 
 int lxcf_cmd_sysstart(lxcf_cli *cli, lxcf_err *err)

@@ -26,6 +26,10 @@
     "in time is FAILED, with the last lines of its console and the host limit it "         \
     "probably hit; the exit status is then 1.  --no-wait returns once libvirt started it."
 
+#define LXCF_BLKIO_HELP                                                         \
+    "DEVICE (a block device; a partition means its disk) defaults to the disk " \
+    "holding the container's root.  'unlimited' removes the limit."
+
 const lxcf_cmd lxcf_commands[] = {
     { "sysgen", G_CONT, "NAME...", "create containers cloned from this host and start them",
       "Builds each container's root under the roots directory (joint: /etc and /var are "
@@ -33,7 +37,7 @@ const lxcf_cmd lxcf_commands[] = {
       "as a libvirt LXC domain, gives it a fixed address on the lxcf network, adds it to "
       "/etc/hosts and starts it.  " LXCF_WAIT_HELP,
       OPTS(LXCF_OPT_MODEL, LXCF_OPT_NO_START, LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_FILES,
-      lxcf_cmd_sysgen },
+      lxcf_cmd_each },
     { "clone", G_CONT, "SRC NEW", "create NEW as a copy of the stopped container SRC",
       "Copies SRC's root and gives NEW its own UUID, MAC, address, hostname and machine-id.",
       OPTS(LXCF_OPT_NO_START, LXCF_OPT_NO_WAIT), 2, 2, false, LXCF_NEED_FILES, lxcf_cmd_clone },
@@ -41,17 +45,17 @@ const lxcf_cmd lxcf_commands[] = {
       "Stops the container, undefines the domain, removes its root directory and releases "
       "its address and /etc/hosts entry.  Never removes anything outside the container's "
       "own root, never crosses a mount point, never follows a symlink.",
-      OPTS(LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_FILES, lxcf_cmd_erase },
+      OPTS(LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_FILES, lxcf_cmd_each },
     { "start", G_CONT, "NAME...", "start containers and wait until their systemd is up",
       LXCF_WAIT_HELP, OPTS(LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_CGROUP,
-      lxcf_cmd_start },
+      lxcf_cmd_each },
     { "stop", G_CONT, "NAME...", "stop containers (clean shutdown, then forced)",
       "Asks the container's init to shut down and waits up to --timeout seconds "
       "(default: [container] stop_timeout), then destroys it.",
-      OPTS(LXCF_OPT_TIMEOUT, LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_CGROUP, lxcf_cmd_stop },
+      OPTS(LXCF_OPT_TIMEOUT, LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_CGROUP, lxcf_cmd_each },
     { "restart", G_CONT, "NAME...", "stop and start containers", NULL,
       OPTS(LXCF_OPT_TIMEOUT, LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 1, -1, false, LXCF_NEED_CGROUP,
-      lxcf_cmd_restart },
+      lxcf_cmd_each },
     { "sysstart", G_CONT, "NAME", "start a container when the host boots (or not, with -d)",
       NULL, OPTS(LXCF_OPT_DISABLE), 1, 1, false, LXCF_NEED_NONE, lxcf_cmd_sysstart },
     { "list", G_CONT, "", "list lxcf containers",
@@ -74,13 +78,13 @@ const lxcf_cmd lxcf_commands[] = {
       "One line per container as each finishes and a summary; a failure does not stop "
       "the rest, and the exit status is 1 if any failed.  " LXCF_JOBS_HELP,
       OPTS(LXCF_OPT_MODEL, LXCF_OPT_NO_START, LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_FILES,
-      lxcf_cmd_sysgen_n },
+      lxcf_cmd_each },
     { "erase-n", G_BATCH, "PREFIX COUNT", "erase PREFIX0001..PREFIXnnnn", LXCF_JOBS_HELP,
-      OPTS(LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_FILES, lxcf_cmd_erase_n },
+      OPTS(LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_FILES, lxcf_cmd_each },
     { "start-n", G_BATCH, "PREFIX COUNT", "start PREFIX0001..PREFIXnnnn", LXCF_WAIT_HELP,
-      OPTS(LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_start_n },
+      OPTS(LXCF_OPT_NO_WAIT, LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_each },
     { "stop-n", G_BATCH, "PREFIX COUNT", "stop PREFIX0001..PREFIXnnnn", LXCF_JOBS_HELP,
-      OPTS(LXCF_OPT_TIMEOUT, LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_stop_n },
+      OPTS(LXCF_OPT_TIMEOUT, LXCF_OPT_JOBS), 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_each },
 
     { "cpurate", G_RES, "NAME PERCENT", "limit CPU bandwidth to PERCENT of the whole host",
       "PERCENT (1..100) is a share of all online CPUs together: on a host with 4 CPUs, "
@@ -88,39 +92,31 @@ const lxcf_cmd lxcf_commands[] = {
       "of period x CPUs x PERCENT / 100 per 100 ms period.  Like every limit, it is "
       "written to the running container's cgroups at once and stored in the domain, "
       "so libvirt applies it again at each start; a stopped container gets it at its "
-      "next start.", NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_cpurate },
+      "next start.", NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
     { "cpun", G_RES, "NAME CPULIST", "pin a container to CPUs (e.g. 0-1,3)",
       "CPULIST must name online CPUs of this host (cpuset.cpus; <vcpu cpuset> in the domain).",
-      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_cpun },
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
     { "memlimit", G_RES, "NAME SIZE", "limit memory (K/M/G/T suffix, or unlimited)",
       "SIZE in bytes or with a binary suffix (256M, 1.5G).  'unlimited' removes the limit; "
       "the domain's memory size then applies, as libvirt sets it at start.  Must not "
       "exceed the memory+swap limit (memswlimit).",
-      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_memlimit },
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
     { "memswlimit", G_RES, "NAME SIZE", "limit memory plus swap",
       "SIZE counts memory and swap together, so it must be at least the memory limit.  "
       "Needs swap accounting in the kernel.",
-      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_memswlimit },
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
     { "numa", G_RES, "NAME NODELIST", "bind a container's memory to NUMA nodes",
       "NODELIST must name online memory nodes of this host (cpuset.mems; <numatune> "
       "strict in the domain).",
-      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_numa },
+      NULL, 2, 2, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
     { "blkio_r", G_RES, "NAME [DEVICE] BYTES_PER_SEC", "limit read bandwidth",
-      "DEVICE (a block device; a partition means its disk) defaults to the disk "
-      "holding the container's root.  'unlimited' removes the limit.",
-      NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_blkio_r },
+      LXCF_BLKIO_HELP, NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
     { "blkio_w", G_RES, "NAME [DEVICE] BYTES_PER_SEC", "limit write bandwidth",
-      "DEVICE (a block device; a partition means its disk) defaults to the disk "
-      "holding the container's root.  'unlimited' removes the limit.",
-      NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_blkio_w },
+      LXCF_BLKIO_HELP, NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
     { "blkioiops_r", G_RES, "NAME [DEVICE] IOPS", "limit read operations per second",
-      "DEVICE (a block device; a partition means its disk) defaults to the disk "
-      "holding the container's root.  'unlimited' removes the limit.",
-      NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_blkioiops_r },
+      LXCF_BLKIO_HELP, NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
     { "blkioiops_w", G_RES, "NAME [DEVICE] IOPS", "limit write operations per second",
-      "DEVICE (a block device; a partition means its disk) defaults to the disk "
-      "holding the container's root.  'unlimited' removes the limit.",
-      NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_blkioiops_w },
+      LXCF_BLKIO_HELP, NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
 
     { "net", G_NET, "[show|repair]", "show the lxcf network, or define and start it again",
       "'show' (the default) prints the network's bridge, address, pool and host "

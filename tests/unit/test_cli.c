@@ -218,6 +218,36 @@ static void test_version(void **state)
     assert_true(lxcf_startswith(out, "lxcf "));
 }
 
+/* The rows that share a handler reach their own step: a NAME... row checks
+ * its names, a -n row its COUNT, a limit its NAME, before anything else. */
+static void test_shared_handlers_know_their_row(void **state)
+{
+    size_t each = 0, limits = 0;
+
+    for (size_t i = 0; i < lxcf_ncommands; i++) {
+        const lxcf_cmd *c = &lxcf_commands[i];
+        bool limit = c->run == lxcf_cmd_resource, batch = lxcf_endswith(c->name, "-n");
+        char *argv[] = { "lxcf", (char *)c->name, limit ? "a/b" : "a", batch ? "0" : "a", NULL };
+        const char *expect = limit   ? "a/b: "
+                             : batch ? "COUNT: 0 is out of range"
+                                     : "a: listed twice";
+        lxcf_cli cli;
+        lxcf_err err = LXCF_ERR_INIT;
+
+        if (c->run != lxcf_cmd_each && c->run != lxcf_cmd_resource)
+            continue;
+        each += c->run == lxcf_cmd_each;
+        limits += limit;
+        assert_int_equal(parse(&cli, argv, &err), 0);
+        assert_int_equal(c->run(&cli, &err), -1);
+        if (!strstr(err.msg, expect))
+            fail_msg("%s: '%s' does not contain '%s'", c->name, err.msg, expect);
+        lxcf_cli_clear(&cli);
+    }
+    assert_int_equal(each, 9);
+    assert_int_equal(limits, 9);
+}
+
 /* The one writer of every --json: levels on lines and inline, and empty ones. */
 static void test_json_layout(void **state)
 {
@@ -304,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_every_subcommand_has_help),
         cmocka_unit_test(test_man_page_names_every_subcommand),
         cmocka_unit_test(test_version),
+        cmocka_unit_test(test_shared_handlers_know_their_row),
         cmocka_unit_test(test_json_layout),
         cmocka_unit_test(test_json_outer_array),
     };
