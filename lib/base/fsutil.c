@@ -7,11 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -324,22 +322,12 @@ int lxcf_fs_mkdir_p_beneath(int rootfd, const char *relpath, mode_t mode, lxcf_e
     return 0;
 }
 
-/* ".NAME.lxcf-RANDOM": hidden, recognisable, unguessable. */
-static char *lxcf_fs_tmpname(const char *base)
-{
-    uint64_t r = 0;
-
-    if (getrandom(&r, sizeof r, 0) != sizeof r)
-        r = (uint64_t)getpid() ^ (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&r;
-    return lxcf_xasprintf(".%.200s.lxcf-%016llx", base, (unsigned long long)r);
-}
-
 int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, size_t len,
                           mode_t mode, lxcf_err *err)
 {
-    _cleanup_free_ char *buf = NULL, *tmp = NULL;
-    _cleanup_close_ int pfd = -1, fd = -1;
-    const char *base;
+    _cleanup_free_ char *buf = NULL;
+    _cleanup_close_ int pfd = -1;
+    const char *base, *failed;
     struct stat st;
     bool keep = false;
 
@@ -355,19 +343,9 @@ int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, siz
     } else if (errno != ENOENT) {
         return lxcf_fs_fail(err, errno, rootfd, relpath, "stat");
     }
-    tmp = lxcf_fs_tmpname(base);
-    fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return lxcf_fs_fail(err, errno, rootfd, relpath, "create a temporary file for");
-    if (lxcf_write_all(fd, data, len) < 0 ||
-        (keep && fchown(fd, st.st_uid, st.st_gid) < 0) ||
-        fchmod(fd, keep ? st.st_mode & 07777 : mode) < 0 || fsync(fd) < 0 ||
-        renameat(pfd, tmp, pfd, base) < 0) {
-        int e = errno;
-        unlinkat(pfd, tmp, 0);
-        return lxcf_fs_fail(err, e, rootfd, relpath, "write");
-    }
-    (void)fsync(pfd);
+    if (lxcf_write_at(pfd, base, data, len, keep ? st.st_mode & 07777 : mode, keep ? &st : NULL,
+                      NULL, &failed) < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, failed);
     return 0;
 }
 
@@ -419,15 +397,11 @@ int lxcf_fs_symlink_beneath(int rootfd, const char *target, const char *relpath,
     pfd = lxcf_fs_parent(rootfd, relpath, &buf, &base);
     if (pfd < 0)
         return lxcf_fs_fail(err, errno, rootfd, relpath, "create symlink");
-    tmp = lxcf_fs_tmpname(base);
+    tmp = lxcf_tmp_name(base);
     if (symlinkat(target, pfd, tmp) < 0)
         return lxcf_fs_fail(err, errno, rootfd, relpath, "create symlink");
-    if (renameat(pfd, tmp, pfd, base) < 0) {
-        int e = errno;
-        unlinkat(pfd, tmp, 0);
-        return lxcf_fs_fail(err, e, rootfd, relpath, "replace with a symlink");
-    }
-    (void)fsync(pfd);
+    if (lxcf_rename_tmp_at(pfd, tmp, base) < 0)
+        return lxcf_fs_fail(err, errno, rootfd, relpath, "replace with a symlink");
     return 0;
 }
 

@@ -6,12 +6,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -258,63 +259,124 @@ int lxcf_write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
+char *lxcf_tmp_name(const char *name)
+{
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char r[LXCF_TMP_RANDOM];
+    char tail[LXCF_TMP_RANDOM + 1];
+
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+        for (size_t i = 0; i < sizeof r; i++)
+            r[i] = (unsigned char)(rand() ^ getpid() ^ time(NULL));
+    for (size_t i = 0; i < sizeof r; i++)
+        tail[i] = chars[r[i] % (sizeof chars - 1)];
+    tail[sizeof r] = '\0';
+    /* Capped so that a long NAME still leaves room for the tail. */
+    return lxcf_xasprintf("%.200s" LXCF_TMP_INFIX "%s", name, tail);
+}
+
+/* A temp file of NAME's in DIRFD: fd, or -1 with errno. */
+static int lxcf_tmp_create_at(int dirfd, const char *name, char **tmp)
+{
+    for (int tries = 0; tries < 16; tries++) {
+        _cleanup_free_ char *t = lxcf_tmp_name(name);
+        int fd = openat(dirfd, t, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+        if (fd >= 0) {
+            *tmp = lxcf_steal_ptr(t);
+            return fd;
+        }
+        if (errno != EEXIST)
+            return -1;
+    }
+    return errno = EEXIST, -1;
+}
+
+int lxcf_rename_tmp_at(int dirfd, const char *tmp, const char *name)
+{
+    if (renameat(dirfd, tmp, dirfd, name) < 0) {
+        int e = errno;
+        unlinkat(dirfd, tmp, 0);
+        return errno = e, -1;
+    }
+    (void)fsync(dirfd);
+    return 0;
+}
+
+int lxcf_write_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                  const struct stat *owner, const char *crashpoint, const char **failed)
+{
+    _cleanup_free_ char *tmp = NULL;
+    _cleanup_close_ int fd = -1;
+
+    *failed = "create a temporary file for";
+    fd = lxcf_tmp_create_at(dirfd, name, &tmp);
+    if (fd < 0)
+        return -1;
+    /* Owner before mode: chown clears the set-id bits. */
+    *failed = "write";
+    if (lxcf_write_all(fd, data, len) < 0 ||
+        (owner && fchown(fd, owner->st_uid, owner->st_gid) < 0) || fchmod(fd, mode) < 0 ||
+        fsync(fd) < 0) {
+        int e = errno;
+        unlinkat(dirfd, tmp, 0);
+        return errno = e, -1;
+    }
+    if (crashpoint)
+        lxcf_crashpoint(crashpoint);
+    *failed = "replace";
+    return lxcf_rename_tmp_at(dirfd, tmp, name);
+}
+
+/* A writer killed between its write and its rename leaves its temp file
+ * (NAME.lxcf-tmp. and the random tail); remove those. */
+static void lxcf_tmp_sweep_at(int dirfd, const char *name)
+{
+    _cleanup_free_ char *prefix = lxcf_xasprintf("%.200s" LXCF_TMP_INFIX, name);
+    int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+    _cleanup_closedir_ DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    struct dirent *e;
+
+    if (!d) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return;
+    }
+    while ((e = readdir(d)))
+        if (lxcf_startswith(e->d_name, prefix) &&
+            strlen(e->d_name) == strlen(prefix) + LXCF_TMP_RANDOM)
+            unlinkat(dirfd, e->d_name, 0);
+}
+
 int lxcf_write_file_atomic(const char *path, const char *data, size_t len,
                            mode_t mode, bool keep_owner, lxcf_err *err)
 {
-    _cleanup_free_ char *dir = NULL, *tmp = NULL;
-    _cleanup_close_ int fd = -1, dfd = -1;
-    const char *slash = strrchr(path, '/');
+    _cleanup_free_ char *dir = NULL;
+    _cleanup_close_ int dfd = -1;
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path, *failed;
     struct stat st;
-    uid_t uid = 0;
-    gid_t gid = 0;
-    bool have_owner = false;
+    bool keep = false;
 
     dir = slash ? (slash == path ? lxcf_xstrdup("/") : lxcf_xstrndup(path, (size_t)(slash - path)))
                 : lxcf_xstrdup(".");
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno,
+                                "cannot create a temporary file for %s", path);
     /* Never write through a symlink: it may point anywhere. */
-    if (lstat(path, &st) == 0) {
-        if (!S_ISREG(st.st_mode))
+    if (!*base || fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!*base || !S_ISREG(st.st_mode))
             return lxcf_error(err, LXCF_EXIT_FAIL, "%s: not a regular file, refusing to replace it",
                               path);
-        if (keep_owner) {
-            mode = st.st_mode & 07777;
-            uid = st.st_uid;
-            gid = st.st_gid;
-            have_owner = true;
-        }
+        keep = keep_owner;
     } else if (errno != ENOENT) {
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot stat %s", path);
     }
-    /* A writer killed between its write and its rename leaves its temp
-     * file; callers hold the lock, so any such file is litter. */
-    {
-        _cleanup_free_ char *pat = lxcf_xasprintf("%s.lxcf-tmp.??????", path);
-        glob_t g;
-        if (glob(pat, GLOB_NOSORT, NULL, &g) == 0) {
-            for (size_t i = 0; i < g.gl_pathc; i++)
-                unlink(g.gl_pathv[i]);
-        }
-        globfree(&g);
-    }
-    tmp = lxcf_xasprintf("%s.lxcf-tmp.XXXXXX", path);
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot create a temporary file beside %s", path);
-    if (lxcf_write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 ||
-        (have_owner && fchown(fd, uid, gid) < 0) || fsync(fd) < 0) {
-        int e = errno;
-        unlink(tmp);
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, e, "cannot write %s", tmp);
-    }
-    lxcf_crashpoint("atomic-write-before-rename");
-    if (rename(tmp, path) < 0) {
-        int e = errno;
-        unlink(tmp);
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, e, "cannot replace %s", path);
-    }
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0)
-        (void)fsync(dfd);
+    /* Callers hold the lock, so any temp file of this name is litter. */
+    lxcf_tmp_sweep_at(dfd, base);
+    if (lxcf_write_at(dfd, base, data, len, keep ? st.st_mode & 07777 : mode, keep ? &st : NULL,
+                      "atomic-write-before-rename", &failed) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot %s %s", failed, path);
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -69,10 +70,31 @@ int lxcf_read_fd(int fd, char **out, size_t *len);
 /* Read a whole (small) file into a NUL-terminated buffer. */
 int lxcf_read_file(const char *path, char **out, size_t *len, lxcf_err *err);
 
-/* Replace PATH atomically: write a temp file in the same directory, fsync,
- * give it MODE/UID/GID (or those of the existing file when KEEP_OWNER), then
- * rename over PATH and fsync the directory.  A crash at any point leaves the
- * old or the new file, never a torn one. */
+/* Every atomic replace writes a temp file beside its target, named
+ * NAME.lxcf-tmp. and LXCF_TMP_RANDOM random letters and digits: a copy of
+ * a live tree knows them by LXCF_TMP_INFIX and leaves them out. */
+#define LXCF_TMP_INFIX ".lxcf-tmp."
+#define LXCF_TMP_RANDOM 6
+/* A fresh temp name for NAME (the caller creates it, exclusively). */
+char *lxcf_tmp_name(const char *name);
+/* Rename TMP over NAME in DIRFD and fsync DIRFD; TMP is removed when the
+ * rename fails.  -1 with errno. */
+int lxcf_rename_tmp_at(int dirfd, const char *tmp, const char *name);
+
+/* The one atomic write: NAME in the directory DIRFD is replaced by a temp
+ * file holding DATA, given OWNER's uid and gid (when OWNER) and MODE,
+ * fsync'ed, renamed over NAME; then DIRFD is fsync'ed.  A crash at any
+ * point leaves the old or the new file, never a torn one.  CRASHPOINT
+ * (or NULL) is passed to lxcf_crashpoint just before the rename.  -1 with
+ * errno and *FAILED naming the step ("write", ...) for the caller's
+ * message; no temp file is left. */
+int lxcf_write_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                  const struct stat *owner, const char *crashpoint, const char **failed);
+
+/* Replace PATH with lxcf_write_at, in MODE (or the existing file's mode and
+ * owner when KEEP_OWNER); a symlink or other non-file at PATH is refused,
+ * never written through.  Temp files a killed writer left beside PATH are
+ * removed first: callers hold the lock. */
 int lxcf_write_file_atomic(const char *path, const char *data, size_t len,
                            mode_t mode, bool keep_owner, lxcf_err *err);
 

@@ -38,7 +38,7 @@ static bool lxcf_rootfs_is_rotated(const char *name)
 static bool lxcf_rootfs_is_lxcf_tmp(const char *rel)
 {
     const char *base = strrchr(rel, '/');
-    return strstr(base ? base + 1 : rel, ".lxcf-tmp.") != NULL;
+    return strstr(base ? base + 1 : rel, LXCF_TMP_INFIX) != NULL;
 }
 
 static lxcf_copy_action lxcf_rootfs_etc_filter(const char *rel, const struct stat *st,

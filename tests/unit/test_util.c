@@ -440,6 +440,51 @@ static void test_write_file_atomic_fails_in_a_missing_dir(void **state)
     assert_false(lxcf_test_exists(d, "no"));
 }
 
+static void test_tmp_name_is_the_one_scheme(void **state)
+{
+    _cleanup_free_ char *a = lxcf_tmp_name("hosts"), *b = lxcf_tmp_name("hosts");
+    _cleanup_free_ char *longname = NULL, *l = NULL;
+    const char *tail = a + strlen("hosts" LXCF_TMP_INFIX);
+
+    assert_true(lxcf_startswith(a, "hosts.lxcf-tmp."));
+    assert_int_equal(strlen(tail), 6);
+    assert_int_equal(strspn(tail, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"), 6);
+    assert_string_not_equal(a, b);
+    /* A name at NAME_MAX still gives a name that fits. */
+    longname = lxcf_xmalloc(256);
+    memset(longname, 'n', 255);
+    longname[255] = '\0';
+    l = lxcf_tmp_name(longname);
+    assert_true(strlen(l) <= 255);
+    assert_non_null(strstr(l, LXCF_TMP_INFIX));
+}
+
+static void test_write_at_replaces_beneath_a_dir_fd(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *p = lxcf_test_path(d, "f"), *dir = lxcf_test_path(d, "dir"), *got = NULL;
+    _cleanup_close_ int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat owner = { .st_uid = 1234, .st_gid = 5678 }, st;
+    const char *failed = NULL;
+
+    assert_true(dfd >= 0);
+    lxcf_test_write_file(d, "f", "old");
+    assert_int_equal(lxcf_write_at(dfd, "f", "new", 3, 0640, &owner, NULL, &failed), 0);
+    got = lxcf_test_read_file(d, "f");
+    assert_string_equal(got, "new");
+    st = lxcf_test_lstat(d, "f");
+    assert_int_equal(st.st_mode & 07777, 0640);
+    assert_int_equal(st.st_uid, 1234);
+    assert_int_equal(st.st_gid, 5678);
+    assert_int_equal(lxcf_t_litter(p), 0);
+    /* A name that cannot be renamed over (a directory): no temp file stays. */
+    lxcf_test_mkdirs(d, "dir/sub");
+    assert_int_equal(lxcf_write_at(dfd, "dir", "x", 1, 0644, NULL, NULL, &failed), -1);
+    assert_string_equal(failed, "replace");
+    assert_int_equal(lxcf_t_litter(dir), 0);
+    assert_true(lxcf_test_exists(d, "dir/sub"));
+}
+
 /* ---- processes ----------------------------------------------------------- */
 
 static void test_proc_find_reads_comm_of_numeric_dirs(void **state)
@@ -523,6 +568,8 @@ int main(void)
         cmocka_unit_test(test_write_file_atomic_refuses_symlink_and_dir),
         cmocka_unit_test(test_write_file_atomic_removes_litter_of_a_killed_writer),
         cmocka_unit_test(test_write_file_atomic_fails_in_a_missing_dir),
+        cmocka_unit_test(test_tmp_name_is_the_one_scheme),
+        cmocka_unit_test(test_write_at_replaces_beneath_a_dir_fd),
         cmocka_unit_test(test_proc_find_reads_comm_of_numeric_dirs),
         cmocka_unit_test(test_proc_find_on_missing_proc_is_0),
         cmocka_unit_test(test_crashpoint_kills_only_at_its_name),
