@@ -13,11 +13,19 @@
 #include "util.h"
 #include "virt.h"
 
-/* *STARTED: the function started the container, so its init is waited for. */
-typedef struct lxcf_each lxcf_each;
-/* IDX: the name's place in the list (for ordered steps, lxcf_turns). */
-typedef int (*lxcf_each_fn)(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
-                            lxcf_printer *p, bool *started, lxcf_err *err);
+/* One container's step of a command on several: what it is given, and
+ * what it says back for the line "NAME: DONE" that follows its success. */
+typedef struct lxcf_step {
+    const char *name;
+    size_t idx;          /* the name's place in the list (for ordered steps) */
+    lxcf_turns *turns;   /* with several jobs: sysgen's reservations in order */
+    lxcf_report rep;     /* progress, on the command's printer */
+    bool started;        /* it started the container, so its init is waited for */
+    bool forced;         /* a stop had to destroy it */
+    const char *done;
+} lxcf_step;
+
+typedef int (*lxcf_each_fn)(lxcf_cli *cli, lxcf_step *s, lxcf_err *err);
 
 /* Wait for the N started containers NAMES[i]; print one line for each;
  * the number that failed, or -1 when libvirt itself failed. */
@@ -47,7 +55,7 @@ static int lxcf_wait_up(lxcf_cli *cli, char **names, size_t n, lxcf_printer *p, 
 }
 
 /* Several containers, JOBS at a time. */
-struct lxcf_each {
+typedef struct lxcf_each {
     lxcf_cli *cli;
     char **names;
     size_t n;
@@ -59,7 +67,20 @@ struct lxcf_each {
     bool stop;             /* libvirt or the configuration is gone */
     lxcf_err fatal;
     lxcf_turns *turns;     /* with several jobs: sysgen's reservations in order */
-};
+} lxcf_each;
+
+/* The step on the name I, and its line. */
+static int lxcf_each_one(lxcf_each *w, size_t i, lxcf_err *err)
+{
+    lxcf_step s = { .name = w->names[i], .idx = i, .turns = w->turns,
+                    .rep = { lxcf_printer_fn, w->p } };
+
+    if (w->fn(w->cli, &s, err) < 0)
+        return -1;
+    w->started[i] = s.started;
+    lxcf_printer_line(w->p, "%s: %s\n", s.name, s.done);
+    return 0;
+}
 
 static void *lxcf_each_worker(void *opaque)
 {
@@ -76,7 +97,7 @@ static void *lxcf_each_worker(void *opaque)
         }
         i = w->next++;
         pthread_mutex_unlock(&w->mu);
-        if (w->fn(w->cli, w->names[i], i, w, w->p, &w->started[i], &e) == 0)
+        if (lxcf_each_one(w, i, &e) == 0)
             continue;
         lxcf_printer_line(w->p, "%s: FAILED: %s\n", w->names[i], e.msg);
         pthread_mutex_lock(&w->mu);
@@ -128,7 +149,7 @@ static int lxcf_for_each(lxcf_cli *cli, char **names, size_t n, lxcf_each_fn fn,
     lxcf_printer_init(&p, cli->out, cli->quiet);
     cli->ctx.hosts_batch = n > 1;
     if (n == 1) {
-        if (fn(cli, names[0], 0, &w, &p, &was_started[0], err) < 0)
+        if (lxcf_each_one(&w, 0, err) < 0)
             return -1;
     } else if (jobs <= 1) {
         lxcf_each_worker(&w);
@@ -195,17 +216,15 @@ static int lxcf_check_names(char **names, size_t n, lxcf_err *err)
     return 0;
 }
 
-static int lxcf_do_sysgen(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
-                          lxcf_printer *p, bool *started, lxcf_err *err)
+static int lxcf_do_sysgen(lxcf_cli *cli, lxcf_step *s, lxcf_err *err)
 {
-    lxcf_create_opts o = { .model = cli->model, .no_start = cli->no_start, .turns = w->turns,
-                           .turn = idx };
-    lxcf_report rep = { lxcf_printer_fn, p };
+    lxcf_create_opts o = { .model = cli->model, .no_start = cli->no_start, .turns = s->turns,
+                           .turn = s->idx };
 
-    if (lxcf_container_create(&cli->ctx, name, &o, &rep, err) < 0)
+    if (lxcf_container_create(&cli->ctx, s->name, &o, &s->rep, err) < 0)
         return -1;
-    *started = !cli->no_start;
-    lxcf_printer_line(p, "%s: created%s\n", name, cli->no_start ? "" : " and started");
+    s->started = !cli->no_start;
+    s->done = cli->no_start ? "created" : "created and started";
     return 0;
 }
 
@@ -235,56 +254,36 @@ int lxcf_cmd_clone(lxcf_cli *cli, lxcf_err *err)
  * 8, stop-n 22 s and 10 s. */
 #define LXCF_WAIT_JOBS_PER_CPU 4
 
-static int lxcf_do_erase(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
-                         lxcf_printer *p, bool *started, lxcf_err *err)
+static int lxcf_do_erase(lxcf_cli *cli, lxcf_step *s, lxcf_err *err)
 {
-    lxcf_report rep = { lxcf_printer_fn, p };
+    s->done = "erased";
+    return lxcf_container_erase(&cli->ctx, s->name, &s->rep, err);
+}
 
-    if (lxcf_container_erase(&cli->ctx, name, &rep, err) < 0)
+static int lxcf_do_start(lxcf_cli *cli, lxcf_step *s, lxcf_err *err)
+{
+    if (lxcf_container_start(&cli->ctx, s->name, &s->rep, err) < 0)
         return -1;
-    lxcf_printer_line(p, "%s: erased\n", name);
+    s->started = true;
+    s->done = "started";
     return 0;
 }
 
-static int lxcf_do_start(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
-                         lxcf_printer *p, bool *started, lxcf_err *err)
+static int lxcf_do_stop(lxcf_cli *cli, lxcf_step *s, lxcf_err *err)
 {
-    lxcf_report rep = { lxcf_printer_fn, p };
+    unsigned timeout = (unsigned)(cli->timeout ? cli->timeout : cli->ctx.cfg.stop_timeout);
 
-    if (lxcf_container_start(&cli->ctx, name, &rep, err) < 0)
+    if (lxcf_container_stop(&cli->ctx, s->name, timeout, &s->forced, err) < 0)
         return -1;
-    *started = true;
-    lxcf_printer_line(p, "%s: started\n", name);
+    s->done = s->forced ? "stopped (forced)" : "stopped";
     return 0;
 }
 
-static unsigned lxcf_stop_timeout(const lxcf_cli *cli)
+static int lxcf_do_restart(lxcf_cli *cli, lxcf_step *s, lxcf_err *err)
 {
-    return (unsigned)(cli->timeout ? cli->timeout : cli->ctx.cfg.stop_timeout);
-}
-
-static int lxcf_do_stop(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
-                        lxcf_printer *p, bool *started, lxcf_err *err)
-{
-    bool forced = false;
-
-    if (lxcf_container_stop(&cli->ctx, name, lxcf_stop_timeout(cli), &forced, err) < 0)
+    if (lxcf_do_stop(cli, s, err) < 0 || lxcf_do_start(cli, s, err) < 0)
         return -1;
-    lxcf_printer_line(p, "%s: stopped%s\n", name, forced ? " (forced)" : "");
-    return 0;
-}
-
-static int lxcf_do_restart(lxcf_cli *cli, const char *name, size_t idx, lxcf_each *w,
-                           lxcf_printer *p, bool *started, lxcf_err *err)
-{
-    lxcf_report rep = { lxcf_printer_fn, p };
-    bool forced = false;
-
-    if (lxcf_container_stop(&cli->ctx, name, lxcf_stop_timeout(cli), &forced, err) < 0 ||
-        lxcf_container_start(&cli->ctx, name, &rep, err) < 0)
-        return -1;
-    *started = true;
-    lxcf_printer_line(p, "%s: restarted%s\n", name, forced ? " (stop was forced)" : "");
+    s->done = s->forced ? "restarted (stop was forced)" : "restarted";
     return 0;
 }
 
