@@ -1,12 +1,14 @@
-/* update and deploy: parse, call lib/update, print. */
+/* update and deploy: parse, call lib/core's update and deploy, print. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
 #include "cli.h"
+#include "deploy.h"
 #include "out.h"
 #include "update.h"
+#include "update_recover.h"
 #include "util.h"
 #include "virt.h"
 

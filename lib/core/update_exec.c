@@ -1,0 +1,459 @@
+#include "update_exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fsremove.h"
+#include "fsutil.h"
+#include "update_snapshot.h"
+#include "util.h"
+
+extern char **environ;
+
+
+/* The mount points CMD needs in the root, in the order they are checked. */
+enum { LXCF_MNT_PROC, LXCF_MNT_SYS, LXCF_MNT_DEV, LXCF_MNT_RUN, LXCF_MNT_TMP, LXCF_MNT_USR,
+       LXCF_MNT_N };
+static const char *const lxcf_mnt_names[LXCF_MNT_N] = { "proc", "sys", "dev", "run", "tmp",
+                                                        "usr" };
+
+/* Everything the child needs is prepared before fork(): between fork and
+ * exec only system calls run (other threads may hold malloc's locks). */
+typedef struct lxcf_child {
+    const char *root;
+    char *mnt[LXCF_MNT_N];  /* the mount points above, as host paths */
+    char *overlay_opts;
+    char **exe;        /* candidate program paths */
+    char **argv;
+    char **envp;
+    int *src_fds;      /* host files, parallel to cmd->dests */
+    char **dest_dirs;
+    char *const *dests;
+    size_t nfiles;
+    char **src_host;   /* local package sources: host paths ... */
+    char **src_mnt;    /* ... and their mount points in the root */
+    char **src_made;   /* mount point directories we created (removed after) */
+    char *view_mnt, *view_opts;  /* the writable view of the downloaded packages */
+    int out_fd;
+    int err_fd;        /* write end of the error pipe */
+    pid_t parent;
+} lxcf_child;
+
+enum {
+    LXCF_STEP_UNSHARE = 1, LXCF_STEP_PRIVATE, LXCF_STEP_OVERLAY, LXCF_STEP_PROC, LXCF_STEP_SYS,
+    LXCF_STEP_DEV, LXCF_STEP_RUN, LXCF_STEP_TMP, LXCF_STEP_CHROOT, LXCF_STEP_FILES,
+    LXCF_STEP_STDIO, LXCF_STEP_EXEC, LXCF_STEP_SOURCES, LXCF_STEP_VIEW,
+};
+
+static const char *lxcf_step_name(int step)
+{
+    static const char *const names[] = {
+        "?", "cannot unshare the mount namespace", "cannot make mounts private",
+        "cannot mount the overlay on usr", "cannot bind-mount /proc", "cannot bind-mount /sys",
+        "cannot bind-mount /dev", "cannot mount a tmpfs on run", "cannot mount a tmpfs on tmp",
+        "cannot chroot", "cannot copy the command's files", "cannot set up stdin/stdout",
+        "cannot execute the command", "cannot bind-mount a local package source",
+        "cannot mount the overlay on the downloaded packages",
+    };
+    return step > 0 && step <= LXCF_STEP_VIEW ? names[step] : names[0];
+}
+
+static void lxcf_child_fail(const lxcf_child *c, int step)
+{
+    int msg[2] = { step, errno };
+
+    (void)!write(c->err_fd, msg, sizeof(msg));
+    _exit(127);
+}
+
+static int lxcf_child_copy(int src, const char *dst)
+{
+    char buf[65536];
+    off_t off = 0;
+    ssize_t n;
+    int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+    if (fd < 0)
+        return -1;
+    while ((n = pread(src, buf, sizeof(buf), off)) > 0) {
+        for (ssize_t w = 0; w < n;) {
+            ssize_t r = write(fd, buf + w, (size_t)(n - w));
+            if (r < 0)
+                return -1;
+            w += r;
+        }
+        off += n;
+    }
+    close(fd);
+    return n < 0 ? -1 : 0;
+}
+
+static void lxcf_child_mounts(const lxcf_child *c)
+{
+    if (unshare(CLONE_NEWNS) < 0)
+        lxcf_child_fail(c, LXCF_STEP_UNSHARE);
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        lxcf_child_fail(c, LXCF_STEP_PRIVATE);
+    if (c->overlay_opts &&
+        mount("overlay", c->mnt[LXCF_MNT_USR], "overlay", 0, c->overlay_opts) < 0)
+        lxcf_child_fail(c, LXCF_STEP_OVERLAY);
+    if (mount("/proc", c->mnt[LXCF_MNT_PROC], NULL, MS_BIND | MS_REC, NULL) < 0)
+        lxcf_child_fail(c, LXCF_STEP_PROC);
+    if (mount("/sys", c->mnt[LXCF_MNT_SYS], NULL, MS_BIND | MS_REC, NULL) < 0 ||
+        mount(NULL, c->mnt[LXCF_MNT_SYS], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+        lxcf_child_fail(c, LXCF_STEP_SYS);
+    if (mount("/dev", c->mnt[LXCF_MNT_DEV], NULL, MS_BIND | MS_REC, NULL) < 0)
+        lxcf_child_fail(c, LXCF_STEP_DEV);
+    /* tmpfs: what CMD leaves in /run and /tmp never reaches the tree. */
+    if (mount("tmpfs", c->mnt[LXCF_MNT_RUN], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+        lxcf_child_fail(c, LXCF_STEP_RUN);
+    if (mount("tmpfs", c->mnt[LXCF_MNT_TMP], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+        lxcf_child_fail(c, LXCF_STEP_TMP);
+    /* Read-only: an update must not change the repository it reads. */
+    for (size_t i = 0; c->src_host && c->src_host[i]; i++)
+        if (mount(c->src_host[i], c->src_mnt[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
+            mount(NULL, c->src_mnt[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+            lxcf_child_fail(c, LXCF_STEP_SOURCES);
+    if (c->view_opts && mount("overlay", c->view_mnt, "overlay", 0, c->view_opts) < 0)
+        lxcf_child_fail(c, LXCF_STEP_VIEW);
+    if (chroot(c->root) < 0 || chdir("/") < 0)
+        lxcf_child_fail(c, LXCF_STEP_CHROOT);
+    if (c->nfiles && mkdir(LXCF_UPDATE_FILES_DIR, 0755) < 0)
+        lxcf_child_fail(c, LXCF_STEP_FILES);
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (mkdir(c->dest_dirs[i], 0755) < 0 || lxcf_child_copy(c->src_fds[i], c->dests[i]) < 0)
+            lxcf_child_fail(c, LXCF_STEP_FILES);
+}
+
+static __attribute__((noreturn)) void lxcf_child_run(const lxcf_child *c)
+{
+    /* CMD must not outlive a killed lxcf: recovery would roll back a tree
+     * it is still writing. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != c->parent)
+        _exit(127);
+    if (c->root)
+        lxcf_child_mounts(c);
+    if (c->out_fd >= 0) {
+        int nul = open("/dev/null", O_RDONLY);
+        if (nul < 0 || dup2(nul, 0) < 0 || dup2(c->out_fd, 1) < 0 || dup2(c->out_fd, 2) < 0)
+            lxcf_child_fail(c, LXCF_STEP_STDIO);
+    }
+    if (!c->root)
+        execvpe(c->argv[0], c->argv, c->envp);
+    for (char **e = c->exe; e && *e; e++)
+        execve(*e, c->argv, c->envp);
+    lxcf_child_fail(c, LXCF_STEP_EXEC);
+    _exit(127);
+}
+
+static void lxcf_child_clear(lxcf_child *c)
+{
+    for (size_t i = 0; i < LXCF_MNT_N; i++)
+        free(c->mnt[i]);
+    free(c->overlay_opts);
+    lxcf_strv_free(c->exe);
+    lxcf_strv_free(c->envp);
+    lxcf_strv_free(c->dest_dirs);
+    lxcf_strv_free(c->src_host);
+    lxcf_strv_free(c->src_mnt);
+    lxcf_strv_free(c->src_made);
+    free(c->view_mnt);
+    free(c->view_opts);
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (c->src_fds[i] >= 0)
+            close(c->src_fds[i]);
+    free(c->src_fds);
+}
+
+/* The mount points CMD needs must be real directories of ROOT: a symlink
+ * planted there would point a mount elsewhere. */
+static int lxcf_child_mount_points(const lxcf_update_exec_opts *o, lxcf_child *c, lxcf_err *err)
+{
+    for (size_t i = 0; i < LXCF_MNT_N; i++) {
+        struct stat st;
+
+        c->mnt[i] = lxcf_path_join(o->root, lxcf_mnt_names[i]);
+        if (i == LXCF_MNT_USR && !o->usr_lower)
+            continue;
+        if (lstat(c->mnt[i], &st) < 0 || !S_ISDIR(st.st_mode))
+            return lxcf_error(err, LXCF_EXIT_FAIL, "%s is not a directory (a symlink or missing)",
+                              c->mnt[i]);
+    }
+    return 0;
+}
+
+/* Our environment without LXCF_CRASH_AT (the crash hook is lxcf's, not
+ * CMD's); in a chroot with a PATH that does not depend on the host's. */
+static char **lxcf_child_env(bool chroot_path)
+{
+    char **env = lxcf_xcalloc(1, sizeof(char *));
+
+    for (char **e = environ; e && *e; e++)
+        if (!lxcf_startswith(*e, "LXCF_CRASH_AT=") && !(chroot_path && lxcf_startswith(*e, "PATH=")))
+            lxcf_strv_push(&env, lxcf_xstrdup(*e));
+    if (chroot_path)
+        lxcf_strv_push(&env, lxcf_xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    return env;
+}
+
+static char **lxcf_child_exe(const char *prog)
+{
+    static const char *const path[] = {
+        "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL
+    };
+    char **v = lxcf_xcalloc(1, sizeof(char *));
+
+    if (strchr(prog, '/')) {
+        lxcf_strv_push(&v, lxcf_xstrdup(prog));
+        return v;
+    }
+    for (const char *const *p = path; *p; p++)
+        lxcf_strv_push(&v, lxcf_xasprintf("%s/%s", *p, prog));
+    return v;
+}
+
+/* The mount point SRC (an absolute path) made beneath the root ROOTFD (a
+ * link a guest planted on the way is refused); the outermost directory we
+ * create is remembered in C, to be removed afterwards. */
+static int lxcf_child_mount_point(int rootfd, const char *src, lxcf_child *c, lxcf_err *err)
+{
+    _cleanup_free_ char *rel = lxcf_xstrdup(src + 1);
+    struct stat st;
+
+    for (char *p = rel;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char was = *p;
+        *p = '\0';
+        int r = lxcf_fs_stat_beneath(rootfd, rel, LXCF_FS_NOFOLLOW, &st, err);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            lxcf_strv_push(&c->src_made, lxcf_xstrdup(rel));
+            break;
+        }
+        if (!S_ISDIR(st.st_mode))
+            return lxcf_error(err, LXCF_EXIT_FAIL,
+                              "/%s in the guest is not a directory: the package source %s "
+                              "cannot be mounted there", rel, src);
+        *p = was;
+        if (!was)
+            break;
+    }
+    return lxcf_fs_mkdir_p_beneath(rootfd, src + 1, 0755, err);
+}
+
+/* Mount points for the local package sources and the view of the
+ * downloaded packages, made beneath ROOT. */
+static int lxcf_child_sources(const lxcf_update_exec_opts *o, lxcf_child *c, lxcf_err *err)
+{
+    _cleanup_close_ int rootfd = -1;
+
+    c->src_host = lxcf_xcalloc(1, sizeof(char *));
+    c->src_mnt = lxcf_xcalloc(1, sizeof(char *));
+    c->src_made = lxcf_xcalloc(1, sizeof(char *));
+    if ((!o->sources || !o->sources[0]) && !o->view)
+        return 0;
+    rootfd = lxcf_fs_open_root(o->root, err);
+    if (rootfd < 0)
+        return -1;
+    for (char *const *src = o->sources; src && *src; src++) {
+        if (lxcf_child_mount_point(rootfd, *src, c, err) < 0)
+            return -1;
+        lxcf_strv_push(&c->src_host, lxcf_path_join(o->host_root, *src));
+        lxcf_strv_push(&c->src_mnt, lxcf_path_join(o->root, *src));
+    }
+    if (!o->view)
+        return 0;
+    _cleanup_free_ char *lower = lxcf_path_join(o->host_root, o->view);
+    if (strpbrk(lower, ",:") || strpbrk(o->scratch, ",:"))
+        return lxcf_error(err, LXCF_EXIT_FAIL, "%s or %s: ',' or ':' cannot be used in an overlay",
+                          lower, o->scratch);
+    if (lxcf_child_mount_point(rootfd, o->view, c, err) < 0)
+        return -1;
+    c->view_mnt = lxcf_path_join(o->root, o->view);
+    c->view_opts = lxcf_xasprintf("lowerdir=%s,upperdir=%s/view-upper,workdir=%s/view-work",
+                                  lower, o->scratch, o->scratch);
+    return 0;
+}
+
+/* Remove the mount points lxcf_child_sources made (empty once the child's
+ * mount namespace is gone). */
+static int lxcf_child_sources_remove(const lxcf_update_exec_opts *o, const lxcf_child *c,
+                                     lxcf_err *err)
+{
+    for (char **m = c->src_made; m && *m; m++) {
+        _cleanup_free_ char *path = lxcf_path_join(o->root, *m);
+        if (lxcf_fs_remove_tree(path, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int lxcf_child_prepare(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
+                              lxcf_child *c, lxcf_err *err)
+{
+    c->root = o->root;
+    c->out_fd = o->out_fd;
+    c->argv = o->root ? cmd->chroot_argv : cmd->argv;
+    c->parent = getpid();
+    c->envp = lxcf_child_env(o->root != NULL);
+    if (!o->root)
+        return 0;
+    if (lxcf_child_mount_points(o, c, err) < 0 || lxcf_child_sources(o, c, err) < 0)
+        return -1;
+    if (o->usr_lower) {
+        if (strpbrk(o->usr_lower, ",:") || strpbrk(o->scratch, ",:"))
+            return lxcf_error(err, LXCF_EXIT_FAIL, "%s or %s: ',' or ':' cannot be used in an overlay",
+                              o->usr_lower, o->scratch);
+        c->overlay_opts = lxcf_xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
+                                         o->usr_lower, o->scratch, o->scratch);
+    }
+    c->exe = lxcf_child_exe(c->argv[0]);
+    c->nfiles = lxcf_strv_len(cmd->files);
+    c->dests = cmd->dests;
+    c->src_fds = lxcf_xcalloc(c->nfiles + 1, sizeof(int));
+    c->dest_dirs = lxcf_xcalloc(1, sizeof(char *));
+    for (size_t i = 0; i < c->nfiles; i++)
+        c->src_fds[i] = -1;
+    for (size_t i = 0; i < c->nfiles; i++) {
+        c->src_fds[i] = open(cmd->files[i], O_RDONLY | O_CLOEXEC);
+        if (c->src_fds[i] < 0)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", cmd->files[i]);
+        lxcf_strv_push(&c->dest_dirs, lxcf_xasprintf(LXCF_UPDATE_FILES_DIR "/%zu", i));
+    }
+    return 0;
+}
+
+/* The upper and work directories of the overlays O asks for: on usr
+ * (upper, work) and on the downloaded packages (view-upper, view-work). */
+static const char *const lxcf_scratch_names[] = { "upper", "work", "view-upper", "view-work",
+                                                  NULL };
+
+static bool lxcf_scratch_wanted(const lxcf_update_exec_opts *o, size_t i)
+{
+    return i < 2 ? o->usr_lower != NULL : o->view != NULL;
+}
+
+/* Remove the scratch directories this run wants, and with CREATE make
+ * them again, empty. */
+static int lxcf_scratch_reset(const lxcf_update_exec_opts *o, bool create, lxcf_err *err)
+{
+    for (size_t i = 0; lxcf_scratch_names[i]; i++) {
+        if (!lxcf_scratch_wanted(o, i))
+            continue;
+        _cleanup_free_ char *p = lxcf_path_join(o->scratch, lxcf_scratch_names[i]);
+        if (lxcf_update_remove_if_exists(p, err) < 0)
+            return -1;
+        if (create && mkdir(p, 0700) < 0)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", p);
+    }
+    return 0;
+}
+
+static int lxcf_child_wait(pid_t pid, int errfd, int *status, lxcf_err *err)
+{
+    int msg[2] = { 0, 0 };
+    ssize_t n;
+    int st;
+
+    do
+        n = read(errfd, msg, sizeof(msg));
+    while (n < 0 && errno == EINTR);
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot wait for the command");
+    if (n == (ssize_t)sizeof(msg))
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, msg[1], "%s", lxcf_step_name(msg[0]));
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 0;
+}
+
+int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o, int *status,
+                     lxcf_err *err)
+{
+    lxcf_child c = { .err_fd = -1 };
+    lxcf_err e2 = LXCF_ERR_INIT;
+    int pfd[2];
+    pid_t pid;
+    int r;
+
+    if (lxcf_child_prepare(cmd, o, &c, err) < 0 || (o->root && lxcf_scratch_reset(o, true, err) < 0)) {
+        lxcf_child_sources_remove(o, &c, &e2);
+        lxcf_child_clear(&c);
+        return -1;
+    }
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        lxcf_child_sources_remove(o, &c, &e2);
+        lxcf_child_clear(&c);
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot create a pipe");
+    }
+    c.err_fd = pfd[1];
+    pid = fork();
+    if (pid == 0)
+        lxcf_child_run(&c);
+    close(pfd[1]);
+    if (pid < 0) {
+        close(pfd[0]);
+        lxcf_child_sources_remove(o, &c, &e2);
+        lxcf_child_clear(&c);
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot fork");
+    }
+    r = lxcf_child_wait(pid, pfd[0], status, err);
+    close(pfd[0]);
+    /* The namespace died with the child: only the upper/work dirs and the
+     * sources' mount points remain. */
+    if ((o->root && lxcf_scratch_reset(o, false, &e2) < 0) ||
+        lxcf_child_sources_remove(o, &c, &e2) < 0) {
+        if (r == 0) {
+            *err = e2;
+            r = -1;
+        }
+    }
+    lxcf_child_clear(&c);
+    return r;
+}
+
+char *lxcf_update_log_tail(const char *path, unsigned nlines)
+{
+    _cleanup_free_ char *buf = NULL;
+    size_t len = 0;
+    lxcf_err e = LXCF_ERR_INIT;
+    unsigned seen = 0;
+
+    if (lxcf_read_file(path, &buf, &len, &e) < 0)
+        return lxcf_xstrdup("");
+    while (len > 0 && buf[len - 1] == '\n')
+        buf[--len] = '\0';
+    for (size_t i = len; i > 0; i--)
+        if (buf[i - 1] == '\n' && ++seen == nlines)
+            return lxcf_xstrdup(buf + i);
+    return lxcf_xstrdup(buf);
+}
+
+int lxcf_update_exec_host(lxcf_ctx *ctx, const lxcf_update_cmd *cmd, lxcf_err *err)
+{
+    lxcf_update_exec_opts o = { .root = ctx->root, .out_fd = -1 };
+    int status = 0;
+
+    fflush(NULL);
+    if (lxcf_update_exec(cmd, &o, &status, err) < 0) {
+        lxcf_error_prefix(err, "host: ");
+        return -1;
+    }
+    if (status != 0)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "host: %s failed with exit status %d; the guests keep the update, "
+                          "repeat it on the host", cmd->argv[0], status);
+    return 0;
+}

@@ -1,0 +1,139 @@
+#include "update_recover.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "fsremove.h"
+#include "lock.h"
+#include "update_exec.h"
+#include "update_journal.h"
+#include "update_plan.h"
+#include "update_snapshot.h"
+#include "util.h"
+
+static void lxcf_rec_msg(const lxcf_report *rep, const char *name, const char *msg)
+{
+    if (rep && rep->fn)
+        rep->fn(rep->opaque, name, msg);
+}
+
+static int lxcf_rec_guest(lxcf_ctx *ctx, const char *dir, const char *name,
+                          const lxcf_update_journal *j, const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_free_ char *snap = lxcf_xasprintf("%s/%s/snapshot", dir, name);
+    _cleanup_free_ char *root = lxcf_ctx_container_root(ctx, name);
+    struct stat st;
+
+    if (lstat(snap, &st) < 0)
+        return 0;
+    /* Only a complete snapshot of a guest CMD may have changed is put back;
+     * after the host step started, the guests already match the host. */
+    if (j->phase == LXCF_UPDATE_PHASE_GUESTS && lxcf_strv_contains(j->touched, name)) {
+        if (lxcf_update_rollback(root, snap, err) < 0) {
+            lxcf_error_prefix(err, "%s: ", name);
+            return -1;
+        }
+        lxcf_rec_msg(rep, name, "rolled back");
+        lxcf_crashpoint("update-recover-guest");
+        return 0;
+    }
+    if (lxcf_fs_remove_tree(snap, err) < 0)
+        return -1;
+    lxcf_rec_msg(rep, name, "snapshot discarded");
+    lxcf_crashpoint("update-recover-guest");
+    return 0;
+}
+
+/* The host step was interrupted (or ran just before the crash): the guests
+ * have the update, so the host must get it too.  Package commands are made
+ * to be run again. */
+static int lxcf_rec_host(lxcf_ctx *ctx, const char *dir, lxcf_update_journal *j,
+                         const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_free_ char *jpath = lxcf_path_join(dir, "journal");
+    _cleanup_(lxcf_update_cmd_clear) lxcf_update_cmd cmd = { 0 };
+    _cleanup_strv_ char **argv = NULL;
+
+    if (lxcf_update_host_cmd_read(dir, &argv, err) < 0) {
+        lxcf_error_prefix(err, "host: the interrupted host step cannot be repeated, repeat it by hand: ");
+        return -1;
+    }
+    if (lxcf_update_cmd_prepare(argv, &cmd, err) < 0)
+        return -1;
+    lxcf_rec_msg(rep, "host", "running the interrupted host step again");
+    if (lxcf_update_exec_host(ctx, &cmd, err) < 0)
+        return -1;
+    j->phase = LXCF_UPDATE_PHASE_DONE;
+    if (lxcf_update_journal_write(jpath, j, err) < 0)
+        return -1;
+    lxcf_crashpoint("update-recover-host");
+    lxcf_rec_msg(rep, "host", "ok");
+    return 0;
+}
+
+static int lxcf_rec_guests(lxcf_ctx *ctx, const char *dir, const lxcf_update_journal *j,
+                           const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (!d)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", dir);
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || lxcf_streq(de->d_name, "journal"))
+            continue;
+        if (lxcf_rec_guest(ctx, dir, de->d_name, j, rep, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void lxcf_rec_restart(lxcf_ctx *ctx, const lxcf_update_journal *j, const lxcf_report *rep)
+{
+    for (char **s = j->stopped; s && *s; s++) {
+        lxcf_err e = LXCF_ERR_INIT;
+
+        if (lxcf_container_start(ctx, *s, rep, &e) < 0) {
+            _cleanup_free_ char *m = lxcf_xasprintf("warning: not started again: %s", e.msg);
+            lxcf_rec_msg(rep, *s, m);
+            continue;
+        }
+        lxcf_rec_msg(rep, *s, "started again");
+    }
+}
+
+int lxcf_update_recover(lxcf_ctx *ctx, bool have_lock, const lxcf_report *rep, lxcf_err *err)
+{
+    _cleanup_(lxcf_lock_release) int lock = -1;
+    _cleanup_(lxcf_update_journal_clear) lxcf_update_journal j = { 0 };
+    _cleanup_free_ char *roots = lxcf_ctx_roots_dir(ctx);
+    _cleanup_free_ char *dir = lxcf_path_join(roots, LXCF_UPDATE_DIR);
+    _cleanup_free_ char *jpath = lxcf_path_join(dir, "journal");
+    _cleanup_free_ char *msg = NULL;
+    lxcf_err host_err = LXCF_ERR_INIT;
+    int r;
+
+    if (!have_lock && (lock = lxcf_update_lock(ctx, err)) < 0)
+        return -1;
+    r = lxcf_update_journal_read(jpath, &j, err);
+    if (r <= 0)
+        return r;
+    msg = lxcf_xasprintf("recovering an interrupted update (phase %s)", lxcf_update_phase_name(j.phase));
+    lxcf_rec_msg(rep, "update", msg);
+    /* A failed host step is reported like in a normal run: the guests keep
+     * the update and the rest of the recovery goes on. */
+    if (j.phase == LXCF_UPDATE_PHASE_HOST)
+        (void)lxcf_rec_host(ctx, dir, &j, rep, &host_err);
+    if (lxcf_rec_guests(ctx, dir, &j, rep, err) < 0)
+        return -1;
+    lxcf_rec_restart(ctx, &j, rep);
+    if (lxcf_fs_remove_tree(dir, err) < 0)
+        return -1;
+    if (lxcf_error_isset(&host_err)) {
+        *err = host_err;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,95 @@
+#include "update_snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fscopy.h"
+#include "fsremove.h"
+#include "util.h"
+
+
+/* What a package command may write outside /usr.  usr itself is only a
+ * guest's own in the separate model; real bin/lib directories (hosts
+ * without merged /usr) are copies in both models. */
+static const char *const lxcf_snap_dirs[] = {
+    "etc", "var", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", NULL
+};
+
+int lxcf_update_remove_if_exists(const char *path, lxcf_err *err)
+{
+    struct stat st;
+
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s", path);
+    return lxcf_fs_remove_tree(path, err);
+}
+
+int lxcf_update_snapshot(const char *root, const char *snapdir, bool separate, lxcf_err *err)
+{
+    lxcf_copy_opts opts = { .one_file_system = true };
+    _cleanup_close_ int fd = -1;
+
+    if (lxcf_update_remove_if_exists(snapdir, err) < 0)
+        return -1;
+    if (mkdir(snapdir, 0700) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", snapdir);
+    for (const char *const *d = lxcf_snap_dirs; *d; d++) {
+        _cleanup_free_ char *src = lxcf_path_join(root, *d);
+        _cleanup_free_ char *dst = lxcf_path_join(snapdir, *d);
+        struct stat st;
+
+        if (lxcf_streq(*d, "usr") && !separate)
+            continue;
+        if (lstat(src, &st) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (lxcf_fs_copy_tree(src, dst, &opts, NULL, err) < 0)
+            return -1;
+    }
+    /* The journal will call this snapshot complete: it must be on disk. */
+    fd = open(snapdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot sync", snapdir);
+    return 0;
+}
+
+static int lxcf_restore_one(const char *root, const char *snapdir, const char *name,
+                            lxcf_err *err)
+{
+    _cleanup_free_ char *src = lxcf_path_join(snapdir, name);
+    _cleanup_free_ char *dst = lxcf_path_join(root, name);
+
+    if (lxcf_update_remove_if_exists(dst, err) < 0)
+        return -1;
+    if (rename(src, dst) == 0)
+        return 0;
+    if (errno != EXDEV)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot move back to %s", src, dst);
+    /* The guest's root is another filesystem than the roots directory. */
+    if (lxcf_fs_copy_tree(src, dst, NULL, NULL, err) < 0)
+        return -1;
+    return lxcf_fs_remove_tree(src, err);
+}
+
+int lxcf_update_rollback(const char *root, const char *snapdir, lxcf_err *err)
+{
+    struct stat rst;
+
+    /* A guest erased since its snapshot has nothing left to restore. */
+    if (lstat(root, &rst) < 0 && errno == ENOENT)
+        return lxcf_update_remove_if_exists(snapdir, err);
+    for (const char *const *d = lxcf_snap_dirs; *d; d++) {
+        _cleanup_free_ char *src = lxcf_path_join(snapdir, *d);
+        struct stat st;
+
+        /* Missing: not snapshotted, or already restored by an earlier try. */
+        if (lstat(src, &st) < 0)
+            continue;
+        if (lxcf_restore_one(root, snapdir, *d, err) < 0)
+            return -1;
+    }
+    return lxcf_update_remove_if_exists(snapdir, err);
+}

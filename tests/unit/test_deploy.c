@@ -1,0 +1,216 @@
+/* Tests for lib/core/deploy: the checks of the host paths and the copy
+ * into fake guest trees in temp dirs under /var/tmp. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "deploy.h"
+#include "testutil.h"
+#include "util.h"
+
+/* mkdir -p of PATH's parent directory. */
+static void t_mkdir_parent(const char *path)
+{
+    _cleanup_free_ char *dir = lxcf_xstrdup(path);
+
+    *strrchr(dir, '/') = '\0';
+    lxcf_test_mkdirs(dir, "");
+}
+
+static void test_deploy_copies_file_with_mode_and_owner(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
+    _cleanup_free_ char *src = lxcf_xasprintf("%s/src/app.conf", d);
+    _cleanup_free_ char *dst = lxcf_xasprintf("%s%s", g, src);
+    _cleanup_free_ char *rel = NULL, *text = NULL;
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_JOINT };
+    char *paths[] = { src, NULL };
+    lxcf_err err = LXCF_ERR_INIT;
+    struct stat st;
+
+    (void)state;
+    lxcf_test_mkdirs(g, "");
+    lxcf_test_write_file(d, "src/app.conf", "x=1\n");
+    assert_int_equal(chmod(src, 0640), 0);
+    assert_int_equal(chown(src, 12, 34), 0);
+    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), 0);
+    assert_int_equal(lstat(dst, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0640);
+    assert_int_equal(st.st_uid, 12);
+    assert_int_equal(st.st_gid, 34);
+    text = lxcf_test_read_file(g, src + 1);
+    assert_string_equal(text, "x=1\n");
+    lxcf_test_rmrf(d);
+}
+
+static void test_deploy_refuses_planted_symlink(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
+    _cleanup_free_ char *src = lxcf_xasprintf("%s/src/target", d);
+    _cleanup_free_ char *victim = lxcf_xasprintf("%s/victim", d);
+    _cleanup_free_ char *planted = lxcf_xasprintf("%s%s", g, src);
+    _cleanup_free_ char *text = NULL;
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
+    char *paths[] = { src, NULL };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    lxcf_test_write_file(d, "src/target", "new\n");
+    lxcf_test_write_file(d, "victim", "host secret\n");
+    t_mkdir_parent(planted);
+    assert_int_equal(symlink(victim, planted), 0);
+    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), -1);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+    assert_non_null(strstr(err.msg, "symlink"));
+    text = lxcf_test_read_file(d, "victim");
+    assert_string_equal(text, "host secret\n");
+    lxcf_test_rmrf(d);
+}
+
+static void test_deploy_refuses_symlinked_parent(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
+    _cleanup_free_ char *src = lxcf_xasprintf("%s/src/sub/f", d);
+    _cleanup_free_ char *pdir = lxcf_xasprintf("%s%s/src/sub", g, d);
+    _cleanup_free_ char *out = lxcf_xasprintf("%s/outside", d);
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
+    char *paths[] = { src, NULL };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    lxcf_test_write_file(d, "src/sub/f", "f\n");
+    lxcf_test_mkdirs(out, "");
+    t_mkdir_parent(pdir);
+    assert_int_equal(symlink(out, pdir), 0);
+    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), -1);
+    assert_false(lxcf_test_exists(out, "f"));
+    lxcf_test_rmrf(d);
+}
+
+static void test_deploy_check_reads_under_the_root(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *h = lxcf_xasprintf("%s/host", d);
+    _cleanup_strv_ char **abs = NULL;
+    char *paths[] = { "/etc/app.conf", "/srv/tree/", NULL };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    lxcf_test_write_file(h, "etc/app.conf", "x=1\n");
+    lxcf_test_write_file(h, "srv/tree/a", "a\n");
+    lxcf_test_symlink("a", h, "srv/tree/in");
+    lxcf_test_symlink("../tree/a", h, "srv/tree/also-in");
+    if (lxcf_deploy_check(h, paths, &abs, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(abs[0], "/etc/app.conf");
+    assert_string_equal(abs[1], "/srv/tree");
+    assert_null(abs[2]);
+    lxcf_test_rmrf(d);
+}
+
+static void test_deploy_check_refuses_bad_input(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *h = lxcf_xasprintf("%s/host", d);
+    _cleanup_free_ char *fifo = lxcf_xasprintf("%s/srv/fifo", h);
+    lxcf_err err = LXCF_ERR_INIT;
+    struct {
+        const char *path, *msg;
+    } bad[] = {
+        { "/srv/missing", "No such file" },
+        { "srv/relative", "give an absolute path" },
+        { "/srv/out", "out of the directory being deployed" },
+        { "/srv/abs", "out of the directory being deployed" },
+        { "/srv/fifo", "not a file, directory or symlink" },
+        { "/srv/../etc", "'..' is not allowed" },
+    };
+
+    (void)state;
+    lxcf_test_write_file(h, "srv/out/a", "a\n");
+    lxcf_test_symlink("../../etc/shadow", h, "srv/out/escape");
+    lxcf_test_write_file(h, "srv/abs/a", "a\n");
+    lxcf_test_symlink("/etc/shadow", h, "srv/abs/l");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        _cleanup_strv_ char **abs = NULL;
+        char *paths[] = { (char *)bad[i].path, NULL };
+
+        lxcf_error_clear(&err);
+        assert_int_equal(lxcf_deploy_check(h, paths, &abs, &err), -1);
+        assert_int_equal(err.code, LXCF_EXIT_USAGE);
+        if (!strstr(err.msg, bad[i].msg))
+            fail_msg("%s: '%s' does not say '%s'", bad[i].path, err.msg, bad[i].msg);
+        assert_null(abs);
+    }
+    lxcf_test_rmrf(d);
+}
+
+static void test_deploy_copies_from_under_the_root(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d), *h = lxcf_xasprintf("%s/host", d);
+    _cleanup_free_ char *text = NULL;
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_JOINT };
+    char *abs[] = { "/etc/motd", NULL };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    lxcf_test_mkdirs(g, "");
+    lxcf_test_write_file(h, "etc/motd", "from the test host\n");
+    assert_int_equal(lxcf_deploy_guest(&guest, h, abs, &err), 0);
+    text = lxcf_test_read_file(g, "etc/motd");
+    assert_string_equal(text, "from the test host\n");
+    lxcf_test_rmrf(d);
+}
+
+static void test_deploy_copies_directory_tree(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
+    _cleanup_free_ char *src = lxcf_xasprintf("%s/tree", d);
+    _cleanup_free_ char *dst = lxcf_xasprintf("%s%s", g, src);
+    _cleanup_free_ char *sub = lxcf_xasprintf("%s/sub", src), *a = lxcf_xasprintf("%s/a", src);
+    _cleanup_free_ char *h0 = NULL, *h1 = NULL;
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
+    char *paths[] = { src, NULL };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    lxcf_test_mkdirs(g, "");
+    lxcf_test_write_file(d, "tree/a", "a\n");
+    lxcf_test_write_file(d, "tree/sub/b", "b\n");
+    assert_int_equal(chmod(sub, 0700), 0);
+    lxcf_test_symlink("a", src, "l");
+    assert_int_equal(chmod(a, 0600), 0);
+    h0 = lxcf_test_tree_snapshot(src);
+    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), 0);
+    h1 = lxcf_test_tree_snapshot(dst);
+    assert_string_equal(h0, h1);
+    lxcf_test_rmrf(d);
+}
+
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_deploy_copies_file_with_mode_and_owner),
+        cmocka_unit_test(test_deploy_refuses_planted_symlink),
+        cmocka_unit_test(test_deploy_refuses_symlinked_parent),
+        cmocka_unit_test(test_deploy_check_reads_under_the_root),
+        cmocka_unit_test(test_deploy_check_refuses_bad_input),
+        cmocka_unit_test(test_deploy_copies_from_under_the_root),
+        cmocka_unit_test(test_deploy_copies_directory_tree),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
