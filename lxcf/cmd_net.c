@@ -38,15 +38,15 @@ static void lxcf_net_print_json(FILE *f, const lxcf_net_status *st)
 
 static void lxcf_net_print(FILE *f, const lxcf_net_status *st)
 {
-    fprintf(f, "name:       %s\n", st->name);
-    fprintf(f, "bridge:     %s\n", st->bridge ? st->bridge : "-");
-    fprintf(f, "address:    %s\n", st->address ? st->address : "-");
-    fprintf(f, "pool:       %s - %s\n", st->range_start ? st->range_start : "-",
-            st->range_end ? st->range_end : "-");
-    fprintf(f, "active:     %s\n", st->active ? "yes" : "no");
-    fprintf(f, "autostart:  %s\n", st->autostart ? "yes" : "no");
-    fprintf(f, "persistent: %s\n", st->persistent ? "yes" : "no");
-    fprintf(f, "hosts:      %zu\n", st->n_dhcp_hosts);
+    lxcf_field(f, "name", st->name);
+    lxcf_field(f, "bridge", st->bridge);
+    lxcf_field(f, "address", st->address);
+    lxcf_fieldf(f, "pool", "%s - %s", st->range_start ? st->range_start : "-",
+                st->range_end ? st->range_end : "-");
+    lxcf_field(f, "active", st->active ? "yes" : "no");
+    lxcf_field(f, "autostart", st->autostart ? "yes" : "no");
+    lxcf_field(f, "persistent", st->persistent ? "yes" : "no");
+    lxcf_fieldf(f, "hosts", "%zu", st->n_dhcp_hosts);
     for (size_t i = 0; i < st->n_dhcp_hosts; i++)
         fprintf(f, "  %-15s %-17s %s\n", st->dhcp_hosts[i].ip ? st->dhcp_hosts[i].ip : "-",
                 st->dhcp_hosts[i].mac ? st->dhcp_hosts[i].mac : "-",

@@ -212,39 +212,38 @@ static void lxcf_show_text(FILE *f, const lxcf_res_info *i)
 {
     const lxcf_container *c = i->c;
 
-    fprintf(f, "name:       %s\n", c->name);
-    fprintf(f, "uuid:       %s\n", c->uuid ? c->uuid : "-");
-    fprintf(f, "state:      %s\n", lxcf_container_state(c, i->state));
-    fprintf(f, "model:      %s\n", lxcf_model_to_string(c->model));
-    fprintf(f, "root:       %s\n", c->root ? c->root : "-");
-    fprintf(f, "created:    %s\n", c->created ? c->created : "-");
+    lxcf_field(f, "name", c->name);
+    lxcf_field(f, "uuid", c->uuid);
+    lxcf_field(f, "state", lxcf_container_state(c, i->state));
+    lxcf_field(f, "model", lxcf_model_to_string(c->model));
+    lxcf_field(f, "root", c->root);
+    lxcf_field(f, "created", c->created);
     if (c->lxcfs)
-        fprintf(f, "lxcfs:      yes (%s)\n", c->lxcfs);
+        lxcf_fieldf(f, "lxcfs", "yes (%s)", c->lxcfs);
     else
-        fprintf(f, "lxcfs:      no (free, ps and top in the guest need it: see 'lxcf check')\n");
-    fprintf(f, "autostart:  %s\n", i->autostart ? "yes" : "no");
-    fprintf(f, "network:    %s\n", c->network ? c->network : "-");
-    fprintf(f, "mac:        %s\n", c->mac ? c->mac : "-");
+        lxcf_field(f, "lxcfs", "no (free, ps and top in the guest need it: see 'lxcf check')");
+    lxcf_field(f, "autostart", i->autostart ? "yes" : "no");
+    lxcf_field(f, "network", c->network);
+    lxcf_field(f, "mac", c->mac);
     if (c->ipv4)
-        fprintf(f, "address:    %s/%u\n", c->ipv4, c->ipv4_prefix);
+        lxcf_fieldf(f, "address", "%s/%u", c->ipv4, c->ipv4_prefix);
     else
-        fprintf(f, "address:    -\n");
-    fprintf(f, "hosts:      %s\n", i->hosts_entry < 0 ? "unknown"
-                                   : i->hosts_entry ? "yes (in the host's /etc/hosts)"
-                                                    : "no (missing from the host's /etc/hosts)");
+        lxcf_field(f, "address", NULL);
+    lxcf_field(f, "hosts", i->hosts_entry < 0 ? "unknown"
+                           : i->hosts_entry ? "yes (in the host's /etc/hosts)"
+                                            : "no (missing from the host's /etc/hosts)");
     if (i->confined >= 0)
-        fprintf(f, "confined:   %s%s%s%s\n", i->confined ? "yes" : "no",
-                i->confined_why ? " (" : "", i->confined_why ? i->confined_why : "",
-                i->confined_why ? ")" : "");
+        lxcf_fieldf(f, "confined", "%s%s%s%s", i->confined ? "yes" : "no",
+                    i->confined_why ? " (" : "", i->confined_why ? i->confined_why : "",
+                    i->confined_why ? ")" : "");
     lxcf_show_limits(f, i);
     if (i->has_kernel) {
-        char mem[16] = "-";
+        char mem[16] = "-", cpu[48] = "";
         if (i->kernel.has_memory)
             lxcf_human_kib(i->kernel.mem_usage / 1024, mem);
-        fprintf(f, "usage:      memory %s", mem);
         if (i->kernel.has_cpu_usage)
-            fprintf(f, ", cpu time %.2fs", (double)i->kernel.cpu_usage_ns / 1e9);
-        fputc('\n', f);
+            snprintf(cpu, sizeof(cpu), ", cpu time %.2fs", (double)i->kernel.cpu_usage_ns / 1e9);
+        lxcf_fieldf(f, "usage", "memory %s%s", mem, cpu);
     }
 }
 

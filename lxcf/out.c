@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+
 void lxcf_json_str(FILE *f, const char *s)
 {
     if (!s) {
@@ -129,6 +131,28 @@ void lxcf_json_int(lxcf_json *j, const char *key, bool has, long long v)
 void lxcf_json_bool(lxcf_json *j, const char *key, int v)
 {
     lxcf_json_value(j, key, v >= 0, "%s", v ? "true" : "false");
+}
+
+#define LXCF_FIELD_WIDTH 12
+
+void lxcf_field(FILE *f, const char *label, const char *value)
+{
+    int pad = LXCF_FIELD_WIDTH - 1 - (int)strlen(label);
+
+    fprintf(f, "%s:%*s%s\n", label, pad > 1 ? pad : 1, "", value ? value : "-");
+}
+
+void lxcf_fieldf(FILE *f, const char *label, const char *fmt, ...)
+{
+    _cleanup_free_ char *value = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    /* Out of memory: what lxcf_xasprintf does too. */
+    if (vasprintf(&value, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    lxcf_field(f, label, value);
 }
 
 void lxcf_printer_init(lxcf_printer *p, FILE *out, bool quiet)

@@ -51,5 +51,10 @@ void lxcf_printer_parallel(lxcf_printer *p);
 void lxcf_printer_fn(void *opaque, const char *name, const char *msg);
 void lxcf_printer_line(lxcf_printer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The "LABEL:     VALUE" lines of show and net, the values in one column;
+ * a NULL VALUE is "-". */
+void lxcf_field(FILE *f, const char *label, const char *value);
+void lxcf_fieldf(FILE *f, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* "12.3M" style size of KiB for tables. */
 void lxcf_human_kib(unsigned long long kib, char buf[16]);

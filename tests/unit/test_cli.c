@@ -321,6 +321,28 @@ static void test_json_outer_array(void **state)
     free(buf);
 }
 
+/* The NAME: VALUE lines of show and net keep their values in one column. */
+static void test_fields(void **state)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    assert_non_null(f);
+    lxcf_field(f, "name", "web1");
+    lxcf_field(f, "uuid", NULL);
+    lxcf_field(f, "persistent", "yes");
+    lxcf_fieldf(f, "address", "%s/%u", "192.168.125.11", 24u);
+    lxcf_field(f, "a-label-too-long", "x");
+    fclose(f);
+    assert_string_equal(buf, "name:       web1\n"
+                             "uuid:       -\n"
+                             "persistent: yes\n"
+                             "address:    192.168.125.11/24\n"
+                             "a-label-too-long: x\n");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_shared_handlers_know_their_row),
         cmocka_unit_test(test_json_layout),
         cmocka_unit_test(test_json_outer_array),
+        cmocka_unit_test(test_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
