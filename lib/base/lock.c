@@ -37,7 +37,13 @@ static long lxcf_lock_holder(int fd)
 {
     char buf[32] = "";
     ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-    return n > 0 ? strtol(buf, NULL, 10) : 0;
+    uint64_t pid;
+
+    /* The holder writes "PID\n"; anything else says nothing. */
+    if (n <= 0 || lxcf_parse_u64(buf, LXCF_NUM_TRAILING | LXCF_NUM_DATA, 1, INT32_MAX, "pid", &pid,
+                                 NULL) < 0)
+        return 0;
+    return (long)pid;
 }
 
 int lxcf_lock_take(const char *path, int timeout_ms, lxcf_err *err)

@@ -78,27 +78,6 @@ char *lxcf_bitmap_format(const lxcf_bitmap *b)
     return out;
 }
 
-/* Digits only (no sign, no blanks: strtoull would accept both), with
- * overflow detection.  Returns the number of digits read, 0 if none, -1 on
- * overflow. */
-static int lxcf_parse_digits(const char *s, uint64_t *v, const char **end)
-{
-    uint64_t n = 0;
-    int count = 0;
-
-    while (isdigit((unsigned char)*s)) {
-        unsigned d = (unsigned)(*s - '0');
-        if (n > (UINT64_MAX - d) / 10)
-            return -1;
-        n = n * 10 + d;
-        s++;
-        count++;
-    }
-    *v = n;
-    *end = s;
-    return count;
-}
-
 /* A binary unit suffix: "", K, M, G, T (any case), optionally followed by
  * "B" or "iB".  Returns the multiplier, 0 for an unknown suffix. */
 static uint64_t lxcf_parse_unit(const char *s)
@@ -136,7 +115,7 @@ int lxcf_parse_size(const char *s, uint64_t *bytes, bool *unlimited, lxcf_err *e
         *unlimited = true;
         return 0;
     }
-    nd = lxcf_parse_digits(s, &whole, &p);
+    nd = lxcf_scan_u64(s, &whole, &p);
     if (nd < 0)
         return lxcf_error(err, LXCF_EXIT_USAGE, "'%s': size too large", s);
     if (nd == 0)
@@ -190,13 +169,13 @@ static int lxcf_parse_list(const char *s, unsigned max, lxcf_bitmap *out, lxcf_e
         uint64_t lo, hi;
         const char *q;
 
-        if (lxcf_parse_digits(p, &lo, &q) <= 0)
+        if (lxcf_scan_u64(p, &lo, &q) <= 0)
             return lxcf_error(err, LXCF_EXIT_USAGE,
                               "'%s': not a list of numbers like 0-1,3", s);
         hi = lo;
         p = q;
         if (*p == '-') {
-            if (lxcf_parse_digits(p + 1, &hi, &q) <= 0)
+            if (lxcf_scan_u64(p + 1, &hi, &q) <= 0)
                 return lxcf_error(err, LXCF_EXIT_USAGE, "'%s': incomplete range", s);
             p = q;
             if (hi < lo)
@@ -233,7 +212,7 @@ int lxcf_parse_percent(const char *s, unsigned *pct, lxcf_err *err)
 
     if (!s || !*s)
         return lxcf_error(err, LXCF_EXIT_USAGE, "empty percentage");
-    if (lxcf_parse_digits(s, &v, &p) <= 0 || (*p && !lxcf_streq(p, "%")))
+    if (lxcf_scan_u64(s, &v, &p) <= 0 || (*p && !lxcf_streq(p, "%")))
         return lxcf_error(err, LXCF_EXIT_USAGE, "'%s': not a percentage", s);
     if (v < 1 || v > 100)
         return lxcf_error(err, LXCF_EXIT_USAGE, "'%s': percentage must be 1..100", s);
@@ -254,7 +233,7 @@ static int lxcf_parse_count(const char *s, bool units, const char *what,
         *v = LXCF_RATE_UNLIMITED;
         return 0;
     }
-    nd = lxcf_parse_digits(s, &n, &p);
+    nd = lxcf_scan_u64(s, &n, &p);
     if (nd < 0)
         return lxcf_error(err, LXCF_EXIT_USAGE, "'%s': %s too large", s, what);
     if (nd == 0)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -185,24 +186,101 @@ int lxcf_name_check(const char *name, lxcf_err *err)
     return 0;
 }
 
+int lxcf_scan_u64(const char *s, uint64_t *v, const char **end)
+{
+    uint64_t n = 0;
+    int count = 0;
+
+    while (isdigit((unsigned char)*s)) {
+        unsigned d = (unsigned)(*s - '0');
+        if (n > (UINT64_MAX - d) / 10)
+            return -1;
+        n = n * 10 + d;
+        s++;
+        count++;
+    }
+    *v = n;
+    *end = s;
+    return count;
+}
+
+static bool lxcf_num_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* S as digits after an optional '-' (when SIGNED): *NEG and *MAG; *SHOWN
+ * is S as the messages quote it (past the blanks allowed before it). */
+static int lxcf_num_parse(const char *s, unsigned flags, bool sign, bool *neg, uint64_t *mag,
+                          const char **shown, const char *what, lxcf_err *err)
+{
+    int code = flags & LXCF_NUM_DATA ? LXCF_EXIT_FAIL : LXCF_EXIT_USAGE;
+    const char *end;
+    int nd;
+
+    if (!s)
+        s = "";
+    while ((flags & LXCF_NUM_LEADING) && lxcf_num_blank(*s))
+        s++;
+    *shown = s;
+    *neg = sign && *s == '-';
+    nd = lxcf_scan_u64(s + *neg, mag, &end);
+    if (nd == 0)
+        return lxcf_error(err, code, "%s: '%s' is not a number", what, s);
+    while (nd > 0 && (flags & LXCF_NUM_TRAILING) && lxcf_num_blank(*end))
+        end++;
+    if (nd < 0 || *end)
+        return lxcf_error(err, code, "%s: '%s' is not a valid number", what, s);
+    return 0;
+}
+
+int lxcf_parse_u64(const char *s, unsigned flags, uint64_t min, uint64_t max, const char *what,
+                   uint64_t *out, lxcf_err *err)
+{
+    const char *shown;
+    uint64_t v;
+    bool neg;
+
+    if (lxcf_num_parse(s, flags, false, &neg, &v, &shown, what, err) < 0)
+        return -1;
+    if (v < min || v > max)
+        return lxcf_error(err, flags & LXCF_NUM_DATA ? LXCF_EXIT_FAIL : LXCF_EXIT_USAGE,
+                          "%s: %" PRIu64 " is out of range %" PRIu64 "..%" PRIu64, what, v, min,
+                          max);
+    *out = v;
+    return 0;
+}
+
+int lxcf_parse_i64(const char *s, unsigned flags, int64_t min, int64_t max, const char *what,
+                   int64_t *out, lxcf_err *err)
+{
+    int code = flags & LXCF_NUM_DATA ? LXCF_EXIT_FAIL : LXCF_EXIT_USAGE;
+    const char *shown;
+    uint64_t mag;
+    int64_t v;
+    bool neg;
+
+    if (lxcf_num_parse(s, flags, true, &neg, &mag, &shown, what, err) < 0)
+        return -1;
+    if (mag > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
+        return lxcf_error(err, code, "%s: '%s' is not a valid number", what, shown);
+    /* -(INT64_MAX + 1) written without overflow. */
+    v = neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
+    if (v < min || v > max)
+        return lxcf_error(err, code, "%s: %" PRId64 " is out of range %" PRId64 "..%" PRId64, what,
+                          v, min, max);
+    *out = v;
+    return 0;
+}
+
 int lxcf_parse_ulong(const char *s, unsigned long min, unsigned long max,
                      const char *what, unsigned long *out, lxcf_err *err)
 {
-    char *end = NULL;
-    unsigned long v;
+    uint64_t v;
 
-    if (!s || !*s || !isdigit((unsigned char)*s))
-        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: '%s' is not a number",
-                          what, s ? s : "");
-    errno = 0;
-    v = strtoul(s, &end, 10);
-    if (errno == ERANGE || *end)
-        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: '%s' is not a valid number",
-                          what, s);
-    if (v < min || v > max)
-        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: %lu is out of range %lu..%lu",
-                          what, v, min, max);
-    *out = v;
+    if (lxcf_parse_u64(s, LXCF_NUM_STRICT, min, max, what, &v, err) < 0)
+        return -1;
+    *out = (unsigned long)v;
     return 0;
 }
 
@@ -432,7 +510,8 @@ pid_t lxcf_proc_find(const char *proc, const char *const *comms)
     struct dirent *e;
 
     while (d && (e = readdir(d))) {
-        if (!isdigit((unsigned char)e->d_name[0]))
+        uint64_t pid;
+        if (lxcf_parse_u64(e->d_name, LXCF_NUM_DATA, 1, INT32_MAX, "pid", &pid, NULL) < 0)
             continue;
         _cleanup_free_ char *path = lxcf_xasprintf("%s/%s/comm", proc, e->d_name);
         _cleanup_free_ char *comm = NULL;
@@ -440,7 +519,7 @@ pid_t lxcf_proc_find(const char *proc, const char *const *comms)
             continue;
         comm[strcspn(comm, "\n")] = '\0';
         if (lxcf_strv_contains((char *const *)comms, comm))
-            return (pid_t)atoi(e->d_name);
+            return (pid_t)pid;
     }
     return 0;
 }

@@ -57,9 +57,31 @@ bool lxcf_uuid_like(const char *s);
 /* A container reference: a valid name or a UUID. */
 int lxcf_ref_check(const char *ref, lxcf_err *err);
 
-/* Parse a whole decimal number in [min, max]; WHAT names it in the error. */
+/* Whole numbers: the one parser for lxcf.  Decimal digits only (no '+', no
+ * base prefix, no blanks unless FLAGS allow them) and overflow is an error,
+ * where strtoul and its kin take signs, blanks and partial input quietly.
+ * Errors: "WHAT: 'S' is not a number" (no digits), "... is not a valid
+ * number" (overflow, anything after the digits), "WHAT: N is out of range
+ * MIN..MAX". */
+enum {
+    LXCF_NUM_STRICT = 0,        /* the digits alone; a bad one is the user's (LXCF_EXIT_USAGE) */
+    LXCF_NUM_TRAILING = 1 << 0, /* blanks may follow: a kernel file's "42\n" */
+    LXCF_NUM_LEADING = 1 << 1,  /* blanks may lead */
+    LXCF_NUM_BLANKS = LXCF_NUM_LEADING | LXCF_NUM_TRAILING, /* XML text */
+    LXCF_NUM_DATA = 1 << 2,     /* read from the system, not typed: LXCF_EXIT_FAIL */
+};
+int lxcf_parse_u64(const char *s, unsigned flags, uint64_t min, uint64_t max, const char *what,
+                   uint64_t *out, lxcf_err *err);
+/* The same with an optional '-' before the digits. */
+int lxcf_parse_i64(const char *s, unsigned flags, int64_t min, int64_t max, const char *what,
+                   int64_t *out, lxcf_err *err);
+/* lxcf_parse_u64(S, LXCF_NUM_STRICT, ...) for an unsigned long. */
 int lxcf_parse_ulong(const char *s, unsigned long min, unsigned long max,
                      const char *what, unsigned long *out, lxcf_err *err);
+/* The digits at S (no sign, no blanks): how many (0 when S does not start
+ * with one, -1 on overflow), their value in *V and what follows in *END.
+ * For numbers inside a larger text ("lxc-1234-web1", "0-3,8"). */
+int lxcf_scan_u64(const char *s, uint64_t *v, const char **end);
 
 /* write(2) all of DATA, retrying short writes and EINTR; -1 with errno. */
 int lxcf_write_all(int fd, const char *data, size_t len);

@@ -226,51 +226,25 @@ char *lxcf_xml_attr(const xmlNode *node, const char *name)
 
 /* ---- numbers ------------------------------------------------------------- */
 
-static const char *lxcf_xml_skip_blanks(const char *s)
+/* Numbers in XML text, which may have blanks around them. */
+int lxcf_xml_parse_ull(const char *s, const char *what, unsigned long long *out,
+                       lxcf_err *err)
 {
-    while (s && (*s == ' ' || *s == '\t' || *s == '\n'))
-        s++;
-    return s;
-}
+    uint64_t v;
 
-/* DIGITS (what follows blanks and a sign in ORIG) as a whole number. */
-static int lxcf_xml_digits(const char *digits, const char *orig, const char *what,
-                           unsigned long long *out, lxcf_err *err)
-{
-    char *end = NULL;
-    unsigned long long v;
-
-    if (!digits || *digits < '0' || *digits > '9')
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: '%s' is not a number", what,
-                          orig ? orig : "");
-    errno = 0;
-    v = strtoull(digits, &end, 10);
-    end = (char *)lxcf_xml_skip_blanks(end);
-    if (errno == ERANGE || *end)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: '%s' is not a valid number", what, orig);
+    if (lxcf_parse_u64(s, LXCF_NUM_BLANKS | LXCF_NUM_DATA, 0, UINT64_MAX, what, &v, err) < 0)
+        return -1;
     *out = v;
     return 0;
 }
 
-int lxcf_xml_parse_ull(const char *s, const char *what, unsigned long long *out,
-                       lxcf_err *err)
-{
-    s = lxcf_xml_skip_blanks(s);
-    return lxcf_xml_digits(s, s, what, out, err);
-}
-
 int lxcf_xml_parse_ll(const char *s, const char *what, long long *out, lxcf_err *err)
 {
-    const char *orig = lxcf_xml_skip_blanks(s);
-    bool neg = orig && *orig == '-';
-    unsigned long long v, max = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+    int64_t v;
 
-    if (lxcf_xml_digits(neg ? orig + 1 : orig, orig, what, &v, err) < 0)
+    if (lxcf_parse_i64(s, LXCF_NUM_BLANKS | LXCF_NUM_DATA, INT64_MIN, INT64_MAX, what, &v, err) < 0)
         return -1;
-    if (v > max)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: '%s' is not a valid number", what, orig);
-    /* -(LLONG_MAX + 1) written without overflow. */
-    *out = neg ? -(long long)(v - 1) - 1 : (long long)v;
+    *out = v;
     return 0;
 }
 

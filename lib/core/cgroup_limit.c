@@ -52,18 +52,11 @@ unsigned lxcf_cgroup_cpu_percent(uint64_t quota_us, uint64_t period_us, unsigned
 /* A limit value: "max" (v2) / "-1" (v1) or a decimal number. */
 static int lxcf_cg_parse_value(const char *path, const char *s, uint64_t *v, lxcf_err *err)
 {
-    char *end;
-
     if (lxcf_streq(s, "max") || lxcf_streq(s, "-1")) {
         *v = LXCF_CG_UNLIMITED;
         return 0;
     }
-    errno = 0;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (!isdigit((unsigned char)*s) || errno || (*end && !isspace((unsigned char)*end)))
-        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: unexpected value '%s'", path, s);
-    *v = n;
-    return 0;
+    return lxcf_parse_u64(s, LXCF_NUM_TRAILING | LXCF_NUM_DATA, 0, UINT64_MAX, path, v, err);
 }
 
 static int lxcf_cg_read_value(const char *dir, const char *file, uint64_t *v, lxcf_err *err)

@@ -62,6 +62,7 @@ static int lxcf_cg_read_membership(const lxcf_cgroup_layout *l, const char *proc
     paths = lxcf_xcalloc(l->nhier + 1, sizeof(char *));
     for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        uint64_t id;
         int h;
 
         if (!c2 || c2[1] != '/') {
@@ -69,7 +70,9 @@ static int lxcf_cg_read_membership(const lxcf_cgroup_layout *l, const char *proc
             return lxcf_error(err, LXCF_EXIT_FAIL, "%s: malformed line '%s'", path, line);
         }
         *c1 = *c2 = '\0';
-        h = lxcf_cg_find_hier(l, atoi(line), c1 + 1);
+        h = lxcf_parse_u64(line, LXCF_NUM_DATA, 0, INT32_MAX, path, &id, NULL) < 0
+                ? -1
+                : lxcf_cg_find_hier(l, (int)id, c1 + 1);
         if (h >= 0 && !paths[h])
             paths[h] = lxcf_xstrdup(c2 + 1);
     }

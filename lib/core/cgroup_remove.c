@@ -71,14 +71,11 @@ static bool lxcf_cg_pid_zombie(pid_t pid)
 static bool lxcf_cg_stale_group(const char *entry, const char *name)
 {
     _cleanup_free_ char *want = NULL;
-    char *end;
-    long pid;
+    const char *end;
+    uint64_t pid;
 
-    if (!lxcf_startswith(entry, "lxc-") || !isdigit((unsigned char)entry[4]))
-        return false;
-    errno = 0;
-    pid = strtol(entry + 4, &end, 10);
-    if (errno || *end != '-' || pid <= 0 || pid > INT32_MAX)
+    if (!lxcf_startswith(entry, "lxc-") || lxcf_scan_u64(entry + 4, &pid, &end) <= 0 ||
+        *end != '-' || pid == 0 || pid > INT32_MAX)
         return false;
     want = lxcf_cgroup_machine_group((pid_t)pid, name);
     if (!lxcf_streq(want + strlen("machine/"), entry))

@@ -80,14 +80,16 @@ const lxcf_check_item *lxcf_check_cap(const lxcf_check_report *r)
 long long lxcf_check_sysctl(const char *proc_root, const char *key)
 {
     _cleanup_free_ char *rel = lxcf_xasprintf("/proc/sys/%s", key), *path = NULL, *buf = NULL;
+    int64_t v;
 
     for (char *p = rel + strlen("/proc/sys/"); *p; p++)
         if (*p == '.')
             *p = '/';
     path = lxcf_path_join(proc_root, rel);
-    if (lxcf_read_file(path, &buf, NULL, NULL) < 0)
+    if (lxcf_read_file(path, &buf, NULL, NULL) < 0 ||
+        lxcf_parse_i64(buf, LXCF_NUM_TRAILING | LXCF_NUM_DATA, 0, INT64_MAX, path, &v, NULL) < 0)
         return -1;
-    return strtoll(buf, NULL, 10);
+    return v;
 }
 
 unsigned long lxcf_check_inotify_in_use(const char *proc_root)

@@ -282,6 +282,8 @@ const char *lxcf_virt_state_name(int state)
 int lxcf_virt_init_pid(virDomainPtr dom, pid_t *pid, lxcf_err *err)
 {
     _cleanup_free_ char *path = NULL, *buf = NULL;
+    const char *end;
+    uint64_t first;
     int id;
 
     *pid = 0;
@@ -295,7 +297,10 @@ int lxcf_virt_init_pid(virDomainPtr dom, pid_t *pid, lxcf_err *err)
     path = lxcf_xasprintf("/proc/%d/task/%d/children", id, id);
     if (lxcf_read_file(path, &buf, NULL, err) < 0)
         return -1;
-    *pid = (pid_t)strtol(buf, NULL, 10);
+    /* The file holds "PID " for each child. */
+    if (lxcf_scan_u64(buf, &first, &end) > 0 && (*end == ' ' || *end == '\n' || !*end) &&
+        first <= INT32_MAX)
+        *pid = (pid_t)first;
     if (*pid <= 0)
         return lxcf_error(err, LXCF_EXIT_FAIL, "%s: the container's init process was not found",
                           virDomainGetName(dom));

@@ -277,6 +277,83 @@ static void test_parse_ulong_refuses_and_leaves_out_alone(void **state)
     }
 }
 
+static void test_parse_u64_blanks_only_where_allowed(void **state)
+{
+    struct {
+        const char *s;
+        unsigned flags;
+        const char *want; /* NULL: parses to 42 */
+    } cases[] = {
+        { "42", LXCF_NUM_STRICT, NULL },
+        { "42\n", LXCF_NUM_TRAILING, NULL },
+        { "42 \t\n", LXCF_NUM_TRAILING, NULL },
+        /* (messages show a control character as '?') */
+        { " 42\n", LXCF_NUM_TRAILING, "n: ' 42?' is not a number" },
+        { "42\n", LXCF_NUM_STRICT, "n: '42?' is not a valid number" },
+        { " \t42 \n", LXCF_NUM_BLANKS, NULL },
+        { " 4 2 ", LXCF_NUM_BLANKS, "n: '4 2 ' is not a valid number" },
+        { "\n", LXCF_NUM_BLANKS, "n: '' is not a number" },
+        { "0x2a", LXCF_NUM_STRICT, "n: '0x2a' is not a valid number" },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t v = 7;
+        lxcf_err err = LXCF_ERR_INIT;
+        int r = lxcf_parse_u64(cases[i].s, cases[i].flags, 0, 100, "n", &v, &err);
+
+        if (!cases[i].want) {
+            assert_int_equal(r, 0);
+            assert_true(v == 42);
+        } else {
+            assert_int_equal(r, -1);
+            assert_string_equal(err.msg, cases[i].want);
+            assert_true(v == 7);
+        }
+    }
+}
+
+static void test_parse_u64_and_i64_edges_and_codes(void **state)
+{
+    lxcf_err err = LXCF_ERR_INIT, e2 = LXCF_ERR_INIT, e3 = LXCF_ERR_INIT, e4 = LXCF_ERR_INIT;
+    uint64_t u = 0;
+    int64_t i = 0;
+
+    assert_int_equal(lxcf_parse_u64("18446744073709551615", 0, 0, UINT64_MAX, "n", &u, &err), 0);
+    assert_true(u == UINT64_MAX);
+    /* Read from the system: a failure, not a usage error. */
+    assert_int_equal(lxcf_parse_u64("18446744073709551616", LXCF_NUM_DATA, 0, UINT64_MAX, "n", &u,
+                                    &err), -1);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+    assert_string_equal(err.msg, "n: '18446744073709551616' is not a valid number");
+    assert_int_equal(lxcf_parse_i64("-9223372036854775808", 0, INT64_MIN, INT64_MAX, "n", &i, &e2), 0);
+    assert_true(i == INT64_MIN);
+    assert_int_equal(lxcf_parse_i64(" -5\n", LXCF_NUM_BLANKS, -10, 10, "n", &i, &e2), 0);
+    assert_true(i == -5);
+    assert_int_equal(lxcf_parse_i64("-9223372036854775809", 0, INT64_MIN, INT64_MAX, "n", &i, &e2), -1);
+    assert_int_equal(e2.code, LXCF_EXIT_USAGE);
+    assert_string_equal(e2.msg, "n: '-9223372036854775809' is not a valid number");
+    assert_int_equal(lxcf_parse_i64("--1", 0, INT64_MIN, INT64_MAX, "n", &i, &e3), -1);
+    assert_string_equal(e3.msg, "n: '--1' is not a number");
+    assert_int_equal(lxcf_parse_i64("-5", 0, 0, 10, "n", &i, &e4), -1);
+    assert_string_equal(e4.msg, "n: -5 is out of range 0..10");
+    assert_true(i == -5);
+    /* A caller that only asks whether it parses passes no error. */
+    assert_int_equal(lxcf_parse_u64("x", 0, 0, 1, "n", &u, NULL), -1);
+}
+
+static void test_scan_u64_reads_a_number_inside_text(void **state)
+{
+    const char *end = NULL;
+    uint64_t v = 0;
+
+    assert_int_equal(lxcf_scan_u64("1234-web1", &v, &end), 4);
+    assert_true(v == 1234);
+    assert_string_equal(end, "-web1");
+    assert_int_equal(lxcf_scan_u64("-1", &v, &end), 0);
+    assert_int_equal(lxcf_scan_u64(" 1", &v, &end), 0);
+    assert_int_equal(lxcf_scan_u64("99999999999999999999", &v, &end), -1);
+}
+
 /* ---- reading and writing ------------------------------------------------- */
 
 static void test_write_all_and_read_fd_move_every_byte(void **state)
@@ -560,6 +637,9 @@ int main(void)
         cmocka_unit_test(test_uuid_like_wants_36_hex_digits_and_dashes),
         cmocka_unit_test(test_parse_ulong_accepts_whole_numbers_in_range),
         cmocka_unit_test(test_parse_ulong_refuses_and_leaves_out_alone),
+        cmocka_unit_test(test_parse_u64_blanks_only_where_allowed),
+        cmocka_unit_test(test_parse_u64_and_i64_edges_and_codes),
+        cmocka_unit_test(test_scan_u64_reads_a_number_inside_text),
         cmocka_unit_test(test_write_all_and_read_fd_move_every_byte),
         cmocka_unit_test(test_write_all_fails_with_errno),
         cmocka_unit_test(test_read_file_reads_and_reports),
