@@ -111,17 +111,23 @@ static void lxcf_cp_progress(lxcf_cp_ctx *c, bool force)
     c->o->progress(c->st->bytes, c->st->files, c->o->progress_opaque);
 }
 
-/* Options name paths loosely ("/var/log/", "var/log"): compare cleaned. */
+/* Options name paths loosely ("/var/log/", "var/log"): P without its
+ * leading slashes, *N its length without the trailing ones. */
+static const char *lxcf_cp_trim(const char *p, size_t *n)
+{
+    while (*p == '/')
+        p++;
+    *n = strlen(p);
+    while (*n > 0 && p[*n - 1] == '/')
+        (*n)--;
+    return p;
+}
+
 static bool lxcf_cp_listed(const char *const *list, const char *rel)
 {
     for (; list && *list; list++) {
-        const char *s = *list;
         size_t n;
-        while (*s == '/')
-            s++;
-        n = strlen(s);
-        while (n > 0 && s[n - 1] == '/')
-            n--;
+        const char *s = lxcf_cp_trim(*list, &n);
         if (n == strlen(rel) && strncmp(s, rel, n) == 0)
             return true;
     }
@@ -557,13 +563,8 @@ static int lxcf_cp_check_nesting(const char *src, const char *dst, const char *c
         return 0;
     /* Inside the source is fine only when the copy leaves that part out. */
     for (const char *const *e = exclude; e && *e; e++) {
-        const char *x = *e;
         size_t n;
-        while (*x == '/')
-            x++;
-        n = strlen(x);
-        while (n > 0 && x[n - 1] == '/')
-            n--;
+        const char *x = lxcf_cp_trim(*e, &n);
         if (n && strncmp(inner, x, n) == 0 && (inner[n] == '\0' || inner[n] == '/'))
             return 0;
     }
