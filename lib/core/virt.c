@@ -93,6 +93,41 @@ int lxcf_virt_describe(virDomainPtr dom, lxcf_container **info, lxcf_err *err)
     return r;
 }
 
+int lxcf_virt_define(virConnectPtr conn, lxcf_container *c, lxcf_err *err)
+{
+    _cleanup_free_ char *xml = NULL;
+    _cleanup_domain_ virDomainPtr d = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    if (lxcf_domxml_build(c, &xml, err) < 0)
+        return -1;
+    d = virDomainDefineXML(conn, xml);
+    if (!d)
+        return lxcf_virt_error(err, c->name, "defining the domain");
+    if (!c->uuid && virDomainGetUUIDString(d, uuid) == 0)
+        c->uuid = lxcf_xstrdup(uuid);
+    return 0;
+}
+
+int lxcf_virt_set_lxcfs(virDomainPtr dom, const char *dir, lxcf_err *err)
+{
+    /* The name first: the call would clear the error of the one before. */
+    const char *name = virDomainGetName(dom);
+    _cleanup_free_ char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
+                                                            VIR_DOMAIN_XML_SECURE);
+    _cleanup_free_ char *fixed = NULL;
+    _cleanup_domain_ virDomainPtr back = NULL;
+
+    if (!xml)
+        return lxcf_virt_error(err, name, "reading the domain definition");
+    if (lxcf_domxml_set_lxcfs(xml, dir, &fixed, err) < 0)
+        return -1;
+    back = virDomainDefineXML(virDomainGetConnect(dom), fixed);
+    if (!back)
+        return lxcf_virt_error(err, name, "updating the lxcfs mounts");
+    return 0;
+}
+
 int lxcf_virt_set_meta(virDomainPtr dom, const lxcf_container *c, lxcf_err *err)
 {
     _cleanup_free_ char *meta = NULL;

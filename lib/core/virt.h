@@ -40,6 +40,19 @@ int lxcf_virt_lookup(virConnectPtr conn, const char *name, virDomainPtr *dom,
 /* The container facts of DOM (NULL in *info when DOM is not lxcf's). */
 int lxcf_virt_describe(virDomainPtr dom, lxcf_container **info, lxcf_err *err);
 
+/* Define C (lxcf_domxml_build).  The UUID libvirt chose is kept in C, so
+ * that later steps find this very domain. */
+int lxcf_virt_define(virConnectPtr conn, lxcf_container *c, lxcf_err *err);
+
+/* Replace DOM's lxcf metadata element with C's (virDomainSetMetadata), in
+ * its persistent definition and, while it runs, its live one; the rest of
+ * the domain stays as libvirt has it. */
+int lxcf_virt_set_meta(virDomainPtr dom, const lxcf_container *c, lxcf_err *err);
+
+/* Redefine DOM with the lxcfs mounts from DIR, or without any when DIR is
+ * NULL (lxcf_domxml_set_lxcfs); libvirt has no call for mounts. */
+int lxcf_virt_set_lxcfs(virDomainPtr dom, const char *dir, lxcf_err *err);
+
 typedef struct lxcf_virt_entry {
     lxcf_container *c;
     int state;          /* virDomainState */

@@ -405,6 +405,105 @@ static void test_list_brief_agrees_with_list_all(void **state)
     assert_int_equal(virDomainSetAutostart(web1, 0), 0);
 }
 
+/* ---- metadata alone ------------------------------------------------------ */
+
+static char *lxcf_t_xml(virDomainPtr d, unsigned flags)
+{
+    char *x = virDomainGetXMLDesc(d, flags);
+
+    if (!x)
+        fail_msg("%s", lxcf_virt_last_error());
+    return x;
+}
+
+/* Dropping the building mark by virDomainSetMetadata leaves the domain as
+ * a redefinition of the whole XML without it did. */
+static void test_set_meta_reads_as_a_redefinition(void **state)
+{
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_db1();
+    _cleanup_domain_ virDomainPtr d = NULL;
+    _cleanup_free_ char *building = NULL, *whole = NULL, *by_meta = NULL, *by_define = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    free(c->name);
+    c->name = lxcf_xstrdup("meta1");
+    c->uuid = lxcf_xstrdup("5d1c0f3e-7a2b-4c9d-8e1f-0a1b2c3d4e5f");
+    assert_int_equal(lxcf_domxml_build(c, &building, &err), 0);
+    assert_int_equal(lxcf_t_define_xml(building), 0);
+    d = virDomainLookupByName(conn, "meta1");
+    assert_non_null(d);
+    free(c->state_note);
+    c->state_note = NULL;
+    if (lxcf_virt_set_meta(d, c, &err) < 0)
+        fail_msg("%s", err.msg);
+    by_meta = lxcf_t_xml(d, VIR_DOMAIN_XML_INACTIVE);
+    assert_null(strstr(by_meta, "building"));
+    assert_int_equal(lxcf_domxml_build(c, &whole, &err), 0);
+    assert_int_equal(lxcf_t_define_xml(whole), 0);
+    by_define = lxcf_t_xml(d, VIR_DOMAIN_XML_INACTIVE);
+    assert_string_equal(by_meta, by_define);
+    assert_int_equal(virDomainUndefine(d), 0);
+}
+
+static void test_set_meta_of_a_running_domain_changes_both_definitions(void **state)
+{
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_web1();
+    _cleanup_domain_ virDomainPtr d = virDomainLookupByName(conn, "web1");
+    _cleanup_free_ char *live = NULL, *stored = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_non_null(d);
+    assert_int_equal(virDomainCreate(d), 0);
+    free(c->ipv4);
+    c->ipv4 = lxcf_xstrdup("192.168.125.99");
+    if (lxcf_virt_set_meta(d, c, &err) < 0)
+        fail_msg("%s", err.msg);
+    live = lxcf_t_xml(d, 0);
+    stored = lxcf_t_xml(d, VIR_DOMAIN_XML_INACTIVE);
+    assert_non_null(strstr(live, "192.168.125.99"));
+    assert_non_null(strstr(stored, "192.168.125.99"));
+    assert_int_equal(virDomainDestroy(d), 0);
+    assert_int_equal(lxcf_t_define(lxcf_t_web1), 0);
+}
+
+static void test_define_keeps_the_uuid_libvirt_chose(void **state)
+{
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_db1();
+    _cleanup_domain_ virDomainPtr d = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    lxcf_err err = LXCF_ERR_INIT;
+
+    free(c->name);
+    c->name = lxcf_xstrdup("def1");
+    if (lxcf_virt_define(conn, c, &err) < 0)
+        fail_msg("%s", err.msg);
+    d = virDomainLookupByName(conn, "def1");
+    assert_non_null(d);
+    assert_int_equal(virDomainGetUUIDString(d, uuid), 0);
+    assert_string_equal(c->uuid, uuid);
+    /* A second definition of the record updates that domain. */
+    assert_int_equal(lxcf_virt_define(conn, c, &err), 0);
+    assert_int_equal(virDomainUndefine(d), 0);
+}
+
+static void test_set_lxcfs_adds_and_removes_the_mounts(void **state)
+{
+    _cleanup_domain_ virDomainPtr d = virDomainLookupByName(conn, "web1");
+    _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_non_null(d);
+    if (lxcf_virt_set_lxcfs(d, "/var/lib/lxcfs", &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(lxcf_virt_describe(d, &c, &err), 1);
+    assert_string_equal(c->lxcfs, "/var/lib/lxcfs");
+    lxcf_container_freep(&c);
+    assert_int_equal(lxcf_virt_set_lxcfs(d, NULL, &err), 0);
+    assert_int_equal(lxcf_virt_describe(d, &c, &err), 1);
+    assert_null(c->lxcfs);
+    assert_string_equal(c->root, "/srv/a/web1");
+}
+
 static void test_init_pid_of_a_stopped_domain_is_0(void **state)
 {
     _cleanup_domain_ virDomainPtr d = virDomainLookupByName(conn, "db1");
@@ -437,6 +536,10 @@ int main(void)
         cmocka_unit_test_teardown(test_scope_null_sees_every_container, lxcf_t_unscoped),
         cmocka_unit_test(test_list_all_gives_lxcf_containers_sorted),
         cmocka_unit_test(test_list_brief_agrees_with_list_all),
+        cmocka_unit_test(test_set_meta_reads_as_a_redefinition),
+        cmocka_unit_test(test_set_meta_of_a_running_domain_changes_both_definitions),
+        cmocka_unit_test(test_define_keeps_the_uuid_libvirt_chose),
+        cmocka_unit_test(test_set_lxcfs_adds_and_removes_the_mounts),
         cmocka_unit_test(test_init_pid_of_a_stopped_domain_is_0),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
