@@ -16,6 +16,7 @@
 #include "cleanup.h"
 #include "fsremove.h"
 #include "fsutil.h"
+#include "spawn.h"
 #include "update_snapshot.h"
 #include "util.h"
 
@@ -46,36 +47,8 @@ typedef struct lxcf_child {
     char **src_made;   /* mount point directories we created (removed after) */
     char *view_mnt, *view_opts;  /* the writable view of the downloaded packages */
     int out_fd;
-    int err_fd;        /* write end of the error pipe */
     pid_t parent;
 } lxcf_child;
-
-enum {
-    LXCF_STEP_UNSHARE = 1, LXCF_STEP_PRIVATE, LXCF_STEP_OVERLAY, LXCF_STEP_PROC, LXCF_STEP_SYS,
-    LXCF_STEP_DEV, LXCF_STEP_RUN, LXCF_STEP_TMP, LXCF_STEP_CHROOT, LXCF_STEP_FILES,
-    LXCF_STEP_STDIO, LXCF_STEP_EXEC, LXCF_STEP_SOURCES, LXCF_STEP_VIEW,
-};
-
-static const char *lxcf_step_name(int step)
-{
-    static const char *const names[] = {
-        "?", "cannot unshare the mount namespace", "cannot make mounts private",
-        "cannot mount the overlay on usr", "cannot bind-mount /proc", "cannot bind-mount /sys",
-        "cannot bind-mount /dev", "cannot mount a tmpfs on run", "cannot mount a tmpfs on tmp",
-        "cannot chroot", "cannot copy the command's files", "cannot set up stdin/stdout",
-        "cannot execute the command", "cannot bind-mount a local package source",
-        "cannot mount the overlay on the downloaded packages",
-    };
-    return step > 0 && step <= LXCF_STEP_VIEW ? names[step] : names[0];
-}
-
-static void lxcf_child_fail(const lxcf_child *c, int step)
-{
-    int msg[2] = { step, errno };
-
-    (void)!write(c->err_fd, msg, sizeof(msg));
-    _exit(127);
-}
 
 static int lxcf_child_copy(int src, const char *dst)
 {
@@ -99,62 +72,62 @@ static int lxcf_child_copy(int src, const char *dst)
     return n < 0 ? -1 : 0;
 }
 
-static void lxcf_child_mounts(const lxcf_child *c)
+static int lxcf_child_mounts(const lxcf_child *c, lxcf_spawn_fail *fail)
 {
     if (unshare(CLONE_NEWNS) < 0)
-        lxcf_child_fail(c, LXCF_STEP_UNSHARE);
+        return lxcf_spawn_failed(fail, "cannot unshare the mount namespace", errno);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        lxcf_child_fail(c, LXCF_STEP_PRIVATE);
+        return lxcf_spawn_failed(fail, "cannot make mounts private", errno);
     if (c->overlay_opts &&
         mount("overlay", c->mnt[LXCF_MNT_USR], "overlay", 0, c->overlay_opts) < 0)
-        lxcf_child_fail(c, LXCF_STEP_OVERLAY);
+        return lxcf_spawn_failed(fail, "cannot mount the overlay on usr", errno);
     if (mount("/proc", c->mnt[LXCF_MNT_PROC], NULL, MS_BIND | MS_REC, NULL) < 0)
-        lxcf_child_fail(c, LXCF_STEP_PROC);
+        return lxcf_spawn_failed(fail, "cannot bind-mount /proc", errno);
     if (mount("/sys", c->mnt[LXCF_MNT_SYS], NULL, MS_BIND | MS_REC, NULL) < 0 ||
         mount(NULL, c->mnt[LXCF_MNT_SYS], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-        lxcf_child_fail(c, LXCF_STEP_SYS);
+        return lxcf_spawn_failed(fail, "cannot bind-mount /sys", errno);
     if (mount("/dev", c->mnt[LXCF_MNT_DEV], NULL, MS_BIND | MS_REC, NULL) < 0)
-        lxcf_child_fail(c, LXCF_STEP_DEV);
+        return lxcf_spawn_failed(fail, "cannot bind-mount /dev", errno);
     /* tmpfs: what CMD leaves in /run and /tmp never reaches the tree. */
     if (mount("tmpfs", c->mnt[LXCF_MNT_RUN], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-        lxcf_child_fail(c, LXCF_STEP_RUN);
+        return lxcf_spawn_failed(fail, "cannot mount a tmpfs on run", errno);
     if (mount("tmpfs", c->mnt[LXCF_MNT_TMP], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-        lxcf_child_fail(c, LXCF_STEP_TMP);
+        return lxcf_spawn_failed(fail, "cannot mount a tmpfs on tmp", errno);
     /* Read-only: an update must not change the repository it reads. */
     for (size_t i = 0; c->src_host && c->src_host[i]; i++)
         if (mount(c->src_host[i], c->src_mnt[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
             mount(NULL, c->src_mnt[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-            lxcf_child_fail(c, LXCF_STEP_SOURCES);
+            return lxcf_spawn_failed(fail, "cannot bind-mount a local package source", errno);
     if (c->view_opts && mount("overlay", c->view_mnt, "overlay", 0, c->view_opts) < 0)
-        lxcf_child_fail(c, LXCF_STEP_VIEW);
+        return lxcf_spawn_failed(fail, "cannot mount the overlay on the downloaded packages",
+                                 errno);
     if (chroot(c->root) < 0 || chdir("/") < 0)
-        lxcf_child_fail(c, LXCF_STEP_CHROOT);
+        return lxcf_spawn_failed(fail, "cannot chroot", errno);
     if (c->nfiles && mkdir(LXCF_UPDATE_FILES_DIR, 0755) < 0)
-        lxcf_child_fail(c, LXCF_STEP_FILES);
+        return lxcf_spawn_failed(fail, "cannot copy the command's files", errno);
     for (size_t i = 0; i < c->nfiles; i++)
         if (mkdir(c->dest_dirs[i], 0755) < 0 || lxcf_child_copy(c->src_fds[i], c->dests[i]) < 0)
-            lxcf_child_fail(c, LXCF_STEP_FILES);
+            return lxcf_spawn_failed(fail, "cannot copy the command's files", errno);
+    return 0;
 }
 
-static __attribute__((noreturn)) void lxcf_child_run(const lxcf_child *c)
+/* Between fork and exec (lxcf_spawn_setup_fn): system calls only. */
+static int lxcf_child_setup(void *opaque, lxcf_spawn_fail *fail)
 {
+    const lxcf_child *c = opaque;
+
     /* CMD must not outlive a killed lxcf: recovery would roll back a tree
      * it is still writing. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != c->parent)
         _exit(127);
-    if (c->root)
-        lxcf_child_mounts(c);
+    if (c->root && lxcf_child_mounts(c, fail) < 0)
+        return -1;
     if (c->out_fd >= 0) {
         int nul = open("/dev/null", O_RDONLY);
         if (nul < 0 || dup2(nul, 0) < 0 || dup2(c->out_fd, 1) < 0 || dup2(c->out_fd, 2) < 0)
-            lxcf_child_fail(c, LXCF_STEP_STDIO);
+            return lxcf_spawn_failed(fail, "cannot set up stdin/stdout", errno);
     }
-    if (!c->root)
-        execvpe(c->argv[0], c->argv, c->envp);
-    for (char **e = c->exe; e && *e; e++)
-        execve(*e, c->argv, c->envp);
-    lxcf_child_fail(c, LXCF_STEP_EXEC);
-    _exit(127);
+    return 0;
 }
 
 static void lxcf_child_clear(lxcf_child *c)
@@ -362,31 +335,13 @@ static int lxcf_scratch_reset(const lxcf_update_exec_opts *o, bool create, lxcf_
     return 0;
 }
 
-static int lxcf_child_wait(pid_t pid, int errfd, int *status, lxcf_err *err)
-{
-    int msg[2] = { 0, 0 };
-    ssize_t n;
-    int st;
-
-    do
-        n = read(errfd, msg, sizeof(msg));
-    while (n < 0 && errno == EINTR);
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot wait for the command");
-    if (n == (ssize_t)sizeof(msg))
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, msg[1], "%s", lxcf_step_name(msg[0]));
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    return 0;
-}
-
 int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o, int *status,
                      lxcf_err *err)
 {
-    lxcf_child c = { .err_fd = -1 };
+    lxcf_child c = { 0 };
     lxcf_err e2 = LXCF_ERR_INIT;
-    int pfd[2];
-    pid_t pid;
+    lxcf_spawn_opts so = { .exec_step = "cannot execute the command",
+                           .setup = lxcf_child_setup, .opaque = &c };
     int r;
 
     if (lxcf_child_prepare(cmd, o, &c, err) < 0 || (o->root && lxcf_scratch_reset(o, true, err) < 0)) {
@@ -394,24 +349,11 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
         lxcf_child_clear(&c);
         return -1;
     }
-    if (pipe2(pfd, O_CLOEXEC) < 0) {
-        lxcf_child_sources_remove(o, &c, &e2);
-        lxcf_child_clear(&c);
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot create a pipe");
-    }
-    c.err_fd = pfd[1];
-    pid = fork();
-    if (pid == 0)
-        lxcf_child_run(&c);
-    close(pfd[1]);
-    if (pid < 0) {
-        close(pfd[0]);
-        lxcf_child_sources_remove(o, &c, &e2);
-        lxcf_child_clear(&c);
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot fork");
-    }
-    r = lxcf_child_wait(pid, pfd[0], status, err);
-    close(pfd[0]);
+    /* Without a root, argv[0] is looked up in our PATH (exe is NULL). */
+    so.argv = c.argv;
+    so.envp = c.envp;
+    so.exe = c.exe;
+    r = lxcf_spawn(&so, status, err);
     /* The namespace died with the child: only the upper/work dirs and the
      * sources' mount points remain. */
     if ((o->root && lxcf_scratch_reset(o, false, &e2) < 0) ||

@@ -119,6 +119,37 @@ static void test_log_tail_of_missing_file_is_empty(void **state)
     assert_string_equal(tail, "");
 }
 
+/* A program that is not there is an error, not an exit status: here, and
+ * in a root after its mounts (in the child's own mount namespace). */
+static void test_exec_missing_program_is_an_error(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = lxcf_xasprintf("%s/g", d);
+    char *argv[] = { "lxcf-no-such-program", NULL };
+    lxcf_update_cmd cmd;
+    lxcf_update_exec_opts here = { .out_fd = -1 };
+    lxcf_update_exec_opts in_root = { .root = g, .out_fd = -1 };
+    lxcf_err err = LXCF_ERR_INIT;
+    int status = -1;
+
+    (void)state;
+    assert_int_equal(lxcf_update_cmd_prepare(argv, &cmd, &err), 0);
+    assert_int_equal(lxcf_update_exec(&cmd, &here, &status, &err), -1);
+    assert_int_equal(err.code, LXCF_EXIT_FAIL);
+    assert_non_null(strstr(err.msg, "cannot execute the command: No such file or directory"));
+    assert_int_equal(status, -1);
+    if (geteuid() == 0) {
+        lxcf_error_clear(&err);
+        t_mount_points(g);
+        lxcf_test_mkdirs(g, "run");
+        assert_int_equal(lxcf_update_exec(&cmd, &in_root, &status, &err), -1);
+        assert_non_null(strstr(err.msg, "cannot execute the command: No such file or directory"));
+        assert_true(lxcf_test_dir_empty(g, "proc"));
+    }
+    lxcf_update_cmd_clear(&cmd);
+    lxcf_test_rmrf(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +158,7 @@ int main(void)
         cmocka_unit_test(test_exec_refuses_view_overlay_cannot_take),
         cmocka_unit_test(test_exec_host_failure_says_guests_keep_it),
         cmocka_unit_test(test_log_tail_of_missing_file_is_empty),
+        cmocka_unit_test(test_exec_missing_program_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
