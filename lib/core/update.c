@@ -220,7 +220,7 @@ static int lxcf_upd_restart(lxcf_upd *u, lxcf_err *err)
  * step never runs.  The logs stay for the administrator. */
 static int lxcf_upd_undo(lxcf_upd *u, lxcf_err *err)
 {
-    const lxcf_upd_job *bad = NULL;
+    lxcf_upd_job *bad = NULL;
     int r = 0;
 
     for (size_t i = 0; i < u->n; i++) {
@@ -243,9 +243,9 @@ static int lxcf_upd_undo(lxcf_upd *u, lxcf_err *err)
     }
     if (r == 0 && unlink(u->journal_path) < 0 && errno != ENOENT)
         r = -1;
-    lxcf_upd_restart(u, &(lxcf_err)LXCF_ERR_INIT);
+    lxcf_upd_restart(u, NULL);
     if (bad)
-        *err = bad->err;
+        lxcf_error_move(err, &bad->err);
     else
         lxcf_error(err, LXCF_EXIT_FAIL, "update failed");
     if (r < 0)
@@ -272,20 +272,19 @@ static int lxcf_upd_host(lxcf_upd *u, lxcf_err *err)
     return 0;
 }
 
-/* The guests' databases now match what the host step did (or tried). */
+/* The guests' databases now match what the host step did (or tried).
+ * After a failed host step ERR holds that failure, which stays the one
+ * reported. */
 static int lxcf_upd_finish(lxcf_upd *u, lxcf_err *err)
 {
-    lxcf_err e = LXCF_ERR_INIT;
-    int r = lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_DONE, &e);
+    int r = lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_DONE, err);
 
-    if (lxcf_upd_restart(u, &e) < 0)
+    if (lxcf_upd_restart(u, err) < 0)
         r = -1;
     /* Anything unfinished keeps the journal for --recover (or the next run). */
-    if (r == 0 && lxcf_fs_remove_tree(u->dir, &e) < 0)
+    if (r == 0 && lxcf_fs_remove_tree(u->dir, err) < 0)
         r = -1;
-    if (r < 0 && !lxcf_error_isset(err))
-        *err = e;
-    return lxcf_error_isset(err) ? -1 : 0;
+    return r;
 }
 
 static char *lxcf_upd_join(char *const *argv)
@@ -544,7 +543,6 @@ static bool lxcf_upd_pending(lxcf_ctx *ctx)
 static int lxcf_upd_cycle_once(lxcf_upd *u, char *const *argv, unsigned jobs, lxcf_err *err)
 {
     _cleanup_(lxcf_update_cmd_clear) lxcf_update_cmd off = { 0 };
-    lxcf_err e = LXCF_ERR_INIT;
     int r = lxcf_update_dl_fetch(&u->dl, u->ctx, u->dir, u->rep, err);
 
     if (r == 0)
@@ -554,10 +552,10 @@ static int lxcf_upd_cycle_once(lxcf_upd *u, char *const *argv, unsigned jobs, lx
         r = lxcf_upd_cycle(u, jobs, err);
     }
     u->cmd = NULL;
-    if (lxcf_update_dl_remove(&u->dl, &e) < 0 && r == 0) {
-        *err = e;
+    /* After a failure ERR holds it; a failed removal is the error only
+     * of a run that went well otherwise. */
+    if (lxcf_update_dl_remove(&u->dl, err) < 0)
         r = -1;
-    }
     return r;
 }
 

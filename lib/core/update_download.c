@@ -42,10 +42,9 @@ void lxcf_update_dl_clear(lxcf_update_dl *dl)
 static char *lxcf_dl_log_reason(const char *log)
 {
     _cleanup_free_ char *text = NULL;
-    lxcf_err e = LXCF_ERR_INIT;
     char *save = NULL;
 
-    if (lxcf_read_file(log, &text, NULL, &e) < 0)
+    if (lxcf_read_file(log, &text, NULL, NULL) < 0)
         return lxcf_xstrdup("(no output)");
     for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         if (!lxcf_startswith(l, "E: ") && !lxcf_startswith(l, "Error"))

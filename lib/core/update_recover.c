@@ -131,9 +131,7 @@ int lxcf_update_recover(lxcf_ctx *ctx, bool have_lock, const lxcf_report *rep, l
     lxcf_rec_restart(ctx, &j, rep);
     if (lxcf_fs_remove_tree(dir, err) < 0)
         return -1;
-    if (lxcf_error_isset(&host_err)) {
-        *err = host_err;
-        return -1;
-    }
+    if (lxcf_error_isset(&host_err))
+        return lxcf_error_move(err, &host_err);
     return 0;
 }
