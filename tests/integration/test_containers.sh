@@ -56,7 +56,7 @@ ok "erase a running joint container" lxcf erase lxcft-j1
 ok "erase: no domain left" bash -c "! virsh -q -c $URI dominfo lxcft-j1"
 ok "erase: no root directory left" test ! -e "$H/opt/lxcf/lxcft-j1"
 ok "erase: no hosts line left" bash -c "! grep -q 'lxcft-j1' $H/etc/hosts"
-ok "erase: no DHCP/DNS entry left in the network" bash -c "! virsh -q -c $URI net-dumpxml $T_NET | grep -q lxcft-j1"
+ok "erase: no DHCP/DNS entry left in the network" bash -c "! virsh -q -c $URI net-dumpxml $T_NET | grep -q lxcft-j1 && ! virsh -q -c $URI net-dumpxml --inactive $T_NET | grep -q lxcft-j1"
 ok "erase: the host's /usr is byte-for-byte unchanged" bash -c "[ \"\$(t_tree_hash $H/usr)\" = '$usr_before' ]"
 # enter: the command lands in the guest init's cgroups (a leaf inside the
 # container's tree on every layout), and a failure says why.
@@ -67,6 +67,15 @@ ok "enter: seen from the host, the entered process is inside the container's mem
     c=\$(pgrep -P \$!) && pid=\$(pgrep -P \$c) && grep -E '^[0-9]+:memory:' /proc/\$pid/cgroup | tee /dev/stderr | grep -q \":/machine/lxc-\$ctl-lxcft-s1.libvirt-lxc/\"
     r=\$?; kill \$pid 2>/dev/null; wait; exit \$r"
 ok "enter: a missing command exits 127 with one line naming it" bash -c "lxcf enter lxcft-s1 /nonexistent-cmd 2>$T_ROOT/enter.err; rc=\$?; cat $T_ROOT/enter.err; [ \$rc = 127 ] && [ \$(wc -l < $T_ROOT/enter.err) = 1 ] && grep -q \"lxcft-s1: cannot run '/nonexistent-cmd' in the container: No such file or directory\" $T_ROOT/enter.err"
+# A step of the entering child that fails (here the cgroup join, with the
+# cgroup file systems read-only in a mount namespace of this test's own)
+# says which step and why, in one line, and runs nothing.
+ok "enter: a failure inside the entering child is one line with its real reason" bash -c "
+    unshare --mount --propagation private bash -c 'for m in \$(findmnt -rn -R -o TARGET /sys/fs/cgroup); do mount -o remount,bind,ro \$m || exit 99; done; lxcf enter lxcft-s1 touch /lxcf-entered' 2>$T_ROOT/enter-ro.err
+    rc=\$?; cat $T_ROOT/enter-ro.err
+    [ \$rc = 1 ] && [ \$(wc -l < $T_ROOT/enter-ro.err) = 1 ] &&
+    grep -qE \"^lxcf: lxcft-s1: cannot join the container's cgroup: .*cgroup\\.procs: Read-only file system\$\" $T_ROOT/enter-ro.err &&
+    ! lxcf enter lxcft-s1 test -e /lxcf-entered"
 ok "enter: the command's own exit status is lxcf's" bash -c "lxcf enter lxcft-s1 sh -c 'exit 7'; [ \$? = 7 ]"
 
 # A start that tells the truth: a guest whose systemd stays in emergency

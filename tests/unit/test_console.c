@@ -2,9 +2,10 @@
  * namespaces), which only the integration tests and the VM lane have.
  * What holds without one, against libvirt's in-process test driver: both
  * refuse a container that is not running, say which one and why, and run
- * nothing on the host instead.  The escape-key handling and enter's error
- * pipe are static in console.c, so they are reached only through a real
- * domain (see the report of issue 14). */
+ * nothing on the host instead.  The escape-key handling is static in
+ * console.c, reached only through a real domain; how a failure in the
+ * entering child comes back is lib/base/spawn's (test_spawn), and enter's
+ * own steps are checked in tests/integration/test_containers.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
