@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "caps.h"
 #include "cleanup.h"
 #include "err.h"
+#include "testutil.h"
 #include "util.h"
 
 typedef struct {
@@ -57,38 +57,39 @@ static void lxcf_t_need_permitted(const cap_value_t *keep, size_t n)
     }
 }
 
+typedef struct {
+    const cap_value_t *keep;
+    size_t n;
+    unsigned need;
+    const char *what;
+} lxcf_t_case;
+
+static int lxcf_t_check_child(void *arg, int fd)
+{
+    const lxcf_t_case *c = arg;
+    lxcf_t_result res = { 0 };
+    lxcf_err err = LXCF_ERR_INIT;
+    cap_t caps = cap_get_proc();
+
+    if (!caps || cap_clear_flag(caps, CAP_EFFECTIVE) < 0 ||
+        (c->n && cap_set_flag(caps, CAP_EFFECTIVE, (int)c->n, c->keep, CAP_SET) < 0) ||
+        cap_set_proc(caps) < 0)
+        return 100;
+    cap_free(caps);
+    res.r = lxcf_caps_check(c->need, c->what, &err);
+    res.code = err.code;
+    memcpy(res.msg, err.msg, sizeof(res.msg));
+    return write(fd, &res, sizeof(res)) == (ssize_t)sizeof(res) ? 0 : 101;
+}
+
 /* lxcf_caps_check(NEED, WHAT) in a child whose effective set is KEEP. */
 static lxcf_t_result lxcf_t_check_with(const cap_value_t *keep, size_t n, unsigned need,
                                        const char *what)
 {
+    lxcf_t_case c = { keep, n, need, what };
     lxcf_t_result res = { 0 };
-    int pfd[2], st = 0;
-    pid_t pid;
 
-    assert_int_equal(pipe(pfd), 0);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        lxcf_err err = LXCF_ERR_INIT;
-        cap_t caps = cap_get_proc();
-
-        close(pfd[0]);
-        if (!caps || cap_clear_flag(caps, CAP_EFFECTIVE) < 0 ||
-            (n && cap_set_flag(caps, CAP_EFFECTIVE, (int)n, keep, CAP_SET) < 0) ||
-            cap_set_proc(caps) < 0)
-            _exit(100);
-        cap_free(caps);
-        res.r = lxcf_caps_check(need, what, &err);
-        res.code = err.code;
-        memcpy(res.msg, err.msg, sizeof(res.msg));
-        _exit(write(pfd[1], &res, sizeof(res)) == (ssize_t)sizeof(res) ? 0 : 101);
-    }
-    close(pfd[1]);
-    assert_int_equal(read(pfd[0], &res, sizeof(res)), (ssize_t)sizeof(res));
-    close(pfd[0]);
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
+    lxcf_test_reap(lxcf_test_fork_reporting(lxcf_t_check_child, &c, &res, sizeof(res)), 0);
     return res;
 }
 

@@ -30,44 +30,34 @@ static long lxcf_t_ms_since(const struct timespec *t0)
     return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+typedef struct {
+    const char *path;
+    int hold_ms;
+} lxcf_t_hold;
+
+static int lxcf_t_hold_lock(void *arg, int fd)
+{
+    const lxcf_t_hold *h = arg;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    if (lxcf_lock_take(h->path, 0, &err) < 0)
+        return 1;
+    (void)!write(fd, "L", 1);
+    if (h->hold_ms < 0)
+        for (;;)
+            pause();
+    usleep((useconds_t)h->hold_ms * 1000);
+    return 0;
+}
+
 /* A child that takes the lock at PATH, says so on the pipe, then holds it
  * for HOLD_MS (or until killed when HOLD_MS < 0) and exits. */
 static pid_t lxcf_t_holder(const char *path, int hold_ms)
 {
-    int pfd[2];
+    lxcf_t_hold h = { path, hold_ms };
     char c = 0;
-    pid_t pid;
 
-    assert_int_equal(pipe(pfd), 0);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        lxcf_err err = LXCF_ERR_INIT;
-        int fd = lxcf_lock_take(path, 0, &err);
-
-        close(pfd[0]);
-        if (fd < 0)
-            _exit(1);
-        (void)!write(pfd[1], "L", 1);
-        if (hold_ms < 0)
-            for (;;)
-                pause();
-        usleep((useconds_t)hold_ms * 1000);
-        _exit(0);
-    }
-    close(pfd[1]);
-    assert_int_equal(read(pfd[0], &c, 1), 1);
-    close(pfd[0]);
-    return pid;
-}
-
-static void lxcf_t_reap(pid_t pid, int want_status)
-{
-    int st = 0;
-
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), want_status);
+    return lxcf_test_fork_reporting(lxcf_t_hold_lock, &h, &c, 1);
 }
 
 static void test_take_creates_missing_dirs_and_writes_pid(void **state)
@@ -167,7 +157,7 @@ static void test_take_succeeds_once_the_holder_exits(void **state)
     fd = lxcf_lock_take(path, -1, &err);
     if (fd < 0)
         fail_msg("%s", err.msg);
-    lxcf_t_reap(holder, 0);
+    lxcf_test_reap(holder, 0);
 }
 
 static void test_lock_of_a_killed_holder_is_free_at_once(void **state)

@@ -344,6 +344,43 @@ int lxcf_test_in_mountns(int (*fn)(void *), void *arg)
     return WEXITSTATUS(status);
 }
 
+pid_t lxcf_test_fork_reporting(int (*fn)(void *arg, int fd), void *arg, void *buf, size_t len)
+{
+    int pfd[2];
+    size_t got = 0;
+    pid_t pid;
+
+    assert_int_equal(pipe(pfd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(pfd[0]);
+        _exit(fn(arg, pfd[1]));
+    }
+    close(pfd[1]);
+    while (got < len) {
+        ssize_t n = read(pfd[0], (char *)buf + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(pfd[0]);
+    if (got != len)
+        fail_msg("the child (pid %ld) sent %zu of %zu bytes", (long)pid, got, len);
+    return pid;
+}
+
+void lxcf_test_reap(pid_t pid, int want_status)
+{
+    int st = 0;
+
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), want_status);
+}
+
 int lxcf_test_base_setup(void **state)
 {
     (void)state;

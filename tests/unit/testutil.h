@@ -7,7 +7,9 @@
 #define LXCF_TESTUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 char *lxcf_test_mkdtemp(void);
 void lxcf_test_rmrf(const char *dir);
@@ -30,6 +32,13 @@ void lxcf_test_assert_same_tree(const char *a, const char *b);
  * equal exactly when nothing in the tree changed. */
 char *lxcf_test_tree_snapshot(const char *dir);
 int lxcf_test_in_mountns(int (*fn)(void *), void *arg);
+/* Fork a child that runs FN(ARG, FD), FD the write end of a pipe, and
+ * exits with what FN returns; read LEN bytes from the pipe into BUF (the
+ * test fails when the child sends fewer) and return the child's pid: it
+ * may still run, lxcf_test_reap waits for it. */
+pid_t lxcf_test_fork_reporting(int (*fn)(void *arg, int fd), void *arg, void *buf, size_t len);
+/* Wait for PID, failing the test unless it exited with WANT_STATUS. */
+void lxcf_test_reap(pid_t pid, int want_status);
 
 /* Golden files, the one switch for all of them: ACTUAL must equal the file
  * at PATH byte for byte; with LXCF_REGENERATE=1 in the environment the
