@@ -491,15 +491,11 @@ static int lxcf_cp_entry(lxcf_cp_ctx *c, int sdir, int ddir, const char *name)
 
 static int lxcf_cp_dir(lxcf_cp_ctx *c, int sfd, int dfd)
 {
-    _cleanup_closedir_ DIR *d = NULL;
+    _cleanup_closedir_ DIR *d = lxcf_opendir_fd(sfd);
     struct dirent *de;
-    int dup_fd = fcntl(sfd, F_DUPFD_CLOEXEC, 3);
 
-    if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
-        if (dup_fd >= 0)
-            close(dup_fd);
+    if (!d)
         return lxcf_cp_fail(c, errno, "read the directory");
-    }
     while ((errno = 0, de = readdir(d))) {
         size_t old = c->rel_len, n = strlen(de->d_name);
         int r;
@@ -574,15 +570,11 @@ static int lxcf_cp_check_nesting(const char *src, const char *dst, const char *c
 
 static int lxcf_cp_is_empty(int fd)
 {
-    int d2 = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    _cleanup_closedir_ DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+    _cleanup_closedir_ DIR *d = lxcf_opendir_fd(fd);
     struct dirent *de;
 
-    if (!d) {
-        if (d2 >= 0)
-            close(d2);
+    if (!d)
         return -1;
-    }
     while ((de = readdir(d)))
         if (!lxcf_streq(de->d_name, ".") && !lxcf_streq(de->d_name, ".."))
             return 0;

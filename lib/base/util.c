@@ -406,21 +406,31 @@ int lxcf_write_at(int dirfd, const char *name, const char *data, size_t len, mod
     return lxcf_rename_tmp_at(dirfd, tmp, name);
 }
 
+DIR *lxcf_opendir_fd(int fd)
+{
+    int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    DIR *d;
+
+    if (dup_fd < 0)
+        return NULL;
+    d = fdopendir(dup_fd);
+    if (!d) {
+        int e = errno;
+        close(dup_fd);
+        errno = e;
+    }
+    return d;
+}
+
 /* A writer killed between its write and its rename leaves its temp file
  * (NAME.lxcf-tmp. and the random tail); remove those. */
 static void lxcf_tmp_sweep_at(int dirfd, const char *name)
 {
     _cleanup_free_ char *prefix = lxcf_xasprintf("%.200s" LXCF_TMP_INFIX, name);
-    int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-    _cleanup_closedir_ DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    _cleanup_closedir_ DIR *d = lxcf_opendir_fd(dirfd);
     struct dirent *e;
 
-    if (!d) {
-        if (dup_fd >= 0)
-            close(dup_fd);
-        return;
-    }
-    while ((e = readdir(d)))
+    while (d && (e = readdir(d)))
         if (lxcf_startswith(e->d_name, prefix) &&
             strlen(e->d_name) == strlen(prefix) + LXCF_TMP_RANDOM)
             unlinkat(dirfd, e->d_name, 0);

@@ -1,6 +1,7 @@
 /* Small helpers shared by every module: allocation, strings, names. */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,6 +86,10 @@ int lxcf_scan_u64(const char *s, uint64_t *v, const char **end);
 
 /* write(2) all of DATA, retrying short writes and EINTR; -1 with errno. */
 int lxcf_write_all(int fd, const char *data, size_t len);
+
+/* A DIR reading the directory FD through a duplicate of it (FD stays the
+ * caller's; the two share the read position).  NULL with errno. */
+DIR *lxcf_opendir_fd(int fd);
 
 /* Read all of FD into a NUL-terminated buffer; -1 with errno. */
 int lxcf_read_fd(int fd, char **out, size_t *len);

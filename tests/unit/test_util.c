@@ -517,6 +517,30 @@ static void test_write_file_atomic_fails_in_a_missing_dir(void **state)
     assert_false(lxcf_test_exists(d, "no"));
 }
 
+static void test_opendir_fd_reads_and_leaves_the_fd(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *f = lxcf_test_path(d, "f");
+    _cleanup_close_ int dfd = -1, ffd = -1;
+    struct dirent *e;
+    bool seen = false;
+
+    lxcf_test_write_file(d, "f", "x");
+    dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ffd = open(f, O_RDONLY | O_CLOEXEC);
+    assert_true(dfd >= 0 && ffd >= 0);
+    {
+        _cleanup_closedir_ DIR *dir = lxcf_opendir_fd(dfd);
+        assert_non_null(dir);
+        while ((e = readdir(dir)))
+            seen = seen || lxcf_streq(e->d_name, "f");
+    }
+    assert_true(seen);
+    assert_true(fcntl(dfd, F_GETFD) >= 0);
+    assert_null(lxcf_opendir_fd(ffd));
+    assert_int_equal(errno, ENOTDIR);
+}
+
 static void test_tmp_name_is_the_one_scheme(void **state)
 {
     _cleanup_free_ char *a = lxcf_tmp_name("hosts"), *b = lxcf_tmp_name("hosts");
@@ -648,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_write_file_atomic_refuses_symlink_and_dir),
         cmocka_unit_test(test_write_file_atomic_removes_litter_of_a_killed_writer),
         cmocka_unit_test(test_write_file_atomic_fails_in_a_missing_dir),
+        cmocka_unit_test(test_opendir_fd_reads_and_leaves_the_fd),
         cmocka_unit_test(test_tmp_name_is_the_one_scheme),
         cmocka_unit_test(test_write_at_replaces_beneath_a_dir_fd),
         cmocka_unit_test(test_proc_find_reads_comm_of_numeric_dirs),
