@@ -339,13 +339,12 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
                      lxcf_err *err)
 {
     lxcf_child c = { 0 };
-    lxcf_err e2 = LXCF_ERR_INIT;
     lxcf_spawn_opts so = { .exec_step = "cannot execute the command",
                            .setup = lxcf_child_setup, .opaque = &c };
     int r;
 
     if (lxcf_child_prepare(cmd, o, &c, err) < 0 || (o->root && lxcf_scratch_reset(o, true, err) < 0)) {
-        lxcf_child_sources_remove(o, &c, &e2);
+        lxcf_child_sources_remove(o, &c, NULL);
         lxcf_child_clear(&c);
         return -1;
     }
@@ -355,14 +354,11 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
     so.exe = c.exe;
     r = lxcf_spawn(&so, status, err);
     /* The namespace died with the child: only the upper/work dirs and the
-     * sources' mount points remain. */
-    if ((o->root && lxcf_scratch_reset(o, false, &e2) < 0) ||
-        lxcf_child_sources_remove(o, &c, &e2) < 0) {
-        if (r == 0) {
-            *err = e2;
-            r = -1;
-        }
-    }
+     * sources' mount points remain.  A failed command's error stays the
+     * one reported (the first error wins). */
+    if ((o->root && lxcf_scratch_reset(o, false, err) < 0) ||
+        lxcf_child_sources_remove(o, &c, err) < 0)
+        r = -1;
     lxcf_child_clear(&c);
     return r;
 }
@@ -371,10 +367,9 @@ char *lxcf_update_log_tail(const char *path, unsigned nlines)
 {
     _cleanup_free_ char *buf = NULL;
     size_t len = 0;
-    lxcf_err e = LXCF_ERR_INIT;
     unsigned seen = 0;
 
-    if (lxcf_read_file(path, &buf, &len, &e) < 0)
+    if (lxcf_read_file(path, &buf, &len, NULL) < 0)
         return lxcf_xstrdup("");
     while (len > 0 && buf[len - 1] == '\n')
         buf[--len] = '\0';
