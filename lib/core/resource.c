@@ -312,6 +312,17 @@ static void lxcf_res_fill_tune(const lxcf_res_req *r, lxcf_tune *t, lxcf_tune_bl
     }
 }
 
+/* R against the domain's limits C, before anything is written. */
+static int lxcf_res_check(const lxcf_res_req *r, const lxcf_res_conf *c, lxcf_err *err)
+{
+    if (lxcf_res_kind_is_io(r->kind) && !r->device)
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: no block device given",
+                          lxcf_res_kind_name(r->kind));
+    if (r->kind == LXCF_RES_MEM || r->kind == LXCF_RES_MEMSW)
+        return lxcf_res_check_memsw(r, c, err);
+    return 0;
+}
+
 int lxcf_res_apply_xml(const char *domain_xml, const lxcf_res_req *r, char **out,
                        lxcf_err *err)
 {
@@ -320,13 +331,7 @@ int lxcf_res_apply_xml(const char *domain_xml, const lxcf_res_req *r, char **out
     lxcf_tune t = { 0 };
     lxcf_tune_blkdev b = { 0 };
 
-    if (lxcf_res_kind_is_io(r->kind) && !r->device)
-        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: no block device given",
-                          lxcf_res_kind_name(r->kind));
-    if (lxcf_res_conf_parse(domain_xml, &c, err) < 0)
-        return -1;
-    if ((r->kind == LXCF_RES_MEM || r->kind == LXCF_RES_MEMSW) &&
-        lxcf_res_check_memsw(r, &c, err) < 0)
+    if (lxcf_res_conf_parse(domain_xml, &c, err) < 0 || lxcf_res_check(r, &c, err) < 0)
         return -1;
     lxcf_res_fill_tune(r, &t, &b, &set_str);
     return lxcf_domxml_set_tune(domain_xml, &t, out, err);
@@ -452,37 +457,55 @@ int lxcf_res_apply_cgroup(const lxcf_cgroup_paths *p, const lxcf_res_req *r,
     return lxcf_res_verify(&lim, &v, p->dir[ctrl_of[lim.kind]], err);
 }
 
-/* ---- libvirt's live definition ----------------------------------------- */
+/* ---- libvirt's setters -------------------------------------------------- */
 
-/* Which libvirt call carries a limit into the running domain's definition
- * (what `virsh dumpxml` and virt-manager show). */
-typedef enum lxcf_res_live_api {
-    LXCF_RES_LIVE_NONE,
-    LXCF_RES_LIVE_MEMORY,
-    LXCF_RES_LIVE_SCHED,
-    LXCF_RES_LIVE_BLKIO,
-    LXCF_RES_LIVE_NUMA,
-} lxcf_res_live_api;
+/* Which libvirt call carries a limit into a domain definition: the live
+ * one (what `virsh dumpxml` and virt-manager show) with
+ * VIR_DOMAIN_AFFECT_LIVE, the persistent one with _CONFIG. */
+typedef enum lxcf_res_api {
+    LXCF_RES_API_NONE,
+    LXCF_RES_API_MEMORY,
+    LXCF_RES_API_SCHED,
+    LXCF_RES_API_BLKIO,
+    LXCF_RES_API_NUMA,
+} lxcf_res_api;
 
-typedef struct lxcf_res_live {
-    lxcf_res_live_api api;
+typedef struct lxcf_res_call {
+    lxcf_res_api api;
     virTypedParameterPtr params;
     int n, max;
-    const char *why_not;     /* LXCF_RES_LIVE_NONE: the reason */
-} lxcf_res_live;
+    const char *why_not;     /* LXCF_RES_API_NONE: the reason */
+} lxcf_res_call;
 
-static void lxcf_res_live_clear(lxcf_res_live *l)
+static void lxcf_res_call_clear(lxcf_res_call *l)
 {
     virTypedParamsFree(l->params, l->n);
     memset(l, 0, sizeof(*l));
 }
 
-static unsigned long long lxcf_res_live_kib(uint64_t bytes)
+static unsigned long long lxcf_res_param_kib(uint64_t bytes)
 {
     return bytes == LXCF_CG_UNLIMITED ? VIR_DOMAIN_MEMORY_PARAM_UNLIMITED : bytes / 1024;
 }
 
-static int lxcf_res_live_blkio(const lxcf_res_req *r, lxcf_res_live *l)
+/* libvirt's own rule for the memory limits it sets, with R in CONF: the
+ * memory limit at most the memory+swap limit, an unset one counting as
+ * unlimited.  (libvirt checks the running domain's live definition, which
+ * lxcf keeps alike.) */
+static bool lxcf_res_mem_in_order(const lxcf_res_req *r, const lxcf_res_conf *conf)
+{
+    uint64_t v = r->value == LXCF_CG_UNLIMITED ? UINT64_MAX : r->value / 1024;
+    uint64_t hard = conf->mem_hard_kib ? conf->mem_hard_kib : UINT64_MAX;
+    uint64_t sw = conf->swap_hard_kib ? conf->swap_hard_kib : UINT64_MAX;
+
+    if (r->kind == LXCF_RES_MEM)
+        hard = v;
+    else
+        sw = v;
+    return hard <= sw;
+}
+
+static int lxcf_res_param_blkio(const lxcf_res_req *r, lxcf_res_call *l)
 {
     static const char *const field[] = {
         VIR_DOMAIN_BLKIO_DEVICE_READ_BPS, VIR_DOMAIN_BLKIO_DEVICE_WRITE_BPS,
@@ -492,20 +515,24 @@ static int lxcf_res_live_blkio(const lxcf_res_req *r, lxcf_res_live *l)
     _cleanup_free_ char *v = lxcf_xasprintf(
         "%s,%" PRIu64, r->device, r->value == LXCF_CG_UNLIMITED ? 0 : r->value);
 
-    l->api = LXCF_RES_LIVE_BLKIO;
+    l->api = LXCF_RES_API_BLKIO;
     return virTypedParamsAddString(&l->params, &l->n, &l->max, field[r->kind - LXCF_RES_RBPS], v);
 }
 
-/* The typed parameters for R, or LXCF_RES_LIVE_NONE with the reason. */
-static int lxcf_res_live_params(const lxcf_res_req *r, const lxcf_res_conf *conf,
-                                lxcf_res_live *l)
+/* The typed parameters for R with FLAGS, or LXCF_RES_API_NONE with the
+ * reason.  libvirt-LXC (9.0) takes VIR_DOMAIN_AFFECT_CONFIG in its
+ * memory, scheduler and blkio setters; it has no call for the cpuset, and
+ * no virDomainSetNumaParameters at all (tried live all the same: its
+ * error is the note's reason). */
+static int lxcf_res_call_params(const lxcf_res_req *r, const lxcf_res_conf *conf,
+                                unsigned flags, lxcf_res_call *l)
 {
     _cleanup_free_ char *set = NULL;
 
     memset(l, 0, sizeof(*l));
     switch (r->kind) {
     case LXCF_RES_CPURATE:
-        l->api = LXCF_RES_LIVE_SCHED;
+        l->api = LXCF_RES_API_SCHED;
         return virTypedParamsAddULLong(&l->params, &l->n, &l->max,
                                        VIR_DOMAIN_SCHEDULER_VCPU_PERIOD, r->period_us) < 0 ||
                        virTypedParamsAddLLong(&l->params, &l->n, &l->max,
@@ -517,43 +544,81 @@ static int lxcf_res_live_params(const lxcf_res_req *r, const lxcf_res_conf *conf
         l->why_not = "libvirt-LXC has no call to change a running container's cpuset";
         return 0;
     case LXCF_RES_MEM:
-        /* libvirt would lift the limit altogether, and refuses that below
-         * a memory+swap limit; lxcf keeps the domain's <memory> instead. */
-        if (r->value == LXCF_CG_UNLIMITED && conf->swap_hard_kib) {
-            l->why_not = "libvirt refuses an unlimited hard limit under a memory+swap limit";
+    case LXCF_RES_MEMSW:
+        /* "memlimit unlimited" under a memory+swap limit (libvirt would
+         * lift the limit altogether; lxcf keeps the domain's <memory>), or
+         * a memory+swap limit while the memory limit is unset. */
+        if (!lxcf_res_mem_in_order(r, conf)) {
+            l->why_not = "libvirt refuses a memory limit above the memory+swap limit, and "
+                         "counts an unset one as unlimited";
             return 0;
         }
-        l->api = LXCF_RES_LIVE_MEMORY;
-        return virTypedParamsAddULLong(&l->params, &l->n, &l->max, VIR_DOMAIN_MEMORY_HARD_LIMIT,
-                                       lxcf_res_live_kib(r->value));
-    case LXCF_RES_MEMSW:
-        l->api = LXCF_RES_LIVE_MEMORY;
+        l->api = LXCF_RES_API_MEMORY;
         return virTypedParamsAddULLong(&l->params, &l->n, &l->max,
-                                       VIR_DOMAIN_MEMORY_SWAP_HARD_LIMIT,
-                                       lxcf_res_live_kib(r->value));
+                                       r->kind == LXCF_RES_MEM ? VIR_DOMAIN_MEMORY_HARD_LIMIT
+                                                               : VIR_DOMAIN_MEMORY_SWAP_HARD_LIMIT,
+                                       lxcf_res_param_kib(r->value));
     case LXCF_RES_NUMA:
+        if (flags & VIR_DOMAIN_AFFECT_CONFIG) {
+            l->why_not = "libvirt-LXC has no call to change a container's memory nodes";
+            return 0;
+        }
         set = lxcf_bitmap_format(&r->set);
-        l->api = LXCF_RES_LIVE_NUMA;
+        l->api = LXCF_RES_API_NUMA;
         return virTypedParamsAddString(&l->params, &l->n, &l->max, VIR_DOMAIN_NUMA_NODESET, set);
     default:
-        return lxcf_res_live_blkio(r, l);
+        return lxcf_res_param_blkio(r, l);
     }
 }
 
-static int lxcf_res_live_call(virDomainPtr dom, const lxcf_res_live *l)
+static int lxcf_res_call_do(virDomainPtr dom, const lxcf_res_call *l, unsigned flags)
 {
-    const unsigned flags = VIR_DOMAIN_AFFECT_LIVE;
-
     switch (l->api) {
-    case LXCF_RES_LIVE_MEMORY:
+    case LXCF_RES_API_MEMORY:
         return virDomainSetMemoryParameters(dom, l->params, l->n, flags);
-    case LXCF_RES_LIVE_SCHED:
+    case LXCF_RES_API_SCHED:
         return virDomainSetSchedulerParametersFlags(dom, l->params, l->n, flags);
-    case LXCF_RES_LIVE_BLKIO:
+    case LXCF_RES_API_BLKIO:
         return virDomainSetBlkioParameters(dom, l->params, l->n, flags);
     default:
         return virDomainSetNumaParameters(dom, l->params, l->n, flags);
     }
+}
+
+static int lxcf_res_params_error(lxcf_err *err)
+{
+    return lxcf_error(err, LXCF_EXIT_FAIL, "preparing libvirt's parameters: %s",
+                      lxcf_virt_last_error());
+}
+
+/* Store R in DOM's persistent definition, which libvirt applies at every
+ * start: with libvirt's setter where it takes it, else by editing the
+ * definition OLD_XML (cpun, numa, and memory limits out of libvirt's
+ * order).  CONF: OLD_XML's limits, R checked against them. */
+static int lxcf_res_store(virDomainPtr dom, const lxcf_res_req *r, const char *old_xml,
+                          const lxcf_res_conf *conf, lxcf_err *err)
+{
+    _cleanup_(lxcf_res_call_clear) lxcf_res_call l = { 0 };
+    _cleanup_domain_ virDomainPtr defined = NULL;
+    _cleanup_free_ char *new_xml = NULL;
+    /* The name first: the call would clear the error of the one before. */
+    const char *name = virDomainGetName(dom);
+
+    if (lxcf_res_call_params(r, conf, VIR_DOMAIN_AFFECT_CONFIG, &l) < 0)
+        return lxcf_res_params_error(err);
+    if (l.api != LXCF_RES_API_NONE) {
+        if (lxcf_res_call_do(dom, &l, VIR_DOMAIN_AFFECT_CONFIG) < 0)
+            return lxcf_virt_error(err, name, "storing the limit in the domain");
+        return 0;
+    }
+    if (lxcf_res_apply_xml(old_xml, r, &new_xml, err) < 0) {
+        lxcf_error_prefix(err, "%s: ", name);
+        return -1;
+    }
+    defined = virDomainDefineXML(virDomainGetConnect(dom), new_xml);
+    if (!defined)
+        return lxcf_virt_error(err, name, "storing the limit in the domain");
+    return 0;
 }
 
 /* Errors that mean "this driver cannot do that live", not "it went wrong". */
@@ -573,21 +638,20 @@ static bool lxcf_res_live_unsupported(void)
 static int lxcf_res_apply_live(virDomainPtr dom, const lxcf_res_req *r,
                                const lxcf_res_conf *conf, char **note, lxcf_err *err)
 {
-    _cleanup_(lxcf_res_live_clear) lxcf_res_live l = { 0 };
+    _cleanup_(lxcf_res_call_clear) lxcf_res_call l = { 0 };
     const char *why;
 
-    if (lxcf_res_live_params(r, conf, &l) < 0)
-        return lxcf_error(err, LXCF_EXIT_FAIL, "preparing libvirt's parameters: %s",
-                          lxcf_virt_last_error());
-    if (l.api != LXCF_RES_LIVE_NONE && lxcf_res_live_call(dom, &l) == 0)
+    if (lxcf_res_call_params(r, conf, VIR_DOMAIN_AFFECT_LIVE, &l) < 0)
+        return lxcf_res_params_error(err);
+    if (l.api != LXCF_RES_API_NONE && lxcf_res_call_do(dom, &l, VIR_DOMAIN_AFFECT_LIVE) == 0)
         return 1;
-    if (l.api != LXCF_RES_LIVE_NONE && !lxcf_res_live_unsupported())
+    if (l.api != LXCF_RES_API_NONE && !lxcf_res_live_unsupported())
         return lxcf_error(err, LXCF_EXIT_FAIL,
                           "the new limit is in force and stored for every start, but libvirt "
                           "failed to update the running domain's definition (virsh dumpxml "
                           "shows the old value until the next start): %s",
                           lxcf_virt_last_error());
-    why = l.api == LXCF_RES_LIVE_NONE ? l.why_not : lxcf_virt_last_error();
+    why = l.api == LXCF_RES_API_NONE ? l.why_not : lxcf_virt_last_error();
     *note = lxcf_xasprintf("libvirt's live definition shows it after the next start (%s)", why);
     return 0;
 }
@@ -710,8 +774,9 @@ int lxcf_res_set(lxcf_ctx *ctx, const char *name, lxcf_res_kind kind, const char
 {
     _cleanup_(lxcf_res_req_clear) lxcf_res_req r = { 0 };
     _cleanup_(lxcf_lock_release) int lock = -1;
-    _cleanup_domain_ virDomainPtr dom = NULL, defined = NULL;
+    _cleanup_domain_ virDomainPtr dom = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    _cleanup_(lxcf_res_conf_clear) lxcf_res_conf old = { 0 };
     _cleanup_free_ char *old_xml = NULL, *new_xml = NULL, *note = NULL;
 
     memset(res, 0, sizeof(*res));
@@ -728,13 +793,16 @@ int lxcf_res_set(lxcf_ctx *ctx, const char *name, lxcf_res_kind kind, const char
     old_xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
     if (!old_xml)
         return lxcf_virt_error(err, c->name, "reading the domain definition");
-    if (lxcf_res_apply_xml(old_xml, &r, &new_xml, err) < 0) {
+    if (lxcf_res_conf_parse(old_xml, &old, err) < 0 || lxcf_res_check(&r, &old, err) < 0) {
         lxcf_error_prefix(err, "%s: ", c->name);
         return -1;
     }
-    defined = virDomainDefineXML(ctx->conn, new_xml);
-    if (!defined)
-        return lxcf_virt_error(err, c->name, "storing the limit in the domain");
+    if (lxcf_res_store(dom, &r, old_xml, &old, err) < 0)
+        return -1;
+    /* The definition as libvirt stored it, for the steps below. */
+    new_xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    if (!new_xml)
+        return lxcf_virt_error(err, c->name, "reading the domain definition");
     res->running = virDomainIsActive(dom) == 1;
     if (res->running && lxcf_res_apply_running(dom, &r, new_xml, old_xml, &note, err) < 0) {
         lxcf_error_prefix(err, "%s: ", c->name);
