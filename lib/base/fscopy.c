@@ -375,7 +375,7 @@ static int lxcf_cp_subdir(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
     lxcf_fs_id id;
     bool contents = act == LXCF_COPY_ENTRY;
 
-    if (mkdirat(ddir, name, 0700) < 0)
+    if (mkdirat(ddir, name, 0700) < 0 && !(c->o->replace && errno == EEXIST))
         return lxcf_cp_fail(c, errno, "create the copy of");
     sfd = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     dfd = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -449,6 +449,9 @@ static int lxcf_cp_other(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
     return lxcf_cp_meta_at(c, sdir, ddir, name, st);
 }
 
+static int lxcf_cp_replace(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
+                           const struct stat *st);
+
 static int lxcf_cp_entry(lxcf_cp_ctx *c, int sdir, int ddir, const char *name)
 {
     struct stat st;
@@ -458,6 +461,9 @@ static int lxcf_cp_entry(lxcf_cp_ctx *c, int sdir, int ddir, const char *name)
 
     if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return errno == ENOENT ? 0 : lxcf_cp_fail(c, errno, "stat");
+    if (c->o->replace && !S_ISDIR(st.st_mode) &&
+        fstatat(ddir, name, &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0)
+        return lxcf_cp_replace(c, sdir, ddir, name, &st);
     /* readdir may return a name twice while the directory is renamed into
      * (a concurrent atomic replace); the first copy stands.  Merge copies
      * keep their clash check in the create calls. */
@@ -486,6 +492,36 @@ static int lxcf_cp_entry(lxcf_cp_ctx *c, int sdir, int ddir, const char *name)
     if (r == 0 && st.st_nlink > 1)
         lxcf_cp_link_put(c, st.st_dev, st.st_ino, lxcf_xstrdup(c->rel));
     lxcf_cp_progress(c, false);
+    return r;
+}
+
+/* opts->replace, and NAME (not a directory, ST) is in DDIR: the copy is
+ * made in a temp directory beside it, synced and renamed over it, so that
+ * NAME is the old entry or the whole new one at every moment. */
+static int lxcf_cp_replace(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
+                           const struct stat *st)
+{
+    _cleanup_free_ char *tmp = lxcf_tmp_name(name);
+    _cleanup_close_ int tfd = -1;
+    int r;
+
+    if (mkdirat(ddir, tmp, 0700) < 0)
+        return lxcf_cp_fail(c, errno, "make a temporary directory for");
+    tfd = openat(ddir, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    r = tfd < 0 ? lxcf_cp_fail(c, errno, "open a temporary directory for")
+                : lxcf_cp_entry(c, sdir, tfd, name);
+    if (r == 0) {
+        _cleanup_close_ int fd = S_ISREG(st->st_mode)
+            ? openat(tfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
+        /* Nothing to rename: the filter left it out or it vanished. */
+        if ((fd >= 0 && fsync(fd) < 0) || (renameat(tfd, name, ddir, name) < 0 && errno != ENOENT))
+            r = lxcf_cp_fail(c, errno, "replace the copy of");
+        else
+            (void)fsync(ddir);
+    }
+    if (tfd >= 0)
+        unlinkat(tfd, name, 0);
+    unlinkat(ddir, tmp, AT_REMOVEDIR);
     return r;
 }
 
@@ -608,19 +644,26 @@ static int lxcf_cp_open_dst(const char *dst, bool merge, lxcf_err *err)
     return lxcf_steal_fd(fd);
 }
 
+static void lxcf_cp_init(lxcf_cp_ctx *c, const char *src, const lxcf_copy_opts *opts,
+                         lxcf_copy_stats *stats, lxcf_copy_stats *dummy, lxcf_err *err)
+{
+    static const lxcf_copy_opts no_opts;
+
+    c->o = opts ? opts : &no_opts;
+    c->st = stats ? stats : dummy;
+    c->src = src;
+    c->err = err;
+}
+
 int lxcf_fs_copy_tree(const char *src, const char *dst, const lxcf_copy_opts *opts,
                       lxcf_copy_stats *stats, lxcf_err *err)
 {
-    static const lxcf_copy_opts no_opts;
     lxcf_copy_stats dummy = { 0 };
     _cleanup_(lxcf_cp_ctx_free) lxcf_cp_ctx c = { 0 };
     _cleanup_close_ int sfd = -1, dfd = -1;
     struct stat st;
 
-    c.o = opts ? opts : &no_opts;
-    c.st = stats ? stats : &dummy;
-    c.src = src;
-    c.err = err;
+    lxcf_cp_init(&c, src, opts, stats, &dummy, err);
     if (lstat(src, &st) < 0)
         return lxcf_error_errno(err, errno == ENOENT ? LXCF_EXIT_NOTFOUND : LXCF_EXIT_FAIL,
                                 errno, "%s: cannot copy", src);
@@ -643,6 +686,32 @@ int lxcf_fs_copy_tree(const char *src, const char *dst, const lxcf_copy_opts *op
     c.st->dirs++;
     if (fsync(dfd) < 0 && errno != EINVAL)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot sync", dst);
+    lxcf_cp_progress(&c, true);
+    return 0;
+}
+
+int lxcf_fs_copy_entry(const char *src_dir, const char *name, int dst_dirfd,
+                       const lxcf_copy_opts *opts, lxcf_copy_stats *stats, lxcf_err *err)
+{
+    lxcf_copy_stats dummy = { 0 };
+    _cleanup_(lxcf_cp_ctx_free) lxcf_cp_ctx c = { 0 };
+    _cleanup_close_ int sfd = -1;
+    size_t n = strlen(name);
+
+    lxcf_cp_init(&c, src_dir, opts, stats, &dummy, err);
+    if (n == 0 || n >= sizeof c.rel || strchr(name, '/') || lxcf_streq(name, ".") ||
+        lxcf_streq(name, ".."))
+        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: '%s' is not a name in it, cannot copy it",
+                          src_dir, name);
+    sfd = open(src_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sfd < 0 || lxcf_fs_ident(sfd, "", &c.top) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", src_dir);
+    memcpy(c.rel, name, n + 1);
+    c.rel_len = n;
+    c.dst_top = dst_dirfd;
+    clock_gettime(CLOCK_MONOTONIC, &c.last);
+    if (lxcf_cp_entry(&c, sfd, dst_dirfd, name) < 0)
+        return -1;
     lxcf_cp_progress(&c, true);
     return 0;
 }

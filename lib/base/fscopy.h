@@ -26,6 +26,11 @@ typedef void (*lxcf_copy_progress_fn)(uint64_t bytes, uint64_t files, void *opaq
 typedef struct lxcf_copy_opts {
     bool one_file_system;  /* a mount below src is recreated as an empty dir */
     bool merge;            /* dst may already hold entries (a clash then fails) */
+    /* An entry already at the destination is no clash: a directory is
+     * entered (and gets the source's metadata), anything else is replaced
+     * atomically by the copy (made beside it, renamed over it).  A symlink
+     * there is replaced, never followed. */
+    bool replace;
     const char *const *exclude;     /* NULL-terminated relpaths left out */
     const char *const *no_contents; /* NULL-terminated relpaths: see NO_CONTENTS */
     lxcf_copy_filter_fn filter;     /* asked after exclude/no_contents */
@@ -56,3 +61,12 @@ typedef struct lxcf_copy_stats {
  * OPTS and STATS may be NULL. */
 int lxcf_fs_copy_tree(const char *src, const char *dst, const lxcf_copy_opts *opts,
                       lxcf_copy_stats *stats, lxcf_err *err);
+
+/* Copy the entry NAME of the directory SRC_DIR (a file, a link, a
+ * directory with its tree, ...) into the directory DST_DIRFD, under the
+ * same name, as lxcf_fs_copy_tree copies what is below its top (the
+ * relpaths the filter sees start with NAME).  Nothing above DST_DIRFD is
+ * looked at: a caller copying into an untrusted tree opens it beneath that
+ * tree's root (lxcf_fs_openat_beneath). */
+int lxcf_fs_copy_entry(const char *src_dir, const char *name, int dst_dirfd,
+                       const lxcf_copy_opts *opts, lxcf_copy_stats *stats, lxcf_err *err);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fscopy.h"
 #include "fsutil.h"
 #include "lock.h"
 #include "util.h"
@@ -46,137 +47,6 @@ static int lxcf_deploy_abs(const char *host_root, const char *path, char **out, 
     return 0;
 }
 
-static int lxcf_deploy_owner(int rootfd, const char *rel, const struct stat *st, bool dir,
-                             lxcf_err *err)
-{
-    _cleanup_close_ int fd = lxcf_fs_openat_beneath(rootfd, rel, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY,
-                                                    0, err);
-
-    if (fd < 0)
-        return -1;
-    if (fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "/%s: cannot set owner and mode", rel);
-    return 0;
-}
-
-/* Refuse a symlink where the copy goes: replacing it would be safe, but a
- * guest that planted one is up to something the admin should see. */
-static int lxcf_deploy_check_dest(int rootfd, const char *rel, lxcf_err *err)
-{
-    struct stat st;
-    int r = lxcf_fs_stat_beneath(rootfd, rel, LXCF_FS_NOFOLLOW, &st, err);
-
-    if (r < 0)
-        return -1;
-    if (r == 1 && S_ISLNK(st.st_mode))
-        return lxcf_error(err, LXCF_EXIT_FAIL, "/%s is a symlink in the guest; not replaced", rel);
-    return 0;
-}
-
-static int lxcf_deploy_tree(int rootfd, const char *src, const char *rel, lxcf_err *err);
-
-static int lxcf_deploy_dir(int rootfd, const char *src, const char *rel, const struct stat *st,
-                           lxcf_err *err)
-{
-    _cleanup_closedir_ DIR *d = NULL;
-    struct dirent *de;
-
-    if (lxcf_fs_mkdir_p_beneath(rootfd, rel, st->st_mode & 07777, err) < 0 ||
-        lxcf_deploy_owner(rootfd, rel, st, true, err) < 0)
-        return -1;
-    d = opendir(src);
-    if (!d)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", src);
-    while ((de = readdir(d))) {
-        if (lxcf_streq(de->d_name, ".") || lxcf_streq(de->d_name, ".."))
-            continue;
-        _cleanup_free_ char *s = lxcf_xasprintf("%s/%s", src, de->d_name);
-        _cleanup_free_ char *r = lxcf_xasprintf("%s/%s", rel, de->d_name);
-        if (lxcf_deploy_tree(rootfd, s, r, err) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int lxcf_deploy_link(int rootfd, const char *src, const char *rel, const struct stat *st,
-                            lxcf_err *err)
-{
-    char target[PATH_MAX];
-    ssize_t n = readlink(src, target, sizeof(target) - 1);
-    _cleanup_free_ char *parent = lxcf_xstrdup(rel);
-    char *slash = strrchr(parent, '/');
-    _cleanup_close_ int pfd = -1;
-
-    if (n < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot read the link", src);
-    target[n] = '\0';
-    if (lxcf_fs_symlink_beneath(rootfd, target, rel, err) < 0)
-        return -1;
-    if (slash)
-        *slash = '\0';
-    pfd = lxcf_fs_openat_beneath(rootfd, slash ? parent : "", O_RDONLY | O_DIRECTORY, 0, err);
-    if (pfd < 0)
-        return -1;
-    if (fchownat(pfd, slash ? slash + 1 : rel, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "/%s: cannot set the owner", rel);
-    return 0;
-}
-
-static int lxcf_deploy_file(int rootfd, const char *src, const char *rel, const struct stat *st,
-                            lxcf_err *err)
-{
-    _cleanup_free_ char *data = NULL;
-    size_t len = 0;
-
-    if (lxcf_read_file(src, &data, &len, err) < 0 ||
-        lxcf_fs_write_beneath(rootfd, rel, data, len, st->st_mode & 07777, err) < 0)
-        return -1;
-    return lxcf_deploy_owner(rootfd, rel, st, false, err);
-}
-
-static int lxcf_deploy_tree(int rootfd, const char *src, const char *rel, lxcf_err *err)
-{
-    struct stat st;
-
-    if (lstat(src, &st) < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_USAGE, errno, "%s", src);
-    if (lxcf_deploy_check_dest(rootfd, rel, err) < 0)
-        return -1;
-    if (S_ISDIR(st.st_mode))
-        return lxcf_deploy_dir(rootfd, src, rel, &st, err);
-    if (S_ISREG(st.st_mode))
-        return lxcf_deploy_file(rootfd, src, rel, &st, err);
-    if (S_ISLNK(st.st_mode))
-        return lxcf_deploy_link(rootfd, src, rel, &st, err);
-    return lxcf_error(err, LXCF_EXIT_USAGE, "%s: not a file, directory or symlink", src);
-}
-
-static int lxcf_deploy_one(int rootfd, const char *host_root, const char *abs, lxcf_err *err)
-{
-    _cleanup_free_ char *parent = lxcf_xstrdup(abs + 1), *src = lxcf_path_join(host_root, abs);
-    char *slash = strrchr(parent, '/');
-
-    if (slash) {
-        *slash = '\0';
-        if (lxcf_fs_mkdir_p_beneath(rootfd, parent, 0755, err) < 0)
-            return -1;
-    }
-    return lxcf_deploy_tree(rootfd, src, abs + 1, err);
-}
-
-int lxcf_deploy_guest(const lxcf_update_guest *g, const char *host_root, char *const *abs,
-                      lxcf_err *err)
-{
-    _cleanup_close_ int rootfd = lxcf_fs_open_root(g->root, err);
-
-    if (rootfd < 0)
-        return -1;
-    for (char *const *p = abs; p && *p; p++)
-        if (lxcf_deploy_one(rootfd, host_root, *p, err) < 0)
-            return -1;
-    return 0;
-}
-
 /* Does the link at TOP/REL with TARGET resolve inside TOP (an absolute
  * guest path)?  Lexically, as the guest will resolve it; an absolute
  * target counts as it is. */
@@ -205,34 +75,39 @@ static bool lxcf_deploy_link_inside(const char *top, const char *rel, const char
     return lxcf_path_under(norm, top);
 }
 
-/* SRC (its REL below the deployed top) holds only files, directories and
- * links that stay inside the top. */
-static int lxcf_deploy_check_tree(const char *src, const char *top, const char *rel,
-                                  const char *shown, lxcf_err *err)
+/* A walk of a host tree being deployed: TOP is its absolute path (as in
+ * every guest), SRC where it lies on the host; REL is an entry's path
+ * below TOP ("" for TOP itself). */
+typedef struct lxcf_deploy_walk {
+    const char *top;
+    int rootfd;  /* the guest's root, when it is the guest being checked */
+} lxcf_deploy_walk;
+
+/* What a walk does at one entry ST: -1 on error, 0 to go no deeper, 1 to
+ * walk the directory's entries. */
+typedef int lxcf_deploy_visit_fn(const lxcf_deploy_walk *w, const char *src, const char *rel,
+                                 const struct stat *st, lxcf_err *err);
+
+/* TOP/REL as the admin named it, for messages. */
+static char *lxcf_deploy_shown(const lxcf_deploy_walk *w, const char *rel)
 {
+    return *rel ? lxcf_xasprintf("%s/%s", w->top, rel) : lxcf_xstrdup(w->top);
+}
+
+static int lxcf_deploy_walk_at(const lxcf_deploy_walk *w, const char *src, const char *rel,
+                               lxcf_deploy_visit_fn *visit, lxcf_err *err)
+{
+    _cleanup_free_ char *shown = lxcf_deploy_shown(w, rel);
     _cleanup_closedir_ DIR *d = NULL;
     struct dirent *de;
     struct stat st;
+    int r;
 
     if (lstat(src, &st) < 0)
         return lxcf_error_errno(err, LXCF_EXIT_USAGE, errno, "%s", shown);
-    if (S_ISREG(st.st_mode))
-        return 0;
-    if (S_ISLNK(st.st_mode)) {
-        char target[PATH_MAX];
-        ssize_t n = readlink(src, target, sizeof(target) - 1);
-        if (n < 0)
-            return lxcf_error_errno(err, LXCF_EXIT_USAGE, errno, "%s", shown);
-        target[n] = '\0';
-        /* The top itself may be a link: the admin named it. */
-        if (*rel && !lxcf_deploy_link_inside(top, rel, target))
-            return lxcf_error(err, LXCF_EXIT_USAGE,
-                              "%s: a symlink to '%s', out of the directory being deployed", shown,
-                              target);
-        return 0;
-    }
-    if (!S_ISDIR(st.st_mode))
-        return lxcf_error(err, LXCF_EXIT_USAGE, "%s: not a file, directory or symlink", shown);
+    r = visit(w, src, rel, &st, err);
+    if (r <= 0)
+        return r;
     d = opendir(src);
     if (!d)
         return lxcf_error_errno(err, LXCF_EXIT_USAGE, errno, "%s: cannot open", shown);
@@ -240,12 +115,97 @@ static int lxcf_deploy_check_tree(const char *src, const char *top, const char *
         if (lxcf_streq(de->d_name, ".") || lxcf_streq(de->d_name, ".."))
             continue;
         _cleanup_free_ char *s = lxcf_xasprintf("%s/%s", src, de->d_name);
-        _cleanup_free_ char *r = *rel ? lxcf_xasprintf("%s/%s", rel, de->d_name)
-                                      : lxcf_xstrdup(de->d_name);
-        _cleanup_free_ char *sh = lxcf_xasprintf("%s/%s", shown, de->d_name);
-        if (lxcf_deploy_check_tree(s, top, r, sh, err) < 0)
+        _cleanup_free_ char *r2 = *rel ? lxcf_xasprintf("%s/%s", rel, de->d_name)
+                                       : lxcf_xstrdup(de->d_name);
+        if (lxcf_deploy_walk_at(w, s, r2, visit, err) < 0)
             return -1;
     }
+    return 0;
+}
+
+/* The host's input: only files, directories and links that stay inside
+ * the top. */
+static int lxcf_deploy_check_entry(const lxcf_deploy_walk *w, const char *src, const char *rel,
+                                   const struct stat *st, lxcf_err *err)
+{
+    _cleanup_free_ char *shown = NULL;
+
+    if (S_ISREG(st->st_mode))
+        return 0;
+    if (S_ISDIR(st->st_mode))
+        return 1;
+    shown = lxcf_deploy_shown(w, rel);
+    if (S_ISLNK(st->st_mode)) {
+        char target[PATH_MAX];
+        ssize_t n = readlink(src, target, sizeof(target) - 1);
+        if (n < 0)
+            return lxcf_error_errno(err, LXCF_EXIT_USAGE, errno, "%s", shown);
+        target[n] = '\0';
+        /* The top itself may be a link: the admin named it. */
+        if (*rel && !lxcf_deploy_link_inside(w->top, rel, target))
+            return lxcf_error(err, LXCF_EXIT_USAGE,
+                              "%s: a symlink to '%s', out of the directory being deployed", shown,
+                              target);
+        return 0;
+    }
+    return lxcf_error(err, LXCF_EXIT_USAGE, "%s: not a file, directory or symlink", shown);
+}
+
+/* Where the copy goes in the guest: a symlink is refused.  Replacing it
+ * would be safe (the copier replaces a link, never follows it), but a
+ * guest that planted one is up to something the admin should see. */
+static int lxcf_deploy_check_dest(const lxcf_deploy_walk *w, const char *src, const char *rel,
+                                  const struct stat *st, lxcf_err *err)
+{
+    _cleanup_free_ char *grel = *rel ? lxcf_xasprintf("%s/%s", w->top + 1, rel)
+                                     : lxcf_xstrdup(w->top + 1);
+    struct stat gst;
+    int r = lxcf_fs_stat_beneath(w->rootfd, grel, LXCF_FS_NOFOLLOW, &gst, err);
+
+    (void)src;
+    if (r <= 0)
+        return r;  /* nothing there, nor below it */
+    if (S_ISLNK(gst.st_mode))
+        return lxcf_error(err, LXCF_EXIT_FAIL, "/%s is a symlink in the guest; not replaced", grel);
+    return S_ISDIR(st->st_mode) && S_ISDIR(gst.st_mode);
+}
+
+/* HOST_ROOT/ABS into the guest at ROOTFD: its parents made (a symlink on
+ * the way is an error), then the tree copied by the one copier (owner,
+ * mode, times, xattrs, reflinked data), into the parent opened beneath
+ * the root; an existing directory is merged into, a file or link replaced
+ * atomically. */
+static int lxcf_deploy_one(int rootfd, const char *host_root, const char *abs, lxcf_err *err)
+{
+    _cleanup_free_ char *parent = lxcf_xstrdup(abs), *src = lxcf_path_join(host_root, abs);
+    _cleanup_free_ char *src_dir = NULL;
+    _cleanup_close_ int pfd = -1;
+    lxcf_deploy_walk w = { .top = abs, .rootfd = rootfd };
+    lxcf_copy_opts opts = { .replace = true };
+    char *slash = strrchr(parent, '/');
+
+    *slash = '\0';
+    if (*parent && lxcf_fs_mkdir_p_beneath(rootfd, parent + 1, 0755, err) < 0)
+        return -1;
+    if (lxcf_deploy_walk_at(&w, src, "", lxcf_deploy_check_dest, err) < 0)
+        return -1;
+    pfd = lxcf_fs_openat_beneath(rootfd, *parent ? parent + 1 : "", O_RDONLY | O_DIRECTORY, 0, err);
+    if (pfd < 0)
+        return -1;
+    src_dir = lxcf_path_join(host_root, *parent ? parent : "/");
+    return lxcf_fs_copy_entry(src_dir, slash + 1, pfd, &opts, NULL, err);
+}
+
+int lxcf_deploy_guest(const lxcf_update_guest *g, const char *host_root, char *const *abs,
+                      lxcf_err *err)
+{
+    _cleanup_close_ int rootfd = lxcf_fs_open_root(g->root, err);
+
+    if (rootfd < 0)
+        return -1;
+    for (char *const *p = abs; p && *p; p++)
+        if (lxcf_deploy_one(rootfd, host_root, *p, err) < 0)
+            return -1;
     return 0;
 }
 
@@ -261,7 +221,8 @@ int lxcf_deploy_check(const char *host_root, char *const *paths, char ***abs, lx
         if (lxcf_deploy_abs(host_root, paths[i], &out[i], err) < 0)
             return -1;
         _cleanup_free_ char *src = lxcf_path_join(host_root, out[i]);
-        if (lxcf_deploy_check_tree(src, out[i], "", out[i], err) < 0)
+        lxcf_deploy_walk w = { .top = out[i], .rootfd = -1 };
+        if (lxcf_deploy_walk_at(&w, src, "", lxcf_deploy_check_entry, err) < 0)
             return -1;
     }
     *abs = lxcf_steal_ptr(out);

@@ -5,9 +5,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -201,6 +203,48 @@ static void test_deploy_copies_directory_tree(void **state)
 }
 
 
+/* A second deploy replaces the file it made (a new inode: never written
+ * in place), merges into the directory, and keeps what the copier keeps:
+ * times and extended attributes. */
+static void test_deploy_again_replaces_and_keeps_times_and_xattrs(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
+    _cleanup_free_ char *src = lxcf_xasprintf("%s/tree", d);
+    _cleanup_free_ char *conf = lxcf_xasprintf("%s/tree/app.conf", d);
+    _cleanup_free_ char *gtop = lxcf_xasprintf("%s%s", g, src), *text = NULL;
+    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
+    char *paths[] = { src, NULL };
+    struct timespec ts[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
+    lxcf_err err = LXCF_ERR_INIT;
+    char val[8] = "";
+    ino_t first;
+
+    (void)state;
+    lxcf_test_mkdirs(g, "");
+    lxcf_test_write_file(src, "app.conf", "v1\n");
+    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), 0);
+    first = lxcf_test_lstat(gtop, "app.conf").st_ino;
+    lxcf_test_write_file(gtop, "guest-own", "kept\n");
+    lxcf_test_write_file(src, "app.conf", "v2\n");
+    assert_int_equal(utimensat(AT_FDCWD, conf, ts, 0), 0);
+    if (setxattr(conf, "user.lxcf-test", "yes", 3, 0) < 0)
+        print_message("no user xattrs here: that part is not checked\n");
+    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), 0);
+    text = lxcf_test_read_file(gtop, "app.conf");
+    assert_string_equal(text, "v2\n");
+    assert_int_not_equal(lxcf_test_lstat(gtop, "app.conf").st_ino, first);
+    assert_int_equal(lxcf_test_lstat(gtop, "app.conf").st_mtim.tv_sec, 1000000000);
+    assert_true(lxcf_test_exists(gtop, "guest-own"));
+    if (getxattr(conf, "user.lxcf-test", val, sizeof(val)) == 3) {
+        _cleanup_free_ char *gconf = lxcf_xasprintf("%s/app.conf", gtop);
+        memset(val, 0, sizeof(val));
+        assert_int_equal(getxattr(gconf, "user.lxcf-test", val, sizeof(val)), 3);
+        assert_string_equal(val, "yes");
+    }
+    lxcf_test_rmrf(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_deploy_check_refuses_bad_input),
         cmocka_unit_test(test_deploy_copies_from_under_the_root),
         cmocka_unit_test(test_deploy_copies_directory_tree),
+        cmocka_unit_test(test_deploy_again_replaces_and_keeps_times_and_xattrs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -579,6 +579,51 @@ static void test_copy_tree_reflinks_after_a_refused_file(void **state)
     t_reflink_case("btrfs", true);
 }
 
+/* One entry into a directory fd, with replace: a file and a link that
+ * are there are replaced (a new inode, no temp left), a directory that is
+ * there is merged into; a name with a slash is refused. */
+static void test_copy_entry_replaces_and_merges(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *src = lxcf_test_path(d, "src"), *dst = lxcf_test_path(d, "dst");
+    _cleanup_free_ char *f = NULL, *l = NULL, *x = NULL, *y = NULL;
+    _cleanup_close_ int dfd = -1;
+    lxcf_copy_opts o = { .replace = true };
+    lxcf_err err = LXCF_ERR_INIT;
+    ino_t old;
+
+    (void)state;
+    lxcf_test_write_file(src, "f", "new\n");
+    lxcf_test_symlink("f", src, "l");
+    lxcf_test_write_file(src, "dir/x", "x\n");
+    lxcf_test_write_file(dst, "f", "old\n");
+    lxcf_test_symlink("/etc/shadow", dst, "l");
+    lxcf_test_write_file(dst, "dir/y", "y\n");
+    old = lxcf_test_lstat(dst, "f").st_ino;
+    dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(dfd >= 0);
+    for (const char *const *n = (const char *const[]){ "f", "l", "dir", NULL }; *n; n++)
+        if (lxcf_fs_copy_entry(src, *n, dfd, &o, NULL, &err) < 0)
+            fail_msg("%s: %s", *n, err.msg);
+    f = lxcf_test_read_file(dst, "f");
+    assert_string_equal(f, "new\n");
+    assert_int_not_equal(lxcf_test_lstat(dst, "f").st_ino, old);
+    l = lxcf_test_readlink(dst, "l");
+    assert_string_equal(l, "f");
+    x = lxcf_test_read_file(dst, "dir/x");
+    y = lxcf_test_read_file(dst, "dir/y");
+    assert_string_equal(x, "x\n");
+    assert_string_equal(y, "y\n");
+    assert_int_equal(lxcf_test_lstat(dst, "f").st_mtim.tv_sec, lxcf_test_lstat(src, "f").st_mtim.tv_sec);
+    {
+        _cleanup_free_ char *listing = lxcf_test_tree_snapshot(dst);
+        assert_null(strstr(listing, LXCF_TMP_INFIX));
+    }
+    assert_int_equal(lxcf_fs_copy_entry(src, "dir/x", dfd, &o, NULL, &err), -1);
+    assert_int_equal(err.code, LXCF_EXIT_USAGE);
+    lxcf_test_rmrf(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -598,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_copy_tree_reflinks_every_file_on_xfs),
         cmocka_unit_test(test_copy_tree_reflinks_every_file_on_btrfs),
         cmocka_unit_test(test_copy_tree_reflinks_after_a_refused_file),
+        cmocka_unit_test(test_copy_entry_replaces_and_merges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
