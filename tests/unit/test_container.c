@@ -77,9 +77,6 @@ static void lxcf_t_define(const char *name, const char *ipv4, const char *state_
                           const char *root_outside)
 {
     _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_container_new();
-    _cleanup_free_ char *xml = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
-    virDomainPtr d;
 
     c->name = lxcf_xstrdup(name);
     c->model = LXCF_MODEL_SEPARATE;
@@ -88,12 +85,7 @@ static void lxcf_t_define(const char *name, const char *ipv4, const char *state_
     c->ipv4_prefix = ipv4 ? 24 : 0;
     c->state_note = state_note ? lxcf_xstrdup(state_note) : NULL;
     c->created = lxcf_xstrdup("2024-05-01T12:00:00Z");
-    if (lxcf_domxml_build(c, &xml, &err) < 0)
-        fail_msg("%s", err.msg);
-    d = virDomainDefineXML(conn, xml);
-    if (!d)
-        fail_msg("define %s: %s", name, virGetLastErrorMessage());
-    virDomainFree(d);
+    lxcf_test_define(conn, c);
 }
 
 static bool lxcf_t_domain_exists(const char *name)

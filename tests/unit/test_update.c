@@ -44,9 +44,6 @@ static void t_report_fn(void *opaque, const char *name, const char *msg)
 static void t_define(const char *name, lxcf_model model, const char *state_note)
 {
     _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_container_new();
-    _cleanup_free_ char *xml = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
-    virDomainPtr d;
 
     c->name = lxcf_xstrdup(name);
     c->model = model;
@@ -55,12 +52,7 @@ static void t_define(const char *name, lxcf_model model, const char *state_note)
     c->state_note = state_note ? lxcf_xstrdup(state_note) : NULL;
     c->created = lxcf_xstrdup("2024-05-01T12:00:00Z");
     lxcf_test_write_file(c->root, "etc/app.conf", "before\n");
-    if (lxcf_domxml_build(c, &xml, &err) < 0)
-        fail_msg("%s", err.msg);
-    d = virDomainDefineXML(conn, xml);
-    if (!d)
-        fail_msg("define %s: %s", name, virGetLastErrorMessage());
-    virDomainFree(d);
+    lxcf_test_define(conn, c);
 }
 
 static void t_undefine(const char *name)

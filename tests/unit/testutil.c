@@ -14,8 +14,10 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <libvirt/virterror.h>
 
 #include "cleanup.h"
+#include "domxml.h"
 #include "err.h"
 #include "spawn.h"
 #include "testutil.h"
@@ -342,6 +344,20 @@ int lxcf_test_in_mountns(int (*fn)(void *), void *arg)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     return WEXITSTATUS(status);
+}
+
+void lxcf_test_define(virConnectPtr conn, const struct lxcf_container *c)
+{
+    _cleanup_free_ char *xml = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+    virDomainPtr d;
+
+    if (lxcf_domxml_build(c, &xml, &err) < 0)
+        fail_msg("%s", err.msg);
+    d = virDomainDefineXML(conn, xml);
+    if (!d)
+        fail_msg("define %s: %s", c->name, virGetLastErrorMessage());
+    virDomainFree(d);
 }
 
 pid_t lxcf_test_fork_reporting(int (*fn)(void *arg, int fd), void *arg, void *buf, size_t len)

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <libvirt/libvirt.h>
+
+struct lxcf_container;
 
 char *lxcf_test_mkdtemp(void);
 void lxcf_test_rmrf(const char *dir);
@@ -32,6 +35,9 @@ void lxcf_test_assert_same_tree(const char *a, const char *b);
  * equal exactly when nothing in the tree changed. */
 char *lxcf_test_tree_snapshot(const char *dir);
 int lxcf_test_in_mountns(int (*fn)(void *), void *arg);
+/* Define C as a domain of CONN (libvirt's test driver), from the XML lxcf
+ * builds for it. */
+void lxcf_test_define(virConnectPtr conn, const struct lxcf_container *c);
 /* Fork a child that runs FN(ARG, FD), FD the write end of a pipe, and
  * exits with what FN returns; read LEN bytes from the pipe into BUF (the
  * test fails when the child sends fewer) and return the child's pid: it
