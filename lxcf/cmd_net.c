@@ -1,14 +1,16 @@
 /* lxcf net [show|repair] */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "container.h"
 #include "net.h"
 #include "out.h"
 #include "util.h"
 
-static void lxcf_net_print_json(FILE *f, const lxcf_net_status *st)
+static void lxcf_net_print_json(FILE *f, const lxcf_net_status *st, const lxcf_config *cfg)
 {
     lxcf_json j;
 
@@ -20,6 +22,18 @@ static void lxcf_net_print_json(FILE *f, const lxcf_net_status *st)
     lxcf_json_array(&j, "range", false);
     lxcf_json_string(&j, NULL, st->range_start);
     lxcf_json_string(&j, NULL, st->range_end);
+    lxcf_json_close(&j);
+    lxcf_json_array(&j, "pool", false);
+    lxcf_json_string(&j, NULL, cfg->net_pool_start);
+    lxcf_json_string(&j, NULL, cfg->net_pool_end);
+    lxcf_json_close(&j);
+    lxcf_json_array(&j, "dhcp_ranges", false);
+    for (size_t i = 0; i < st->n_ranges; i++) {
+        lxcf_json_array(&j, NULL, false);
+        lxcf_json_string(&j, NULL, st->ranges[i].start);
+        lxcf_json_string(&j, NULL, st->ranges[i].end);
+        lxcf_json_close(&j);
+    }
     lxcf_json_close(&j);
     lxcf_json_bool(&j, "active", st->active);
     lxcf_json_bool(&j, "persistent", st->persistent);
@@ -36,13 +50,22 @@ static void lxcf_net_print_json(FILE *f, const lxcf_net_status *st)
     lxcf_json_close(&j);
 }
 
-static void lxcf_net_print(FILE *f, const lxcf_net_status *st)
+static void lxcf_net_print(FILE *f, const lxcf_net_status *st, const lxcf_config *cfg)
 {
+    _cleanup_free_ char *dhcp = lxcf_xstrdup("");
+
+    for (size_t i = 0; i < st->n_ranges; i++) {
+        char *more = lxcf_xasprintf("%s%s%s - %s", dhcp, i ? ", " : "",
+                                    st->ranges[i].start ? st->ranges[i].start : "-",
+                                    st->ranges[i].end ? st->ranges[i].end : "-");
+        free(dhcp);
+        dhcp = more;
+    }
     lxcf_field(f, "name", st->name);
     lxcf_field(f, "bridge", st->bridge);
     lxcf_field(f, "address", st->address);
-    lxcf_fieldf(f, "pool", "%s - %s", st->range_start ? st->range_start : "-",
-                st->range_end ? st->range_end : "-");
+    lxcf_fieldf(f, "pool", "%s - %s", cfg->net_pool_start, cfg->net_pool_end);
+    lxcf_field(f, "dhcp", st->n_ranges ? dhcp : "none (reservations only)");
     lxcf_field(f, "active", st->active ? "yes" : "no");
     lxcf_field(f, "autostart", st->autostart ? "yes" : "no");
     lxcf_field(f, "persistent", st->persistent ? "yes" : "no");
@@ -80,9 +103,9 @@ int lxcf_cmd_net(lxcf_cli *cli, lxcf_err *err)
         return -1;
     }
     if (cli->json)
-        lxcf_net_print_json(cli->out, &st);
+        lxcf_net_print_json(cli->out, &st, &cli->ctx.cfg);
     else
-        lxcf_net_print(cli->out, &st);
+        lxcf_net_print(cli->out, &st, &cli->ctx.cfg);
     lxcf_net_status_clear(&st);
     return 0;
 }

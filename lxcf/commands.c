@@ -119,9 +119,10 @@ const lxcf_cmd lxcf_commands[] = {
       LXCF_BLKIO_HELP, NULL, 2, 3, false, LXCF_NEED_CGROUP, lxcf_cmd_resource },
 
     { "net", G_NET, "[show|repair]", "show the lxcf network, or define and start it again",
-      "'show' (the default) prints the network's bridge, address, pool and host "
-      "reservations.  'repair' defines and starts the network if it is missing, "
-      "re-adds every container's DHCP and DNS entry and rebuilds the /etc/hosts "
+      "'show' (the default) prints the network's bridge, address, pool, DHCP ranges "
+      "and host reservations.  'repair' defines and starts the network if it is missing, "
+      "moves its DHCP range off the pool (in the definition, from the network's next "
+      "start), re-adds every container's DHCP and DNS entry and rebuilds the /etc/hosts "
       "blocks of the host and the guests.", OPTS(LXCF_OPT_JSON), 0, 1, false, LXCF_NEED_NONE, lxcf_cmd_net },
 
     { "update", G_UPD, "CMD [ARG...]", "run a package command on every guest, then the host",

@@ -200,6 +200,39 @@ int lxcf_addr_pick(const lxcf_pool *pool, const uint32_t *used, size_t nused,
                       s, e, (unsigned long long)inuse);
 }
 
+/* Append [LO, HI] less the gateway GW to OUT. */
+static size_t lxcf_range_push_without(uint64_t lo, uint64_t hi, uint32_t gw, lxcf_ipv4_range *out,
+                                      size_t n)
+{
+    if (lo > hi)
+        return n;
+    if (gw < lo || gw > hi) {
+        out[n++] = (lxcf_ipv4_range){ (uint32_t)lo, (uint32_t)hi };
+        return n;
+    }
+    if (gw > lo)
+        out[n++] = (lxcf_ipv4_range){ (uint32_t)lo, gw - 1 };
+    if (gw < hi)
+        out[n++] = (lxcf_ipv4_range){ gw + 1, (uint32_t)hi };
+    return n;
+}
+
+size_t lxcf_pool_outside(const lxcf_pool *pool, lxcf_ipv4_range out[LXCF_POOL_OUTSIDE_MAX])
+{
+    /* 64-bit bounds: start - 1 and end + 1 must not wrap. */
+    uint64_t first = (uint64_t)lxcf_ipv4_net_network(&pool->net) + 1;
+    uint64_t last = (uint64_t)lxcf_ipv4_net_broadcast(&pool->net) - 1;
+    size_t n = 0;
+
+    n = lxcf_range_push_without(first, (uint64_t)pool->start - 1, pool->net.addr, out, n);
+    return lxcf_range_push_without((uint64_t)pool->end + 1, last, pool->net.addr, out, n);
+}
+
+bool lxcf_ipv4_range_overlap(const lxcf_ipv4_range *a, const lxcf_ipv4_range *b)
+{
+    return a->start <= b->end && b->start <= a->end;
+}
+
 static void lxcf_random_bytes(unsigned char *buf, size_t n)
 {
     size_t got = 0;

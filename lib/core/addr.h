@@ -53,5 +53,22 @@ int lxcf_pool_check(const lxcf_pool *pool, lxcf_err *err);
 int lxcf_addr_pick(const lxcf_pool *pool, const uint32_t *used, size_t nused,
                    uint32_t *out, lxcf_err *err);
 
+/* An inclusive range of addresses. */
+typedef struct lxcf_ipv4_range {
+    uint32_t start;
+    uint32_t end;
+} lxcf_ipv4_range;
+
+#define LXCF_POOL_OUTSIDE_MAX 4
+
+/* The usable addresses of the pool's network that lie outside the pool and
+ * are not the gateway: where the network's DHCP may lend addresses without
+ * ever lending one of lxcf's.  Ascending, up to LXCF_POOL_OUTSIDE_MAX
+ * ranges (none when the pool fills the network); returns how many. */
+size_t lxcf_pool_outside(const lxcf_pool *pool, lxcf_ipv4_range out[LXCF_POOL_OUTSIDE_MAX]);
+
+/* Whether [A.start, A.end] and [B.start, B.end] share an address. */
+bool lxcf_ipv4_range_overlap(const lxcf_ipv4_range *a, const lxcf_ipv4_range *b);
+
 /* A random locally used MAC in libvirt's 52:54:00 prefix. */
 void lxcf_mac_random(char buf[LXCF_MAC_STRLEN]);

@@ -316,11 +316,12 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
     return 0;
 }
 
-/* The network's DHCP and DNS entries for a reserved container.  libvirt
- * has dnsmasq re-read its hosts for each, about half a second, which is
- * as long as a joint root takes to copy: so they are added by a thread
- * beside the copy, outside the lock.  The address is safe meanwhile: the
- * domain's metadata holds it, and lxcf_used_addrs counts that. */
+/* The network's DHCP and DNS entries for a reserved container.  The DNS
+ * entry has dnsmasq re-read its hosts; a DHCP entry that must reach the
+ * running network reloads its whole firewall, half a second (when it must:
+ * lxcf_net_host_add).  So they are added by a thread beside the copy,
+ * outside the lock.  The address is safe meanwhile: the domain's metadata
+ * holds it, and lxcf_used_addrs counts that. */
 typedef struct lxcf_net_job {
     pthread_t th;
     bool running;
@@ -878,6 +879,7 @@ int lxcf_container_net_repair(lxcf_ctx *ctx, const lxcf_report *rep, bool *creat
     _cleanup_(lxcf_lock_release) int lock = -1;
     lxcf_virt_list l;
     lxcf_net_conf nc;
+    bool moved = false;
     int r = 0;
 
     if (lxcf_ctx_connect(ctx, err) < 0)
@@ -886,8 +888,12 @@ int lxcf_container_net_repair(lxcf_ctx *ctx, const lxcf_report *rep, bool *creat
     if (lock < 0)
         return -1;
     lxcf_net_conf_of(ctx, &nc);
-    if (lxcf_net_ensure(ctx->conn, &nc, created, err) < 0)
+    if (lxcf_net_ensure(ctx->conn, &nc, created, err) < 0 ||
+        lxcf_net_dhcp_off_pool(ctx->conn, &nc, &moved, err) < 0)
         return -1;
+    if (moved)
+        lxcf_report_msg(rep, nc.name, "DHCP range moved off the pool %s-%s (from the network's "
+                        "next start)", nc.pool_start, nc.pool_end);
     if (lxcf_virt_list_all(ctx->conn, &l, err) < 0)
         return -1;
     for (size_t i = 0; r == 0 && i < l.n; i++) {

@@ -44,10 +44,11 @@ static int lxcf_net_word_check(const char *what, const char *s, size_t max, lxcf
 int lxcf_netxml_build(const lxcf_net_conf *nc, char **xml, lxcf_err *err)
 {
     _cleanup_xmldoc_ xmlDoc *doc = NULL;
-    xmlNode *root, *n, *ip, *dhcp;
+    xmlNode *root, *n, *ip, *dhcp = NULL;
     lxcf_pool pool;
+    lxcf_ipv4_range out[LXCF_POOL_OUTSIDE_MAX];
+    size_t nout;
     char gw[LXCF_IPV4_STRLEN], mask[LXCF_IPV4_STRLEN];
-    char start[LXCF_IPV4_STRLEN], end[LXCF_IPV4_STRLEN];
 
     if (lxcf_net_word_check("name", nc->name, 63, err) < 0 ||
         lxcf_net_word_check("bridge", nc->bridge, 15, err) < 0 ||
@@ -55,8 +56,7 @@ int lxcf_netxml_build(const lxcf_net_conf *nc, char **xml, lxcf_err *err)
         return -1;
     lxcf_ipv4_format(pool.net.addr, gw);
     lxcf_ipv4_format(lxcf_ipv4_netmask(pool.net.prefix), mask);
-    lxcf_ipv4_format(pool.start, start);
-    lxcf_ipv4_format(pool.end, end);
+    nout = lxcf_pool_outside(&pool, out);
 
     root = lxcf_xml_new_doc(&doc, "network");
     lxcf_xml_add(root, NULL, "name", nc->name);
@@ -78,10 +78,19 @@ int lxcf_netxml_build(const lxcf_net_conf *nc, char **xml, lxcf_err *err)
     ip = lxcf_xml_add(root, NULL, "ip", NULL);
     lxcf_xml_set_attr(ip, "address", gw);
     lxcf_xml_set_attr(ip, "netmask", mask);
-    dhcp = lxcf_xml_add(ip, NULL, "dhcp", NULL);
-    n = lxcf_xml_add(dhcp, NULL, "range", NULL);
-    lxcf_xml_set_attr(n, "start", start);
-    lxcf_xml_set_attr(n, "end", end);
+    /* Without a range (the pool fills the subnet) dnsmasq serves only the
+     * reservations, from the network's next start on. */
+    for (size_t i = 0; i < nout; i++) {
+        char start[LXCF_IPV4_STRLEN], end[LXCF_IPV4_STRLEN];
+
+        if (!dhcp)
+            dhcp = lxcf_xml_add(ip, NULL, "dhcp", NULL);
+        lxcf_ipv4_format(out[i].start, start);
+        lxcf_ipv4_format(out[i].end, end);
+        n = lxcf_xml_add(dhcp, NULL, "range", NULL);
+        lxcf_xml_set_attr(n, "start", start);
+        lxcf_xml_set_attr(n, "end", end);
+    }
     return lxcf_xml_dump(root, xml, err);
 }
 
@@ -128,6 +137,15 @@ static void lxcf_net_hosts_free(lxcf_net_host *v, size_t n)
     free(v);
 }
 
+static void lxcf_net_ranges_free(lxcf_net_range *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].start);
+        free(v[i].end);
+    }
+    free(v);
+}
+
 void lxcf_net_status_clear(lxcf_net_status *st)
 {
     free(st->name);
@@ -137,6 +155,7 @@ void lxcf_net_status_clear(lxcf_net_status *st)
     free(st->range_end);
     lxcf_net_hosts_free(st->dhcp_hosts, st->n_dhcp_hosts);
     lxcf_net_hosts_free(st->dns_hosts, st->n_dns_hosts);
+    lxcf_net_ranges_free(st->ranges, st->n_ranges);
     *st = (lxcf_net_status){ 0 };
 }
 
@@ -170,9 +189,14 @@ static void lxcf_netxml_parse_ip(xmlNode *ip, lxcf_net_status *st)
         if (!lxcf_xml_is(d, "dhcp"))
             continue;
         for (xmlNode *h = d->children; h; h = h->next) {
-            if (lxcf_xml_is(h, "range") && !st->range_start) {
-                st->range_start = lxcf_xml_attr(h, "start");
-                st->range_end = lxcf_xml_attr(h, "end");
+            if (lxcf_xml_is(h, "range")) {
+                st->ranges = lxcf_xrealloc(st->ranges, (st->n_ranges + 1) * sizeof(*st->ranges));
+                st->ranges[st->n_ranges++] = (lxcf_net_range){ lxcf_xml_attr(h, "start"),
+                                                                lxcf_xml_attr(h, "end") };
+                if (!st->range_start) {
+                    st->range_start = lxcf_xml_attr(h, "start");
+                    st->range_end = lxcf_xml_attr(h, "end");
+                }
             } else if (lxcf_xml_is(h, "host")) {
                 lxcf_net_host_push(&st->dhcp_hosts, &st->n_dhcp_hosts, lxcf_xml_attr(h, "name"),
                                    lxcf_xml_attr(h, "mac"), lxcf_xml_attr(h, "ip"));
@@ -270,6 +294,37 @@ int lxcf_netxml_used_addrs(const char *xml, uint32_t **addrs, size_t *n, lxcf_er
     return 0;
 }
 
+/* Parse R into OUT; false if its ends are not both IPv4 addresses. */
+static bool lxcf_net_range_parse(const lxcf_net_range *r, lxcf_ipv4_range *out)
+{
+    return lxcf_ipv4_parse(r->start, &out->start, NULL) == 0 &&
+           lxcf_ipv4_parse(r->end, &out->end, NULL) == 0;
+}
+
+/* A range whose ends do not parse counts as holding every address: the
+ * cautious answer. */
+bool lxcf_net_ranges_meet(const lxcf_net_status *st, const lxcf_ipv4_range *r)
+{
+    for (size_t i = 0; i < st->n_ranges; i++) {
+        lxcf_ipv4_range have;
+
+        if (!lxcf_net_range_parse(&st->ranges[i], &have) || lxcf_ipv4_range_overlap(&have, r))
+            return true;
+    }
+    return false;
+}
+
+int lxcf_netxml_in_dhcp_range(const char *xml, const char *ip, lxcf_err *err)
+{
+    _cleanup_net_status_ lxcf_net_status st = { 0 };
+    lxcf_ipv4_range one;
+
+    if (lxcf_ipv4_parse(ip, &one.start, err) < 0 || lxcf_netxml_parse(xml, &st, err) < 0)
+        return -1;
+    one.end = one.start;
+    return lxcf_net_ranges_meet(&st, &one);
+}
+
 static bool lxcf_mac_eq(const char *a, const char *b)
 {
     return a && b && strcasecmp(a, b) == 0;
@@ -341,18 +396,24 @@ static virNetworkPtr lxcf_net_lookup(virConnectPtr conn, const char *netname, lx
 }
 
 /* The persistent config when INACTIVE, else the current (live) XML.
+ * *LIVE_ONLY (if not NULL) says that the config was asked for and the
+ * live XML given instead.
  *
  * Here and below the network's name is taken before the call that may
  * fail: every libvirt call, virNetworkGetName too, clears the last error,
  * whose message the report needs. */
-static int lxcf_net_xml(virNetworkPtr net, bool inactive, char **xml, lxcf_err *err)
+static int lxcf_net_xml(virNetworkPtr net, bool inactive, char **xml, bool *live_only,
+                        lxcf_err *err)
 {
     const char *netname = virNetworkGetName(net);
     char *x = inactive ? virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE) : NULL;
+    bool fallback = !inactive || virGetLastErrorCode() == VIR_ERR_INVALID_ARG ||
+                    virGetLastErrorCode() == VIR_ERR_NO_SUPPORT;
 
-    /* libvirt's test driver takes no flags; its live and config XML agree. */
-    if (!x && (!inactive || virGetLastErrorCode() == VIR_ERR_INVALID_ARG ||
-               virGetLastErrorCode() == VIR_ERR_NO_SUPPORT))
+    /* libvirt's test driver takes no flags: it shows only the live XML. */
+    if (live_only)
+        *live_only = !x && inactive && fallback;
+    if (!x && fallback)
         x = virNetworkGetXMLDesc(net, 0);
     if (!x)
         return lxcf_virt_errorf(err, "network %s: cannot get its XML", netname);
@@ -364,6 +425,7 @@ static int lxcf_net_xml(virNetworkPtr net, bool inactive, char **xml, lxcf_err *
 typedef struct lxcf_net_views {
     bool active;
     bool persistent;
+    bool config_is_live;  /* libvirt showed the live XML as config */
     char *live;    /* NULL unless active */
     char *config;  /* NULL unless persistent */
 } lxcf_net_views;
@@ -384,8 +446,8 @@ static int lxcf_net_views_get(virNetworkPtr net, lxcf_net_views *v, lxcf_err *er
         return lxcf_virt_errorf(err, "network %s: cannot get its state", netname);
     v->active = active;
     v->persistent = persistent;
-    if ((v->active && lxcf_net_xml(net, false, &v->live, err) < 0) ||
-        (v->persistent && lxcf_net_xml(net, true, &v->config, err) < 0))
+    if ((v->active && lxcf_net_xml(net, false, &v->live, NULL, err) < 0) ||
+        (v->persistent && lxcf_net_xml(net, true, &v->config, &v->config_is_live, err) < 0))
         return -1;
     return 0;
 }
@@ -438,7 +500,8 @@ int lxcf_net_ensure(virConnectPtr conn, const lxcf_net_conf *nc, bool *created, 
         if (!(net = lxcf_net_define(conn, nc, err)))
             return -1;
         *created = true;
-    } else if (lxcf_net_xml(net, true, &xml, err) < 0 || lxcf_net_check_same(nc, xml, err) < 0) {
+    } else if (lxcf_net_xml(net, true, &xml, NULL, err) < 0 ||
+               lxcf_net_check_same(nc, xml, err) < 0) {
         return -1;
     }
     if (virNetworkGetAutostart(net, &autostart) < 0)
@@ -467,9 +530,12 @@ static int lxcf_net_has_dns(const char *xml, const char *name, const char *mac,
     return lxcf_netxml_has_dns_host(xml, name, ip, err);
 }
 
-/* The views (AFFECT_LIVE, AFFECT_CONFIG) that lack the host, per HAS. */
-static int lxcf_net_missing_in(const lxcf_net_views *v, lxcf_net_has_fn has, const char *name,
-                               const char *mac, const char *ip, unsigned *flags, lxcf_err *err)
+/* The views among WANT (AFFECT_LIVE, AFFECT_CONFIG) that lack the host,
+ * per HAS.  Every view is asked, so that a conflicting entry anywhere is
+ * an error. */
+static int lxcf_net_missing_in(const lxcf_net_views *v, lxcf_net_has_fn has, unsigned want,
+                               const char *name, const char *mac, const char *ip,
+                               unsigned *flags, lxcf_err *err)
 {
     int r;
 
@@ -486,22 +552,24 @@ static int lxcf_net_missing_in(const lxcf_net_views *v, lxcf_net_has_fn has, con
         if (r == 0)
             *flags |= VIR_NETWORK_UPDATE_AFFECT_CONFIG;
     }
+    *flags &= want;
     return 0;
 }
 
-/* Add HOSTXML to SECTION in each view that lacks it.  Entries are added
- * outside the container lock (beside sysgen's copy), so `net repair` may
- * have added the same one meanwhile: libvirt's refusal then is no error. */
+/* Add HOSTXML to SECTION in each view of WANT that lacks it.  Entries are
+ * added outside the container lock (beside sysgen's copy), so `net repair`
+ * may have added the same one meanwhile: libvirt's refusal then is no
+ * error. */
 static int lxcf_net_add_missing(virNetworkPtr net, const lxcf_net_views *v, int section,
-                                lxcf_net_has_fn has, const char *hostxml, const char *name,
-                                const char *mac, const char *ip, lxcf_err *err)
+                                lxcf_net_has_fn has, unsigned want, const char *hostxml,
+                                const char *name, const char *mac, const char *ip, lxcf_err *err)
 {
     _cleanup_(lxcf_net_views_freep) lxcf_net_views now = { 0 };
     const char *netname = virNetworkGetName(net);
     lxcf_err refused = LXCF_ERR_INIT;
     unsigned flags;
 
-    if (lxcf_net_missing_in(v, has, name, mac, ip, &flags, err) < 0)
+    if (lxcf_net_missing_in(v, has, want, name, mac, ip, &flags, err) < 0)
         return -1;
     if (!flags || virNetworkUpdate(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, section, -1,
                                    hostxml, flags) == 0)
@@ -509,7 +577,7 @@ static int lxcf_net_add_missing(virNetworkPtr net, const lxcf_net_views *v, int 
     /* Held, with libvirt's reason, which the calls below would replace. */
     lxcf_virt_errorf(&refused, "%s: cannot add a host to network %s", name, netname);
     if (lxcf_net_views_get(net, &now, NULL) < 0 ||
-        lxcf_net_missing_in(&now, has, name, mac, ip, &flags, NULL) < 0 || flags)
+        lxcf_net_missing_in(&now, has, want, name, mac, ip, &flags, NULL) < 0 || flags)
         return lxcf_error_move(err, &refused);
     return 0;
 }
@@ -531,7 +599,10 @@ int lxcf_net_host_add(virConnectPtr conn, const char *netname, const char *name,
     _cleanup_network_ virNetworkPtr net = NULL;
     _cleanup_(lxcf_net_views_freep) lxcf_net_views v = { 0 };
     _cleanup_free_ char *dhcp = NULL, *dns = NULL;
+    const unsigned both = VIR_NETWORK_UPDATE_AFFECT_LIVE | VIR_NETWORK_UPDATE_AFFECT_CONFIG;
+    unsigned dhcp_views = both;
     uint32_t a;
+    int in_range;
 
     if (lxcf_name_check(name, err) < 0 || lxcf_mac_check(mac, err) < 0 ||
         lxcf_ipv4_parse(ip, &a, err) < 0)
@@ -541,9 +612,17 @@ int lxcf_net_host_add(virConnectPtr conn, const char *netname, const char *name,
     if (lxcf_netxml_dhcp_host(name, mac, ip, &dhcp, err) < 0 ||
         lxcf_netxml_dns_host(name, ip, &dns, err) < 0)
         return -1;
-    if (lxcf_net_add_missing(net, &v, VIR_NETWORK_SECTION_IP_DHCP_HOST, lxcf_net_has_dhcp, dhcp,
-                             name, mac, ip, err) < 0 ||
-        lxcf_net_add_missing(net, &v, VIR_NETWORK_SECTION_DNS_HOST, lxcf_net_has_dns, dns,
+    /* The reservation keeps dnsmasq from lending IP to another guest, which
+     * it only can where IP lies in a range of the running network. */
+    if (v.active && v.persistent && !v.config_is_live) {
+        if ((in_range = lxcf_netxml_in_dhcp_range(v.live, ip, err)) < 0)
+            return -1;
+        if (!in_range)
+            dhcp_views = VIR_NETWORK_UPDATE_AFFECT_CONFIG;
+    }
+    if (lxcf_net_add_missing(net, &v, VIR_NETWORK_SECTION_IP_DHCP_HOST, lxcf_net_has_dhcp,
+                             dhcp_views, dhcp, name, mac, ip, err) < 0 ||
+        lxcf_net_add_missing(net, &v, VIR_NETWORK_SECTION_DNS_HOST, lxcf_net_has_dns, both, dns,
                              name, mac, ip, err) < 0)
         return -1;
     return 0;
@@ -601,7 +680,7 @@ int lxcf_net_host_remove(virConnectPtr conn, const char *netname, const char *na
     if (v.persistent) {
         free(v.config);
         v.config = NULL;
-        if (lxcf_net_xml(net, true, &v.config, err) < 0 ||
+        if (lxcf_net_xml(net, true, &v.config, NULL, err) < 0 ||
             lxcf_net_remove_in(net, v.config, VIR_NETWORK_UPDATE_AFFECT_CONFIG, name, err) < 0)
             return -1;
     }
@@ -632,10 +711,34 @@ int lxcf_net_used_addrs(virConnectPtr conn, const char *netname, uint32_t **addr
     return 0;
 }
 
+static bool lxcf_net_host_same(const lxcf_net_host *a, const lxcf_net_host *b)
+{
+    return lxcf_streq(a->name, b->name) && (a->mac ? lxcf_mac_eq(a->mac, b->mac) : !b->mac) &&
+           (a->ip ? lxcf_ip_eq(a->ip, b->ip) : !b->ip);
+}
+
+/* Move the hosts of FROM that V lacks to the end of V. */
+static void lxcf_net_hosts_merge(lxcf_net_host **v, size_t *n, lxcf_net_host *from, size_t nfrom)
+{
+    size_t had = *n;
+
+    for (size_t i = 0; i < nfrom; i++) {
+        bool have = false;
+
+        for (size_t k = 0; k < had && !have; k++)
+            have = lxcf_net_host_same(&(*v)[k], &from[i]);
+        if (have)
+            continue;
+        lxcf_net_host_push(v, n, from[i].name, from[i].mac, from[i].ip);
+        from[i] = (lxcf_net_host){ 0 };
+    }
+}
+
 int lxcf_net_info(virConnectPtr conn, const char *netname, lxcf_net_status *st, lxcf_err *err)
 {
     _cleanup_network_ virNetworkPtr net = NULL;
     _cleanup_(lxcf_net_views_freep) lxcf_net_views v = { 0 };
+    _cleanup_net_status_ lxcf_net_status cfg = { 0 };
     int autostart = 0;
 
     *st = (lxcf_net_status){ 0 };
@@ -646,8 +749,99 @@ int lxcf_net_info(virConnectPtr conn, const char *netname, lxcf_net_status *st, 
     /* What runs now, if it runs; else what will run. */
     if (lxcf_netxml_parse(v.live ? v.live : v.config, st, err) < 0)
         return -1;
+    /* Reservations waiting for the next start are reservations too. */
+    if (v.live && v.config && !v.config_is_live) {
+        if (lxcf_netxml_parse(v.config, &cfg, err) < 0) {
+            lxcf_net_status_clear(st);
+            return -1;
+        }
+        lxcf_net_hosts_merge(&st->dhcp_hosts, &st->n_dhcp_hosts, cfg.dhcp_hosts, cfg.n_dhcp_hosts);
+        lxcf_net_hosts_merge(&st->dns_hosts, &st->n_dns_hosts, cfg.dns_hosts, cfg.n_dns_hosts);
+    }
     st->active = v.active;
     st->persistent = v.persistent;
     st->autostart = autostart;
+    return 0;
+}
+
+static int lxcf_netxml_range(const char *start, const char *end, char **xml, lxcf_err *err)
+{
+    _cleanup_xmldoc_ xmlDoc *doc = NULL;
+    xmlNode *root = lxcf_xml_new_doc(&doc, "range");
+
+    lxcf_xml_set_attr(root, "start", start);
+    lxcf_xml_set_attr(root, "end", end);
+    return lxcf_xml_dump(root, xml, err);
+}
+
+static int lxcf_net_range_update(virNetworkPtr net, unsigned command, const char *start,
+                                 const char *end, lxcf_err *err)
+{
+    _cleanup_free_ char *xml = NULL;
+    const char *netname = virNetworkGetName(net);
+
+    if (lxcf_netxml_range(start, end, &xml, err) < 0)
+        return -1;
+    if (virNetworkUpdate(net, command, VIR_NETWORK_SECTION_IP_DHCP_RANGE, -1, xml,
+                         VIR_NETWORK_UPDATE_AFFECT_CONFIG) < 0)
+        return lxcf_virt_errorf(err, "network %s: cannot %s the DHCP range %s-%s", netname,
+                                command == VIR_NETWORK_UPDATE_COMMAND_DELETE ? "remove" : "add",
+                                start, end);
+    return 0;
+}
+
+int lxcf_net_dhcp_off_pool(virConnectPtr conn, const lxcf_net_conf *nc, bool *moved,
+                           lxcf_err *err)
+{
+    _cleanup_network_ virNetworkPtr net = NULL;
+    _cleanup_free_ char *xml = NULL;
+    _cleanup_net_status_ lxcf_net_status st = { 0 };
+    _cleanup_free_ bool *keep = NULL;
+    lxcf_ipv4_range want[LXCF_POOL_OUTSIDE_MAX], in, r;
+    size_t nwant;
+    lxcf_pool pool;
+    bool live_only = false;
+    int active;
+
+    *moved = false;
+    if (lxcf_pool_parse(nc->address, nc->pool_start, nc->pool_end, &pool, err) < 0 ||
+        !(net = lxcf_net_lookup(conn, nc->name, err)) ||
+        lxcf_net_xml(net, true, &xml, &live_only, err) < 0 || lxcf_netxml_parse(xml, &st, err) < 0)
+        return -1;
+    if ((active = virNetworkIsActive(net)) < 0)
+        return lxcf_virt_errorf(err, "network %s: cannot get its state", nc->name);
+    /* A running network whose config libvirt does not show: nothing known
+     * to change. */
+    if (live_only && active)
+        return 0;
+    in = (lxcf_ipv4_range){ pool.start, pool.end };
+    keep = lxcf_xcalloc(st.n_ranges + 1, sizeof(*keep));
+    for (size_t i = 0; i < st.n_ranges; i++) {
+        /* A range that does not parse is not ours to judge. */
+        keep[i] = !lxcf_net_range_parse(&st.ranges[i], &r) || !lxcf_ipv4_range_overlap(&r, &in);
+        if (keep[i])
+            continue;
+        if (lxcf_net_range_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, st.ranges[i].start,
+                                  st.ranges[i].end, err) < 0)
+            return -1;
+        *moved = true;
+    }
+    if (!*moved)
+        return 0;
+    nwant = lxcf_pool_outside(&pool, want);
+    for (size_t k = 0; k < nwant; k++) {
+        char start[LXCF_IPV4_STRLEN], end[LXCF_IPV4_STRLEN];
+        bool clash = false;
+
+        for (size_t i = 0; i < st.n_ranges && !clash; i++)
+            clash = keep[i] && (!lxcf_net_range_parse(&st.ranges[i], &r) ||
+                                lxcf_ipv4_range_overlap(&r, &want[k]));
+        if (clash)
+            continue;
+        lxcf_ipv4_format(want[k].start, start);
+        lxcf_ipv4_format(want[k].end, end);
+        if (lxcf_net_range_update(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, start, end, err) < 0)
+            return -1;
+    }
     return 0;
 }

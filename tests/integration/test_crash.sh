@@ -20,7 +20,9 @@ invariants() {  # invariants STEP: the checks every crash must pass
         [ \$b = \$e ] && [ \$b -le 1 ] && grep -q '^10.1.1.1	dbserver$' $H/etc/hosts && grep -q lxcft-keep $H/etc/hosts"
     ok "$step: no address is used twice" bash -c "
         lxcf list --json | python3 -c 'import json,sys; a=[c[\"address\"] for c in json.load(sys.stdin) if c[\"address\"]]; assert len(a)==len(set(a)), a' &&
-        [ -z \"\$(vsh net-dumpxml $T_NET | grep -o \"name='[^']*' ip='[^']*'\" | cut -d\"'\" -f4 | sort | uniq -d)\" ]"
+        for view in '' --inactive; do
+            [ -z \"\$(vsh net-dumpxml \$view $T_NET | grep -o \"name='[^']*' ip='[^']*'\" | cut -d\"'\" -f4 | sort | uniq -d)\" ] || exit 1
+        done"
     ok "$step: no mount left under the test root" bash -c "! grep -q '$T_ROOT' /proc/self/mountinfo /proc/$LXCF_HARNESS_PID/mountinfo"
     ok "$step: the host's /usr and /etc are intact" bash -c "
         [ \"\$(t_tree_hash $H/usr)\" = '$usr_before' ] &&
@@ -38,7 +40,7 @@ completes() {
     ok "$step: erase completes it" bash -c "lxcf erase $name || [ \$? = 6 -a \"\$(state_of $name)\" = absent -a ! -e $H/opt/lxcf/$name ]"
     ok "$step: nothing of it is left" bash -c "
         [ \"\$(state_of $name)\" = absent ] && [ ! -e $H/opt/lxcf/$name ] && ! grep -qP '\\t$name\$' $H/etc/hosts &&
-        ! vsh net-dumpxml $T_NET | grep -q \"'$name'\" && ! vsh dominfo $name"
+        ! vsh net-dumpxml $T_NET | grep -q \"'$name'\" && ! vsh net-dumpxml --inactive $T_NET | grep -q \"'$name'\" && ! vsh dominfo $name"
 }
 
 for step in reserve-locked reserve-defined reserve-done root-built customised finish-locked finish-defined atomic-write-before-rename; do

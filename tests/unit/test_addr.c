@@ -179,6 +179,72 @@ static void test_slash30_edges(void **state)
     assert_int_equal(lxcf_pool_parse("10.0.0.2/30", "10.0.0.1", "10.0.0.1", &bad, &err), 0);
 }
 
+static void test_outside_fills_around_the_pool(void **state)
+{
+    lxcf_ipv4_range r[LXCF_POOL_OUTSIDE_MAX];
+    lxcf_pool all = pool_of("192.168.125.1/24", "192.168.125.2", "192.168.125.254");
+    lxcf_pool mid = pool_of("192.168.125.1/24", "192.168.125.10", "192.168.125.250");
+    /* The gateway in the middle of the part below the pool splits it. */
+    lxcf_pool split = pool_of("10.0.0.5/24", "10.0.0.100", "10.0.0.254");
+    /* The gateway inside the pool: nothing to take out around it. */
+    lxcf_pool gwin = pool_of("10.0.0.5/24", "10.0.0.3", "10.0.0.9");
+
+    assert_int_equal(lxcf_pool_outside(&all, r), 0);
+    assert_int_equal(lxcf_pool_outside(&mid, r), 2);
+    assert_int_equal(r[0].start, ip("192.168.125.2"));
+    assert_int_equal(r[0].end, ip("192.168.125.9"));
+    assert_int_equal(r[1].start, ip("192.168.125.251"));
+    assert_int_equal(r[1].end, ip("192.168.125.254"));
+    assert_int_equal(lxcf_pool_outside(&split, r), 2);
+    assert_int_equal(r[0].start, ip("10.0.0.1"));
+    assert_int_equal(r[0].end, ip("10.0.0.4"));
+    assert_int_equal(r[1].start, ip("10.0.0.6"));
+    assert_int_equal(r[1].end, ip("10.0.0.99"));
+    assert_int_equal(lxcf_pool_outside(&gwin, r), 2);
+    assert_int_equal(r[0].start, ip("10.0.0.1"));
+    assert_int_equal(r[0].end, ip("10.0.0.2"));
+    assert_int_equal(r[1].start, ip("10.0.0.10"));
+    assert_int_equal(r[1].end, ip("10.0.0.254"));
+}
+
+static void test_outside_never_meets_the_pool(void **state)
+{
+    /* Every pool of a /28 (gateway .1): the ranges outside it, with the
+     * pool, cover each usable address exactly once, the gateway never. */
+    for (unsigned s = 2; s <= 14; s++) {
+        for (unsigned e = s; e <= 14; e++) {
+            lxcf_pool p = { { ip("10.9.0.1"), 28 }, ip("10.9.0.0") + s, ip("10.9.0.0") + e };
+            lxcf_ipv4_range r[LXCF_POOL_OUTSIDE_MAX], in = { p.start, p.end };
+            size_t n = lxcf_pool_outside(&p, r);
+            unsigned seen[16] = { 0 };
+
+            for (size_t i = 0; i < n; i++) {
+                assert_false(lxcf_ipv4_range_overlap(&r[i], &in));
+                for (uint32_t a = r[i].start; a <= r[i].end; a++)
+                    seen[a - ip("10.9.0.0")]++;
+            }
+            for (unsigned a = s; a <= e; a++)
+                seen[a]++;
+            assert_int_equal(seen[0], 0);
+            assert_int_equal(seen[1], 0);
+            assert_int_equal(seen[15], 0);
+            for (unsigned a = 2; a <= 14; a++)
+                assert_int_equal(seen[a], 1);
+        }
+    }
+}
+
+static void test_range_overlap(void **state)
+{
+    lxcf_ipv4_range a = { 10, 20 }, b = { 20, 30 }, c = { 21, 30 }, d = { 0, 100 };
+
+    assert_true(lxcf_ipv4_range_overlap(&a, &b));
+    assert_true(lxcf_ipv4_range_overlap(&b, &a));
+    assert_false(lxcf_ipv4_range_overlap(&a, &c));
+    assert_false(lxcf_ipv4_range_overlap(&c, &a));
+    assert_true(lxcf_ipv4_range_overlap(&a, &d));
+}
+
 static void test_mac_random_format(void **state)
 {
     char a[LXCF_MAC_STRLEN], b[LXCF_MAC_STRLEN];
@@ -213,6 +279,9 @@ int main(void)
         cmocka_unit_test(test_pick_skips_gateway),
         cmocka_unit_test(test_pick_full_pool),
         cmocka_unit_test(test_slash30_edges),
+        cmocka_unit_test(test_outside_fills_around_the_pool),
+        cmocka_unit_test(test_outside_never_meets_the_pool),
+        cmocka_unit_test(test_range_overlap),
         cmocka_unit_test(test_mac_random_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 
 #define GOLDEN LXCF_TEST_DATADIR "/net/lxcfn1.xml"
 #define WITH_HOSTS LXCF_TEST_DATADIR "/net/with-hosts.xml"
+#define GOLDEN_RANGES LXCF_TEST_DATADIR "/net/lxcfn1-ranges.xml"
 
 static const lxcf_net_conf conf = {
     .name = "lxcfn1",
@@ -76,18 +77,57 @@ static void test_build_matches_golden_file(void **state)
     lxcf_test_golden(GOLDEN, xml);
 }
 
-static void test_build_validates_with_virt_xml_validate(void **state)
+/* A pool that leaves room in the subnet: DHCP gets the rest, never the
+ * pool. */
+static const lxcf_net_conf conf_mid = {
+    .name = "lxcfn1",
+    .bridge = "virbr1",
+    .address = "192.168.125.1/24",
+    .pool_start = "192.168.125.10",
+    .pool_end = "192.168.125.250",
+};
+
+static void test_build_gives_dhcp_only_outside_the_pool(void **state)
 {
-    _cleanup_free_ char *xml = NULL, *path = lxcf_xasprintf("%s/net.xml", lxcf_test_base);
-    _cleanup_free_ char *out = NULL;
-    char *argv[] = { "virt-xml-validate", path, "network", NULL };
+    _cleanup_free_ char *xml = NULL;
+    lxcf_net_status st;
     lxcf_err err = LXCF_ERR_INIT;
 
-    lxcf_test_need_program("virt-xml-validate", "libvirt-clients");
+    assert_int_equal(lxcf_netxml_build(&conf_mid, &xml, &err), 0);
+    lxcf_test_golden(GOLDEN_RANGES, xml);
+    assert_int_equal(lxcf_netxml_parse(xml, &st, &err), 0);
+    assert_int_equal(st.n_ranges, 2);
+    assert_string_equal(st.ranges[0].start, "192.168.125.2");
+    assert_string_equal(st.ranges[0].end, "192.168.125.9");
+    assert_string_equal(st.ranges[1].start, "192.168.125.251");
+    assert_string_equal(st.ranges[1].end, "192.168.125.254");
+    lxcf_net_status_clear(&st);
+    /* The pool fills the subnet: no range, no dynamic address at all. */
+    free(xml);
+    xml = NULL;
     assert_int_equal(lxcf_netxml_build(&conf, &xml, &err), 0);
-    assert_int_equal(lxcf_write_file_atomic(path, xml, strlen(xml), 0644, false, &err), 0);
-    if (lxcf_test_run(argv, &out) != 0)
-        fail_msg("generated network XML does not validate:\n%s", out);
+    assert_int_equal(lxcf_netxml_parse(xml, &st, &err), 0);
+    assert_int_equal(st.n_ranges, 0);
+    assert_null(st.range_start);
+    lxcf_net_status_clear(&st);
+}
+
+static void test_build_validates_with_virt_xml_validate(void **state)
+{
+    _cleanup_free_ char *path = lxcf_xasprintf("%s/net.xml", lxcf_test_base);
+    const lxcf_net_conf *confs[] = { &conf, &conf_mid };
+    char *argv[] = { "virt-xml-validate", path, "network", NULL };
+
+    lxcf_test_need_program("virt-xml-validate", "libvirt-clients");
+    for (size_t i = 0; i < sizeof(confs) / sizeof(confs[0]); i++) {
+        _cleanup_free_ char *xml = NULL, *out = NULL;
+        lxcf_err err = LXCF_ERR_INIT;
+
+        assert_int_equal(lxcf_netxml_build(confs[i], &xml, &err), 0);
+        assert_int_equal(lxcf_write_file_atomic(path, xml, strlen(xml), 0644, false, &err), 0);
+        if (lxcf_test_run(argv, &out) != 0)
+            fail_msg("generated network XML does not validate:\n%s", out);
+    }
 }
 
 static void test_build_rejects_bad_config(void **state)
@@ -128,6 +168,32 @@ static void test_parse_reads_network_fields(void **state)
     assert_string_equal(st.dhcp_hosts[1].mac, "52:54:00:aa:bb:10");
     assert_int_equal(st.n_dns_hosts, 4);   /* one pair per hostname */
     lxcf_net_status_clear(&st);
+}
+
+static void test_in_dhcp_range(void **state)
+{
+    _cleanup_free_ char *xml = slurp(WITH_HOSTS);
+    const char *two = "<network><name>n</name><ip address='10.0.0.1' prefix='24'><dhcp>"
+                      "<range start='10.0.0.2' end='10.0.0.9'/><range start='10.0.0.200' end='10.0.0.254'/>"
+                      "</dhcp></ip></network>";
+    const char *bad = "<network><name>n</name><ip address='10.0.0.1' prefix='24'><dhcp>"
+                      "<range start='10.0.0.x' end='10.0.0.9'/></dhcp></ip></network>";
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_netxml_in_dhcp_range(xml, "192.168.125.2", &err), 1);
+    assert_int_equal(lxcf_netxml_in_dhcp_range(xml, "192.168.125.254", &err), 1);
+    assert_int_equal(lxcf_netxml_in_dhcp_range(xml, "192.168.125.255", &err), 0);
+    assert_int_equal(lxcf_netxml_in_dhcp_range(two, "10.0.0.9", &err), 1);
+    assert_int_equal(lxcf_netxml_in_dhcp_range(two, "10.0.0.10", &err), 0);
+    assert_int_equal(lxcf_netxml_in_dhcp_range(two, "10.0.0.199", &err), 0);
+    assert_int_equal(lxcf_netxml_in_dhcp_range(two, "10.0.0.200", &err), 1);
+    /* No range at all: nothing is lent. */
+    assert_int_equal(lxcf_netxml_in_dhcp_range("<network><ip address='10.0.0.1' prefix='24'/></network>",
+                                               "10.0.0.5", &err), 0);
+    /* A range that does not parse may hold anything. */
+    assert_int_equal(lxcf_netxml_in_dhcp_range(bad, "10.0.0.100", &err), 1);
+    assert_int_equal(lxcf_netxml_in_dhcp_range(two, "10.0.0", &err), -1);
+    assert_int_equal(err.code, LXCF_EXIT_USAGE);
 }
 
 static void test_parse_reads_prefix_attribute(void **state)
@@ -311,6 +377,39 @@ static void test_libvirt_host_remove(void **state)
     assert_int_equal(a[0], ip("192.168.125.3"));
 }
 
+/* An older lxcf's network: one range, the pool. */
+static void test_libvirt_dhcp_off_pool(void **state)
+{
+    lxcf_net_conf nc3 = { "lxcfn3", "virbr3", "192.168.127.1/24", "192.168.127.10",
+                          "192.168.127.250" };
+    const char *old = "<network><name>lxcfn3</name><forward mode='nat'/><bridge name='virbr3'/>"
+                      "<ip address='192.168.127.1' netmask='255.255.255.0'><dhcp>"
+                      "<range start='192.168.127.10' end='192.168.127.250'/>"
+                      "<host mac='52:54:00:00:03:02' name='web1' ip='192.168.127.10'/>"
+                      "</dhcp></ip></network>";
+    virNetworkPtr net = virNetworkDefineXML(conn, old);
+    lxcf_net_status st;
+    lxcf_err err = LXCF_ERR_INIT;
+    bool moved = false;
+
+    assert_non_null(net);
+    assert_int_equal(lxcf_net_dhcp_off_pool(conn, &nc3, &moved, &err), 0);
+    assert_true(moved);
+    assert_int_equal(lxcf_net_info(conn, "lxcfn3", &st, &err), 0);
+    assert_int_equal(st.n_ranges, 2);
+    assert_string_equal(st.ranges[0].start, "192.168.127.2");
+    assert_string_equal(st.ranges[0].end, "192.168.127.9");
+    assert_string_equal(st.ranges[1].start, "192.168.127.251");
+    assert_string_equal(st.ranges[1].end, "192.168.127.254");
+    assert_int_equal(st.n_dhcp_hosts, 1);  /* reservations stay */
+    lxcf_net_status_clear(&st);
+    /* Once off the pool, nothing more to move. */
+    assert_int_equal(lxcf_net_dhcp_off_pool(conn, &nc3, &moved, &err), 0);
+    assert_false(moved);
+    assert_int_equal(virNetworkUndefine(net), 0);
+    virNetworkFree(net);
+}
+
 static void test_libvirt_host_add_on_inactive_network(void **state)
 {
     lxcf_net_conf nc2 = { "lxcfn2", "virbr2", "192.168.126.1/24", "192.168.126.2", "192.168.126.9" };
@@ -348,10 +447,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_matches_golden_file),
+        cmocka_unit_test(test_build_gives_dhcp_only_outside_the_pool),
         cmocka_unit_test(test_build_validates_with_virt_xml_validate),
         cmocka_unit_test(test_build_rejects_bad_config),
         cmocka_unit_test(test_parse_reads_network_fields),
         cmocka_unit_test(test_parse_reads_prefix_attribute),
+        cmocka_unit_test(test_in_dhcp_range),
         cmocka_unit_test(test_used_addrs_from_dhcp_and_dns_hosts),
         cmocka_unit_test(test_used_addrs_rejects_bad_xml),
         cmocka_unit_test(test_has_dhcp_host_identical_absent_conflict),
@@ -363,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_libvirt_host_add_conflict_fails),
         cmocka_unit_test(test_libvirt_used_addrs_sees_hosts),
         cmocka_unit_test(test_libvirt_host_remove),
+        cmocka_unit_test(test_libvirt_dhcp_off_pool),
         cmocka_unit_test(test_libvirt_host_add_on_inactive_network),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
