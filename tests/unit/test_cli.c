@@ -248,15 +248,24 @@ static void test_shared_handlers_know_their_row(void **state)
     assert_int_equal(limits, 9);
 }
 
-/* The one writer of every --json: levels on lines and inline, and empty ones. */
-static void test_json_layout(void **state)
+/* WRITE's output on a stream is EXPECT. */
+static void assert_prints(void (*write)(FILE *f), const char *expect)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    lxcf_json j;
 
     assert_non_null(f);
+    write(f);
+    fclose(f);
+    assert_string_equal(buf, expect);
+    free(buf);
+}
+
+static void write_json_layout(FILE *f)
+{
+    lxcf_json j;
+
     lxcf_json_init(&j, f);
     lxcf_json_object(&j, NULL, true);
     lxcf_json_string(&j, "name", "a\"b\\c\td\ne\001");
@@ -282,31 +291,30 @@ static void test_json_layout(void **state)
     lxcf_json_close(&j);
     lxcf_json_null(&j, "last");
     lxcf_json_close(&j);
-    fclose(f);
-    assert_string_equal(buf, "{\n"
-                             "  \"name\": \"a\\\"b\\\\c\\td\\ne\\u0001\",\n"
-                             "  \"none\": null,\n"
-                             "  \"items\": [\n"
-                             "    {\"max\": 18446744073709551615, \"unset\": null, \"neg\": -3, \"unknown\": null},\n"
-                             "    {}\n"
-                             "  ],\n"
-                             "  \"pair\": [true, false, null],\n"
-                             "  \"empty\": [],\n"
-                             "  \"empty_lines\": [],\n"
-                             "  \"last\": null\n"
-                             "}\n");
-    free(buf);
 }
 
-/* An outermost array on lines, as `list --json` prints it: empty is "[]". */
-static void test_json_outer_array(void **state)
+/* The one writer of every --json: levels on lines and inline, and empty ones. */
+static void test_json_layout(void **state)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    assert_prints(write_json_layout,
+                  "{\n"
+                  "  \"name\": \"a\\\"b\\\\c\\td\\ne\\u0001\",\n"
+                  "  \"none\": null,\n"
+                  "  \"items\": [\n"
+                  "    {\"max\": 18446744073709551615, \"unset\": null, \"neg\": -3, \"unknown\": null},\n"
+                  "    {}\n"
+                  "  ],\n"
+                  "  \"pair\": [true, false, null],\n"
+                  "  \"empty\": [],\n"
+                  "  \"empty_lines\": [],\n"
+                  "  \"last\": null\n"
+                  "}\n");
+}
+
+static void write_json_outer(FILE *f)
+{
     lxcf_json j;
 
-    assert_non_null(f);
     lxcf_json_init(&j, f);
     lxcf_json_array(&j, NULL, true);
     lxcf_json_close(&j);
@@ -316,31 +324,31 @@ static void test_json_outer_array(void **state)
     lxcf_json_object(&j, NULL, false);
     lxcf_json_uint(&j, "n", true, 1);
     lxcf_json_close(&j);
-    fclose(f);
-    assert_string_equal(buf, "[]\n[\n  \"x\"\n]\n{\"n\": 1}\n");
-    free(buf);
 }
 
-/* The NAME: VALUE lines of show and net keep their values in one column. */
-static void test_fields(void **state)
+/* An outermost array on lines, as `list --json` prints it: empty is "[]". */
+static void test_json_outer_array(void **state)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    assert_prints(write_json_outer, "[]\n[\n  \"x\"\n]\n{\"n\": 1}\n");
+}
 
-    assert_non_null(f);
+static void write_fields(FILE *f)
+{
     lxcf_field(f, "name", "web1");
     lxcf_field(f, "uuid", NULL);
     lxcf_field(f, "persistent", "yes");
     lxcf_fieldf(f, "address", "%s/%u", "192.168.125.11", 24u);
     lxcf_field(f, "a-label-too-long", "x");
-    fclose(f);
-    assert_string_equal(buf, "name:       web1\n"
-                             "uuid:       -\n"
-                             "persistent: yes\n"
-                             "address:    192.168.125.11/24\n"
-                             "a-label-too-long: x\n");
-    free(buf);
+}
+
+/* The NAME: VALUE lines of show and net keep their values in one column. */
+static void test_fields(void **state)
+{
+    assert_prints(write_fields, "name:       web1\n"
+                                "uuid:       -\n"
+                                "persistent: yes\n"
+                                "address:    192.168.125.11/24\n"
+                                "a-label-too-long: x\n");
 }
 
 int main(void)
