@@ -549,8 +549,9 @@ static int lxcf_res_call_params(const lxcf_res_req *r, const lxcf_res_conf *conf
          * lift the limit altogether; lxcf keeps the domain's <memory>), or
          * a memory+swap limit while the memory limit is unset. */
         if (!lxcf_res_mem_in_order(r, conf)) {
-            l->why_not = "libvirt refuses a memory limit above the memory+swap limit, and "
-                         "counts an unset one as unlimited";
+            l->why_not = r->kind == LXCF_RES_MEM
+                             ? "libvirt refuses an unlimited hard limit under a memory+swap limit"
+                             : "libvirt refuses a memory+swap limit without a memory limit";
             return 0;
         }
         l->api = LXCF_RES_API_MEMORY;
