@@ -218,24 +218,6 @@ static char *lxcf_now_iso8601(void)
     return lxcf_xstrdup(buf);
 }
 
-/* Define C; the UUID libvirt chose is kept in C, so that later steps find
- * this very domain. */
-static int lxcf_define(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
-{
-    _cleanup_free_ char *xml = NULL;
-    _cleanup_domain_ virDomainPtr d = NULL;
-    char uuid[VIR_UUID_STRING_BUFLEN];
-
-    if (lxcf_domxml_build(c, &xml, err) < 0)
-        return -1;
-    d = virDomainDefineXML(ctx->conn, xml);
-    if (!d)
-        return lxcf_virt_error(err, c->name, "defining the domain");
-    if (!c->uuid && virDomainGetUUIDString(d, uuid) == 0)
-        c->uuid = lxcf_xstrdup(uuid);
-    return 0;
-}
-
 /* Refuse a name that is taken by any libvirt domain or by a directory in
  * the roots directory (a crashed sysgen's leftovers are the user's call). */
 static int lxcf_name_free(lxcf_ctx *ctx, const char *name, lxcf_err *err)
@@ -309,7 +291,7 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
     c->network = lxcf_xstrdup(ctx->cfg.net_name);
     free(c->state_note);
     c->state_note = lxcf_xstrdup(LXCF_STATE_BUILDING);
-    if (lxcf_define(ctx, c, err) < 0)
+    if (lxcf_virt_define(ctx->conn, c, err) < 0)
         return -1;
     lxcf_crashpoint("reserve-defined");
     lxcf_crashpoint("reserve-done");
@@ -746,9 +728,8 @@ int lxcf_container_erase(lxcf_ctx *ctx, const char *name, const lxcf_report *rep
 static int lxcf_sync_lxcfs(lxcf_ctx *ctx, virDomainPtr d, const lxcf_container *c,
                            const lxcf_report *rep, lxcf_err *err)
 {
-    _cleanup_free_ char *why = NULL, *xml = NULL, *fixed = NULL;
+    _cleanup_free_ char *why = NULL;
     bool running = lxcf_lxcfs_running(NULL, LXCF_LXCFS_DIR, &why);
-    virDomainPtr back;
 
     if (!running && !ctx->lxcfs_told) {
         lxcf_report_msg(rep, c->name, "%s (%s)", lxcf_lxcfs_missing_note(), why);
@@ -756,16 +737,7 @@ static int lxcf_sync_lxcfs(lxcf_ctx *ctx, virDomainPtr d, const lxcf_container *
     }
     if (running == (c->lxcfs != NULL))
         return 0;
-    xml = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
-    if (!xml)
-        return lxcf_virt_error(err, c->name, "reading the domain definition");
-    if (lxcf_domxml_set_lxcfs(xml, running ? LXCF_LXCFS_DIR : NULL, &fixed, err) < 0)
-        return -1;
-    back = virDomainDefineXML(ctx->conn, fixed);
-    if (!back)
-        return lxcf_virt_error(err, c->name, "updating the lxcfs mounts");
-    virDomainFree(back);
-    return 0;
+    return lxcf_virt_set_lxcfs(d, running ? LXCF_LXCFS_DIR : NULL, err);
 }
 
 /* libvirt 9.0's LXC driver now and then loses the monitor connection of
