@@ -226,16 +226,19 @@ static void test_fork_again_runs_the_command_in_a_grandchild(void **state)
 
 /* The middle process holds nothing but stdio while the command runs: in a
  * process with threads a descriptor it kept could be another spawn's
- * report pipe, and that spawn would wait for this command's end. */
+ * report pipe (KEEP here), and that spawn would wait for this command's
+ * end. */
 static void test_fork_again_middle_keeps_no_descriptor(void **state)
 {
-    char *argv[] = { "sh", "-c", "for i in $(seq 50); do "
-                     "[ -z \"$(ls /proc/$PPID/fd | awk '$1 >= 3')\" ] && exit 0; sleep 0.1; "
-                     "done; ls -l /proc/$PPID/fd; exit 1", NULL };
     int status = -1, keep[2];
     lxcf_err err = LXCF_ERR_INIT;
 
     assert_int_equal(pipe(keep), 0);
+    _cleanup_free_ char *script = lxcf_xasprintf(
+        "for i in $(seq 50); do [ -e /proc/$PPID/fd/%d ] || exit 0; sleep 0.1; done; exit 1",
+        keep[1]);
+    char *argv[] = { "sh", "-c", script, NULL };
+
     assert_int_equal(lxcf_t_spawn(argv, LXCF_SPAWN_FORK_AGAIN, NULL, NULL, &status, &err), 0);
     close(keep[0]);
     close(keep[1]);
