@@ -370,6 +370,16 @@ static int lxcf_tmp_create_at(int dirfd, const char *name, char **tmp)
     return errno = EEXIST, -1;
 }
 
+static _Thread_local bool lxcf_sync_deferred;
+
+bool lxcf_sync_defer(bool on)
+{
+    bool was = lxcf_sync_deferred;
+
+    lxcf_sync_deferred = on;
+    return was;
+}
+
 int lxcf_rename_tmp_at(int dirfd, const char *tmp, const char *name)
 {
     if (renameat(dirfd, tmp, dirfd, name) < 0) {
@@ -377,7 +387,8 @@ int lxcf_rename_tmp_at(int dirfd, const char *tmp, const char *name)
         unlinkat(dirfd, tmp, 0);
         return errno = e, -1;
     }
-    (void)fsync(dirfd);
+    if (!lxcf_sync_deferred)
+        (void)fsync(dirfd);
     return 0;
 }
 
@@ -395,7 +406,7 @@ int lxcf_write_at(int dirfd, const char *name, const char *data, size_t len, mod
     *failed = "write";
     if (lxcf_write_all(fd, data, len) < 0 ||
         (owner && fchown(fd, owner->st_uid, owner->st_gid) < 0) || fchmod(fd, mode) < 0 ||
-        fsync(fd) < 0) {
+        (!lxcf_sync_deferred && fsync(fd) < 0)) {
         int e = errno;
         unlinkat(dirfd, tmp, 0);
         return errno = e, -1;

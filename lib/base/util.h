@@ -108,6 +108,13 @@ char *lxcf_tmp_name(const char *name);
  * rename fails.  -1 with errno. */
 int lxcf_rename_tmp_at(int dirfd, const char *tmp, const char *name);
 
+/* While the calling thread defers syncs, lxcf_rename_tmp_at and
+ * lxcf_write_at leave out their fsyncs.  For a batch of writes into a tree
+ * nothing reads until the caller has made the whole batch durable at once
+ * (syncfs): a fsync each costs a journal commit each.  Returns the
+ * thread's previous setting, to restore. */
+bool lxcf_sync_defer(bool on);
+
 /* The one atomic write: NAME in the directory DIRFD is replaced by a temp
  * file holding DATA, given OWNER's uid and gid (when OWNER) and MODE,
  * fsync'ed, renamed over NAME; then DIRFD is fsync'ed.  A crash at any

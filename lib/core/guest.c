@@ -464,9 +464,17 @@ int lxcf_guest_customise(const char *root, const char *usr_root, const lxcf_gues
     if (usrfd < 0)
         return -1;
     lxcf_guest_ctx g = { .root = root, .rootfd = rootfd, .usrfd = usrfd, .gc = gc };
-    if (lxcf_guest_run(&g, err) < 0) {
+    /* Some thirty files and links, each written atomically: one sync for
+     * them all.  Nothing reads them before it (the container is still
+     * marked building), so a crash meanwhile leaves what erase removes. */
+    bool was = lxcf_sync_defer(true);
+    int r = lxcf_guest_run(&g, err);
+    lxcf_sync_defer(was);
+    if (r < 0) {
         lxcf_error_prefix(err, "%s: ", gc->name);
         return -1;
     }
+    if (syncfs(rootfd) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot sync %s", gc->name, root);
     return 0;
 }
