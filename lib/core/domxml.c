@@ -1,6 +1,5 @@
 #include "domxml.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,16 +413,8 @@ static const char *const lxcf_dx_domain_order[] = {
     "on_poweroff", "on_reboot", "on_crash", "on_lockfailure", "pm", "perf", "devices",
     "seclabel", "keywrap", "launchSecurity", NULL,
 };
-static const char *const lxcf_dx_cputune_order[] = {
-    "shares", "global_period", "global_quota", "period", "quota", "emulator_period",
-    "emulator_quota", "iothread_period", "iothread_quota", NULL,
-};
 static const char *const lxcf_dx_memtune_order[] = {
     "hard_limit", "soft_limit", "swap_hard_limit", "min_guarantee", NULL,
-};
-static const char *const lxcf_dx_blkdev_order[] = {
-    "path", "weight", "read_iops_sec", "write_iops_sec", "read_bytes_sec",
-    "write_bytes_sec", NULL,
 };
 
 static int lxcf_dx_order_index(const char *const *order, const char *name)
@@ -456,23 +447,6 @@ static xmlNode *lxcf_dx_ensure(xmlNode *parent, const char *name, const char *co
     return xmlAddChild(parent, node);
 }
 
-static void lxcf_dx_set_num(xmlNode *parent, const char *name, const char *const *order,
-                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void lxcf_dx_set_num(xmlNode *parent, const char *name, const char *const *order,
-                            const char *fmt, ...)
-{
-    _cleanup_free_ char *s = NULL;
-    xmlNode *n = lxcf_dx_ensure(parent, name, order);
-    va_list ap;
-
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    lxcf_xml_set_text(n, s);
-}
-
 static void lxcf_dx_remove_if_empty(xmlNode *n)
 {
     for (xmlNode *k = n ? n->children : NULL; k; k = k->next)
@@ -485,51 +459,28 @@ static int lxcf_dx_tune_check(const lxcf_tune *t, lxcf_err *err)
 {
     if (!t)
         return lxcf_error(err, LXCF_EXIT_USAGE, "no limits given");
-    if (t->has_cpu_period && (t->cpu_period < 1000 || t->cpu_period > 1000000))
-        return lxcf_error(err, LXCF_EXIT_USAGE,
-                          "cpu period %llu is out of range 1000..1000000", t->cpu_period);
-    if (t->has_cpu_quota && t->cpu_quota != -1 && t->cpu_quota < 1000)
-        return lxcf_error(err, LXCF_EXIT_USAGE,
-                          "cpu quota %lld must be -1 (unlimited) or at least 1000",
-                          t->cpu_quota);
     if (t->cpuset && strspn(t->cpuset, "0123456789,-^") != strlen(t->cpuset))
         return lxcf_error(err, LXCF_EXIT_USAGE, "cpuset '%s' is not a cpu list", t->cpuset);
     if (t->numa_nodeset && strspn(t->numa_nodeset, "0123456789,-^") != strlen(t->numa_nodeset))
         return lxcf_error(err, LXCF_EXIT_USAGE, "nodeset '%s' is not a node list",
                           t->numa_nodeset);
-    for (size_t i = 0; i < t->n_blkdevs; i++)
-        if (!t->blkdevs[i].path || t->blkdevs[i].path[0] != '/')
-            return lxcf_error(err, LXCF_EXIT_USAGE,
-                              "block device '%s' must be an absolute path",
-                              t->blkdevs[i].path ? t->blkdevs[i].path : "");
     return 0;
 }
 
-static void lxcf_dx_tune_cpu(xmlNode *dom, const lxcf_tune *t)
+static void lxcf_dx_tune_cpuset(xmlNode *dom, const lxcf_tune *t)
 {
-    xmlNode *cputune;
+    xmlNode *vcpu = lxcf_xml_child(dom, "vcpu");
 
-    if (t->has_cpu_period || t->has_cpu_quota) {
-        cputune = lxcf_dx_ensure(dom, "cputune", lxcf_dx_domain_order);
-        if (t->has_cpu_period)
-            lxcf_dx_set_num(cputune, "period", lxcf_dx_cputune_order, "%llu",
-                            t->cpu_period);
-        if (t->has_cpu_quota)
-            lxcf_dx_set_num(cputune, "quota", lxcf_dx_cputune_order, "%lld",
-                            t->cpu_quota);
+    if (!t->cpuset)
+        return;
+    if (!vcpu) {
+        vcpu = lxcf_dx_ensure(dom, "vcpu", lxcf_dx_domain_order);
+        lxcf_xml_set_text(vcpu, "1");
     }
-    if (t->cpuset) {
-        xmlNode *vcpu = lxcf_xml_child(dom, "vcpu");
-
-        if (!vcpu) {
-            vcpu = lxcf_dx_ensure(dom, "vcpu", lxcf_dx_domain_order);
-            lxcf_xml_set_text(vcpu, "1");
-        }
-        if (*t->cpuset)
-            lxcf_xml_set_attr(vcpu, "cpuset", t->cpuset);
-        else
-            xmlUnsetProp(vcpu, BAD_CAST "cpuset");
-    }
+    if (*t->cpuset)
+        lxcf_xml_set_attr(vcpu, "cpuset", t->cpuset);
+    else
+        xmlUnsetProp(vcpu, BAD_CAST "cpuset");
 }
 
 static void lxcf_dx_tune_mem(xmlNode *dom, const lxcf_tune *t)
@@ -565,53 +516,6 @@ static void lxcf_dx_tune_mem(xmlNode *dom, const lxcf_tune *t)
     lxcf_xml_set_attr(memory, "mode", "strict");
     xmlUnsetProp(memory, BAD_CAST "placement");
     lxcf_xml_set_attr(memory, "nodeset", t->numa_nodeset);
-}
-
-static xmlNode *lxcf_dx_blkdev_find(xmlNode *blkiotune, const char *path)
-{
-    for (xmlNode *n = blkiotune->children; n; n = n->next) {
-        _cleanup_free_ char *p = NULL;
-
-        if (!lxcf_xml_is_plain(n, "device"))
-            continue;
-        p = lxcf_xml_child_text(n, "path");
-        if (lxcf_streq(p, path))
-            return n;
-    }
-    return NULL;
-}
-
-static void lxcf_dx_tune_blkdev(xmlNode *dev, const lxcf_tune_blkdev *b)
-{
-    static const char *const keys[] = { "read_iops_sec", "write_iops_sec", "read_bytes_sec",
-                                        "write_bytes_sec" };
-    const bool has[] = { b->has_read_iops_sec, b->has_write_iops_sec, b->has_read_bytes_sec,
-                         b->has_write_bytes_sec };
-    const unsigned long long v[] = { b->read_iops_sec, b->write_iops_sec, b->read_bytes_sec,
-                                     b->write_bytes_sec };
-
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (has[i])
-            lxcf_dx_set_num(dev, keys[i], lxcf_dx_blkdev_order, "%llu", v[i]);
-}
-
-static void lxcf_dx_tune_blkio(xmlNode *dom, const lxcf_tune *t)
-{
-    xmlNode *blkiotune;
-
-    if (!t->n_blkdevs)
-        return;
-    blkiotune = lxcf_dx_ensure(dom, "blkiotune", lxcf_dx_domain_order);
-    for (size_t i = 0; i < t->n_blkdevs; i++) {
-        const lxcf_tune_blkdev *b = &t->blkdevs[i];
-        xmlNode *dev = lxcf_dx_blkdev_find(blkiotune, b->path);
-
-        if (!dev) {
-            dev = lxcf_xml_add(blkiotune, NULL, "device", NULL);
-            lxcf_xml_add(dev, NULL, "path", b->path);
-        }
-        lxcf_dx_tune_blkdev(dev, b);
-    }
 }
 
 /* DOMAIN_XML parsed for editing: NOBLANKS drops the old indentation so
@@ -657,9 +561,8 @@ int lxcf_domxml_set_tune(const char *domain_xml, const lxcf_tune *t, char **out,
 
     if (lxcf_dx_tune_check(t, err) < 0 || !(dom = lxcf_dx_edit(domain_xml, &doc, err)))
         return -1;
-    lxcf_dx_tune_cpu(dom, t);
+    lxcf_dx_tune_cpuset(dom, t);
     lxcf_dx_tune_mem(dom, t);
-    lxcf_dx_tune_blkio(dom, t);
     return lxcf_xml_dump(dom, out, err);
 }
 

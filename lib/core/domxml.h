@@ -50,33 +50,18 @@ int lxcf_domxml_parse(const char *domain_xml, lxcf_container **out, lxcf_err *er
  * unchanged on failure. */
 int lxcf_domxml_meta_parse(const char *meta_xml, lxcf_container *c, lxcf_err *err);
 
-/* Resource limits to write into a domain XML.  Each value is used only when
- * its has_ flag is set; everything else in the XML is kept. */
-typedef struct lxcf_tune_blkdev {
-    const char *path;    /* host block device, e.g. "/dev/sda" */
-    bool has_read_bytes_sec;
-    unsigned long long read_bytes_sec;
-    bool has_write_bytes_sec;
-    unsigned long long write_bytes_sec;
-    bool has_read_iops_sec;
-    unsigned long long read_iops_sec;
-    bool has_write_iops_sec;
-    unsigned long long write_iops_sec;
-} lxcf_tune_blkdev;
-
+/* Resource limits to write into a domain XML: those libvirt's setters do
+ * not store (resource.c uses them for the rest): the cpuset and the
+ * nodeset, for which libvirt-LXC has no call, and memory limits out of
+ * the order libvirt insists on.  Each value is used only when its has_
+ * flag is set; everything else in the XML is kept. */
 typedef struct lxcf_tune {
-    bool has_cpu_period;
-    unsigned long long cpu_period;     /* microseconds, 1000..1000000 */
-    bool has_cpu_quota;
-    long long cpu_quota;               /* microseconds, -1 = unlimited */
     bool has_mem_hard_limit;
     unsigned long long mem_hard_limit_kib;
     bool has_swap_hard_limit;
     unsigned long long swap_hard_limit_kib;
     const char *cpuset;                /* <vcpu cpuset>; NULL = keep, "" = remove */
     const char *numa_nodeset;          /* strict nodeset; NULL = keep, "" = remove */
-    const lxcf_tune_blkdev *blkdevs;   /* replaces the entry of the same path */
-    size_t n_blkdevs;
 } lxcf_tune;
 
 /* Apply T to DOMAIN_XML, writing the edited XML to *OUT. */

@@ -270,45 +270,34 @@ static int lxcf_res_check_memsw(const lxcf_res_req *r, const lxcf_res_conf *c, l
                       "memory+swap limit %s is below the memory limit %s", a, b);
 }
 
-static void lxcf_res_fill_tune(const lxcf_res_req *r, lxcf_tune *t, lxcf_tune_blkdev *b,
-                               char **set_str)
+/* R as the edit of the domain XML lxcf_domxml_set_tune makes; cpurate
+ * and the block I/O limits have none (libvirt's setters store them). */
+static int lxcf_res_fill_tune(const lxcf_res_req *r, lxcf_tune *t, char **set_str,
+                              lxcf_err *err)
 {
-    /* libvirt's blkiotune takes 0 as "no limit". */
-    unsigned long long io = r->value == LXCF_CG_UNLIMITED ? 0 : r->value;
     unsigned long long kib =
         r->value == LXCF_CG_UNLIMITED ? LXCF_DOMXML_UNLIMITED_KIB : r->value / 1024;
 
     switch (r->kind) {
-    case LXCF_RES_CPURATE:
-        t->has_cpu_period = t->has_cpu_quota = true;
-        t->cpu_period = r->period_us;
-        t->cpu_quota = (long long)r->quota_us;
-        break;
     case LXCF_RES_CPUN:
         *set_str = lxcf_bitmap_format(&r->set);
         t->cpuset = *set_str;
-        break;
+        return 0;
     case LXCF_RES_NUMA:
         *set_str = lxcf_bitmap_format(&r->set);
         t->numa_nodeset = *set_str;
-        break;
+        return 0;
     case LXCF_RES_MEM:
         t->has_mem_hard_limit = true;
         t->mem_hard_limit_kib = kib;
-        break;
+        return 0;
     case LXCF_RES_MEMSW:
         t->has_swap_hard_limit = true;
         t->swap_hard_limit_kib = kib;
-        break;
+        return 0;
     default:
-        b->path = r->device;
-        b->has_read_bytes_sec = r->kind == LXCF_RES_RBPS;
-        b->has_write_bytes_sec = r->kind == LXCF_RES_WBPS;
-        b->has_read_iops_sec = r->kind == LXCF_RES_RIOPS;
-        b->has_write_iops_sec = r->kind == LXCF_RES_WIOPS;
-        b->read_bytes_sec = b->write_bytes_sec = b->read_iops_sec = b->write_iops_sec = io;
-        t->blkdevs = b;
-        t->n_blkdevs = 1;
+        return lxcf_error(err, LXCF_EXIT_FAIL, "%s is stored with libvirt's setter, not by "
+                          "editing the domain XML", lxcf_res_kind_name(r->kind));
     }
 }
 
@@ -329,11 +318,10 @@ int lxcf_res_apply_xml(const char *domain_xml, const lxcf_res_req *r, char **out
     _cleanup_(lxcf_res_conf_clear) lxcf_res_conf c = { 0 };
     _cleanup_free_ char *set_str = NULL;
     lxcf_tune t = { 0 };
-    lxcf_tune_blkdev b = { 0 };
 
-    if (lxcf_res_conf_parse(domain_xml, &c, err) < 0 || lxcf_res_check(r, &c, err) < 0)
+    if (lxcf_res_conf_parse(domain_xml, &c, err) < 0 || lxcf_res_check(r, &c, err) < 0 ||
+        lxcf_res_fill_tune(r, &t, &set_str, err) < 0)
         return -1;
-    lxcf_res_fill_tune(r, &t, &b, &set_str);
     return lxcf_domxml_set_tune(domain_xml, &t, out, err);
 }
 

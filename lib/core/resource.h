@@ -75,7 +75,10 @@ int lxcf_res_default_device(const char *sys_root, const char *root_dir, char **d
  * are domxml.h's: domxml reads and writes the domain XML. */
 
 /* Check R against the domain's other limits (memory+swap >= memory), then
- * write R into DOMAIN_XML giving *OUT.  Nothing is returned on failure. */
+ * write R into DOMAIN_XML giving *OUT: how lxcf_res_set stores what
+ * libvirt's setters do not take (cpun, numa, memory limits out of
+ * libvirt's order).  cpurate and the block I/O limits are refused: only
+ * libvirt stores them.  Nothing is returned on failure. */
 int lxcf_res_apply_xml(const char *domain_xml, const lxcf_res_req *r, char **out,
                        lxcf_err *err);
 

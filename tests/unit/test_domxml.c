@@ -271,6 +271,8 @@ static void test_golden_files_validate_with_libvirt_schema(void **state)
     lxcf_t_validate_golden("separate-lxcfs.xml");
     lxcf_t_validate_golden("running.xml");
     lxcf_t_validate_golden("tuned.xml");
+    /* The fixture of test_resource: limits as libvirt's setters store them. */
+    lxcf_t_validate_golden("limits.xml");
 }
 
 /* ---- build: details and bad input ---------------------------------------- */
@@ -644,19 +646,11 @@ static void test_meta_parse_bad_prefix_leaves_container_unchanged(void **state)
 
 /* ---- resource tuning ----------------------------------------------------- */
 
-static const lxcf_tune_blkdev lxcf_t_blkdevs[] = {
-    { .path = "/dev/sda", .has_read_bytes_sec = true, .read_bytes_sec = 10485760,
-      .has_write_iops_sec = true, .write_iops_sec = 200 },
-};
-
 static const lxcf_tune lxcf_t_tune = {
-    .has_cpu_period = true, .cpu_period = 100000,
-    .has_cpu_quota = true, .cpu_quota = 50000,
     .has_mem_hard_limit = true, .mem_hard_limit_kib = 1048576,
     .has_swap_hard_limit = true, .swap_hard_limit_kib = 2097152,
     .cpuset = "0-1",
     .numa_nodeset = "0",
-    .blkdevs = lxcf_t_blkdevs, .n_blkdevs = 1,
 };
 
 static char *lxcf_t_tuned_joint(void)
@@ -713,22 +707,18 @@ static void test_set_tune_replaces_existing_values(void **state)
 {
     _cleanup_free_ char *once = lxcf_t_tuned_joint();
     _cleanup_free_ char *out = NULL;
-    lxcf_tune_blkdev dev = { .path = "/dev/sda", .has_read_bytes_sec = true,
-                             .read_bytes_sec = 1 };
-    lxcf_tune t = { .has_cpu_quota = true, .cpu_quota = -1,
-                    .has_mem_hard_limit = true, .mem_hard_limit_kib = 4096,
-                    .blkdevs = &dev, .n_blkdevs = 1 };
+    lxcf_tune t = { .has_mem_hard_limit = true, .mem_hard_limit_kib = 4096,
+                    .numa_nodeset = "1" };
     lxcf_err err = LXCF_ERR_INIT;
 
     assert_int_equal(lxcf_domxml_set_tune(once, &t, &out, &err), 0);
-    assert_non_null(strstr(out, "<quota>-1</quota>"));
-    assert_null(strstr(out, "<quota>50000</quota>"));
     assert_non_null(strstr(out, "<hard_limit unit=\"KiB\">4096</hard_limit>"));
-    assert_non_null(strstr(out, "<read_bytes_sec>1</read_bytes_sec>"));
-    /* Untouched limits stay, and the device is not duplicated. */
-    assert_non_null(strstr(out, "<period>100000</period>"));
-    assert_non_null(strstr(out, "<write_iops_sec>200</write_iops_sec>"));
-    assert_null(strstr(strstr(out, "<device>") + 1, "<device>"));
+    assert_null(strstr(out, "<hard_limit unit=\"KiB\">1048576</hard_limit>"));
+    assert_non_null(strstr(out, "nodeset=\"1\""));
+    /* Untouched limits stay, and nothing is duplicated. */
+    assert_non_null(strstr(out, "<swap_hard_limit unit=\"KiB\">2097152</swap_hard_limit>"));
+    assert_non_null(strstr(out, "cpuset=\"0-1\""));
+    assert_null(strstr(strstr(out, "<numatune>") + 1, "<numatune>"));
 }
 
 static void test_set_tune_empty_strings_remove_cpuset_and_nodeset(void **state)
@@ -747,13 +737,9 @@ static void test_set_tune_empty_strings_remove_cpuset_and_nodeset(void **state)
 static void test_set_tune_rejects_bad_input(void **state)
 {
     _cleanup_free_ char *xml = lxcf_t_build(lxcf_t_joint);
-    lxcf_tune_blkdev dev = { .path = "sda" };
     const lxcf_tune bad[] = {
-        { .has_cpu_period = true, .cpu_period = 10 },
-        { .has_cpu_quota = true, .cpu_quota = 5 },
         { .cpuset = "0-1;rm" },
         { .numa_nodeset = "zero" },
-        { .blkdevs = &dev, .n_blkdevs = 1 },
     };
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

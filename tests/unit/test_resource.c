@@ -502,13 +502,10 @@ static void test_xml_each_limit_gives_its_element(void **state)
         const char *v;
         const char *want[3];
     } cases[] = {
-        { LXCF_RES_CPURATE, "50", { "<cputune>", "<period>100000</period>", "<quota>200000</quota>" } },
         { LXCF_RES_CPUN, "0-1,3", { "cpuset=\"0-1,3\">2</vcpu>" } },
         { LXCF_RES_NUMA, "1", { "<numatune>", "<memory mode=\"strict\" nodeset=\"1\"/>" } },
         { LXCF_RES_MEM, "256M", { "<memtune>", "<hard_limit unit=\"KiB\">262144</hard_limit>" } },
         { LXCF_RES_MEMSW, "3G", { "<swap_hard_limit unit=\"KiB\">3145728</swap_hard_limit>" } },
-        { LXCF_RES_WBPS, "1M", { "<blkiotune>", "<path>/dev/sda</path>", "<write_bytes_sec>1048576</write_bytes_sec>" } },
-        { LXCF_RES_RIOPS, "200", { "<read_iops_sec>200</read_iops_sec>" } },
     };
     _cleanup_free_ char *xml = sample_xml();
 
@@ -526,6 +523,28 @@ static void test_xml_each_limit_gives_its_element(void **state)
             expect_in(out, cases[i].want[j]);
         expect_in(out, "<name>web1</name>");
         expect_in(out, "<lxcf:root>/opt/lxcf/web1</lxcf:root>");
+    }
+}
+
+/* libvirt's setters store these: the XML edit has nothing for them. */
+static void test_xml_refuses_what_libvirt_stores(void **state)
+{
+    static const lxcf_res_kind kinds[] = { LXCF_RES_CPURATE, LXCF_RES_WBPS, LXCF_RES_RIOPS };
+    _cleanup_free_ char *xml = sample_xml();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        _cleanup_(lxcf_res_req_clear) lxcf_res_req r = { 0 };
+        char *out = NULL;
+        lxcf_err err = LXCF_ERR_INIT;
+
+        if (lxcf_res_kind_is_io(kinds[i]))
+            io_req(kinds[i], "200", &r);
+        else
+            req(kinds[i], "50", NULL, &r);
+        assert_int_equal(lxcf_res_apply_xml(xml, &r, &out, &err), -1);
+        assert_null(out);
+        assert_non_null(strstr(err.msg, "libvirt's setter"));
     }
 }
 
@@ -591,26 +610,33 @@ static void test_conf_parse_reads_back_every_limit(void **state)
         lxcf_res_kind k;
         const char *v;
     } steps[] = {
-        { LXCF_RES_CPURATE, "50" }, { LXCF_RES_CPUN, "0,2" },  { LXCF_RES_NUMA, "0-1" },
-        { LXCF_RES_MEM, "256M" },   { LXCF_RES_MEMSW, "512M" }, { LXCF_RES_WBPS, "1M" },
-        { LXCF_RES_WIOPS, "100" },
+        { LXCF_RES_CPUN, "0,2" }, { LXCF_RES_NUMA, "0-1" }, { LXCF_RES_MEM, "256M" },
+        { LXCF_RES_MEMSW, "512M" },
     };
     _cleanup_free_ char *xml = sample_xml();
     _cleanup_(lxcf_res_conf_clear) lxcf_res_conf c = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
 
     (void)state;
+    /* What the XML edit writes ... */
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         _cleanup_(lxcf_res_req_clear) lxcf_res_req r = { 0 };
         char *next;
-        if (lxcf_res_kind_is_io(steps[i].k))
-            io_req(steps[i].k, steps[i].v, &r);
-        else
-            req(steps[i].k, steps[i].v, NULL, &r);
+        req(steps[i].k, steps[i].v, NULL, &r);
         next = apply_xml_ok(xml, &r);
         free(xml);
         xml = next;
     }
+    assert_int_equal(lxcf_res_conf_parse(xml, &c, &err), 0);
+    assert_int_equal(c.memory_kib, 2097152);
+    assert_string_equal(c.cpuset, "0,2");
+    assert_string_equal(c.nodeset, "0-1");
+    assert_int_equal(c.mem_hard_kib, 262144);
+    assert_int_equal(c.swap_hard_kib, 524288);
+    lxcf_res_conf_clear(&c);
+    free(xml);
+    /* ... and every limit as libvirt's setters leave the definition. */
+    assert_int_equal(lxcf_read_file(LXCF_TEST_DATADIR "/domxml/limits.xml", &xml, NULL, &err), 0);
     assert_int_equal(lxcf_res_conf_parse(xml, &c, &err), 0);
     assert_int_equal(c.memory_kib, 2097152);
     assert_int_equal(c.cpu_period_us, 100000);
@@ -703,6 +729,7 @@ int main(void)
         T(test_kernel_refusal_changes_nothing),
         T(test_value_not_read_back_is_an_error),
         T(test_xml_each_limit_gives_its_element),
+        T(test_xml_refuses_what_libvirt_stores),
         T(test_xml_memsw_below_memory_is_refused),
         T(test_xml_memory_above_memsw_is_refused),
         T(test_xml_io_without_device_is_refused),
