@@ -18,6 +18,7 @@
 #include "update_download.h"
 #include "update_exec.h"
 #include "update_journal.h"
+#include "update_layer.h"
 #include "update_plan.h"
 #include "update_recover.h"
 #include "update_snapshot.h"
@@ -28,6 +29,7 @@
 typedef struct lxcf_upd_job {
     const lxcf_update_guest *g;
     bool stopped, touched;
+    bool layered;  /* its snapshot is layered (update_layer.h), not a copy */
     lxcf_err err;
 } lxcf_upd_job;
 
@@ -47,6 +49,7 @@ typedef struct lxcf_upd {
     lxcf_upd_job *jobs;
     size_t n, next;
     bool failed;
+    bool unsettled;       /* a guest's update is not in place: keep the journal */
     pthread_mutex_t mu;   /* jobs, journal and reporting */
 } lxcf_upd;
 
@@ -119,6 +122,30 @@ static int lxcf_upd_cmd_failed(lxcf_upd *u, const lxcf_update_guest *g, const ch
                       g->name, u->cmd->argv[0], status, log);
 }
 
+/* The guest's snapshot, and the journal naming it touched: before a
+ * layered one, whose first rename leaves the guest whole again only
+ * through a rollback or a commit; after a copy, which is put back only
+ * when complete.  A copy where the guest's trees cannot be renamed into
+ * GDIR (another filesystem). */
+static int lxcf_upd_snapshot(lxcf_upd *u, lxcf_upd_job *jb, const char *gdir, const char *snap,
+                             lxcf_err *err)
+{
+    bool separate = jb->g->model != LXCF_MODEL_JOINT;
+
+    jb->layered = lxcf_update_layer_possible(jb->g->root, gdir, separate);
+    if (jb->layered) {
+        if (lxcf_upd_journal_add(u, &u->j.touched, jb->g->name, err) < 0)
+            return -1;
+        jb->touched = true;
+        return lxcf_update_layer_snapshot(jb->g->root, snap, separate, err);
+    }
+    if (lxcf_update_snapshot(jb->g->root, snap, separate, err) < 0 ||
+        lxcf_upd_journal_add(u, &u->j.touched, jb->g->name, err) < 0)
+        return -1;
+    jb->touched = true;
+    return 0;
+}
+
 static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
 {
     const lxcf_update_guest *g = jb->g;
@@ -135,14 +162,11 @@ static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
 
     if (mkdir(gdir, 0700) < 0 && errno != EEXIST)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", gdir);
-    if (g->running && lxcf_upd_stop(u, jb, err) < 0)
-        return -1;
     lxcf_upd_report(u, g->name, "updating");
-    if (lxcf_update_snapshot(g->root, snap, !joint, err) < 0 ||
-        lxcf_upd_journal_add(u, &u->j.touched, g->name, err) < 0)
+    if (lxcf_upd_snapshot(u, jb, gdir, snap, err) < 0)
         return -1;
-    jb->touched = true;
     lxcf_crashpoint("update-snapshotted");
+    o.layers = jb->layered ? snap : NULL;
     logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (logfd < 0)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", log);
@@ -156,44 +180,126 @@ static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
     return 0;
 }
 
-static void *lxcf_upd_worker(void *opaque)
+/* The next job for a worker, NULL when none is left; after a failure no
+ * new guest is started (unless ALWAYS): all will be undone. */
+static lxcf_upd_job *lxcf_upd_next(lxcf_upd *u, bool always)
 {
-    lxcf_upd *u = opaque;
+    lxcf_upd_job *jb;
 
-    for (;;) {
-        lxcf_upd_job *jb;
+    pthread_mutex_lock(&u->mu);
+    jb = u->next < u->n && (always || !u->failed) ? &u->jobs[u->next++] : NULL;
+    pthread_mutex_unlock(&u->mu);
+    return jb;
+}
 
-        pthread_mutex_lock(&u->mu);
-        /* After a failure no new guest is started: all will be undone. */
-        jb = u->next < u->n && !u->failed ? &u->jobs[u->next++] : NULL;
-        pthread_mutex_unlock(&u->mu);
-        if (!jb)
-            return NULL;
-        if (lxcf_upd_guest(u, jb, &jb->err) < 0) {
-            pthread_mutex_lock(&u->mu);
-            u->failed = true;
-            pthread_mutex_unlock(&u->mu);
-            if (!lxcf_startswith(jb->err.msg, jb->g->name)) {
-                _cleanup_free_ char *msg = lxcf_xasprintf("FAILED: %s", jb->err.msg);
-                lxcf_upd_report(u, jb->g->name, msg);
-            }
-        }
+static void lxcf_upd_fail(lxcf_upd *u, lxcf_upd_job *jb)
+{
+    pthread_mutex_lock(&u->mu);
+    u->failed = true;
+    pthread_mutex_unlock(&u->mu);
+    if (!lxcf_startswith(jb->err.msg, jb->g->name)) {
+        _cleanup_free_ char *msg = lxcf_xasprintf("FAILED: %s", jb->err.msg);
+        lxcf_upd_report(u, jb->g->name, msg);
     }
 }
 
-static void lxcf_upd_parallel(lxcf_upd *u, unsigned jobs)
+/* Every running guest is stopped before any is touched, so that a crash
+ * later in the update never leaves a guest half shut down. */
+static void *lxcf_upd_stop_worker(void *opaque)
 {
-    pthread_t *t = lxcf_xcalloc(jobs + 1, sizeof(pthread_t));
-    unsigned started = 0;
+    lxcf_upd *u = opaque;
+    lxcf_upd_job *jb;
 
-    for (; started < jobs; started++)
-        if (pthread_create(&t[started], NULL, lxcf_upd_worker, u) != 0)
+    while ((jb = lxcf_upd_next(u, false)))
+        if (jb->g->running && lxcf_upd_stop(u, jb, &jb->err) < 0)
+            lxcf_upd_fail(u, jb);
+    return NULL;
+}
+
+static void *lxcf_upd_worker(void *opaque)
+{
+    lxcf_upd *u = opaque;
+    lxcf_upd_job *jb;
+
+    while ((jb = lxcf_upd_next(u, false)))
+        if (lxcf_upd_guest(u, jb, &jb->err) < 0)
+            lxcf_upd_fail(u, jb);
+    return NULL;
+}
+
+/* JOBS threads running FN(U) over U's jobs from U->next on. */
+typedef struct lxcf_upd_pool {
+    lxcf_upd *u;
+    void *(*fn)(void *);
+    pthread_t *t;
+    unsigned started;
+} lxcf_upd_pool;
+
+static void lxcf_upd_pool_start(lxcf_upd_pool *p, lxcf_upd *u, unsigned jobs, void *(*fn)(void *))
+{
+    *p = (lxcf_upd_pool){ .u = u, .fn = fn, .t = lxcf_xcalloc(jobs + 1, sizeof(pthread_t)) };
+    for (; p->started < jobs; p->started++)
+        if (pthread_create(&p->t[p->started], NULL, fn, u) != 0)
             break;
-    if (started == 0)
-        lxcf_upd_worker(u);
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(t[i], NULL);
-    free(t);
+}
+
+static void lxcf_upd_pool_join(lxcf_upd_pool *p)
+{
+    /* No thread to be had: the jobs run here, in turn. */
+    if (p->started == 0)
+        p->fn(p->u);
+    for (unsigned i = 0; i < p->started; i++)
+        pthread_join(p->t[i], NULL);
+    free(p->t);
+}
+
+/* FN over every job, JOBS at a time. */
+static void lxcf_upd_parallel(lxcf_upd *u, unsigned jobs, void *(*fn)(void *))
+{
+    lxcf_upd_pool p;
+
+    u->next = 0;
+    lxcf_upd_pool_start(&p, u, jobs, fn);
+    lxcf_upd_pool_join(&p);
+}
+
+/* From the host step on the guests keep the update: a layered snapshot
+ * is committed (the update put in place), a copied one dropped.  A guest
+ * whose commit fails stays stopped, its journal kept for --recover. */
+static void *lxcf_upd_settle_worker(void *opaque)
+{
+    lxcf_upd *u = opaque;
+
+    for (lxcf_upd_job *jb; (jb = lxcf_upd_next(u, true));) {
+        _cleanup_free_ char *snap = lxcf_xasprintf("%s/%s/snapshot", u->dir, jb->g->name);
+        _cleanup_free_ char *msg = NULL;
+
+        if (!jb->touched ||
+            (jb->layered ? lxcf_update_layer_commit(jb->g->root, snap, &jb->err)
+                         : lxcf_update_remove_if_exists(snap, &jb->err)) == 0)
+            continue;
+        msg = lxcf_xasprintf("FAILED to put the update in place (run lxcf update --recover): %s",
+                             jb->err.msg);
+        lxcf_upd_report(u, jb->g->name, msg);
+        pthread_mutex_lock(&u->mu);
+        u->unsettled = true;
+        jb->stopped = false;
+        pthread_mutex_unlock(&u->mu);
+    }
+    return NULL;
+}
+
+/* -1 when a guest's update is not in place, the first such into ERR. */
+static int lxcf_upd_settled(lxcf_upd *u, lxcf_err *err)
+{
+    for (size_t i = 0; u->unsettled && i < u->n; i++)
+        if (lxcf_error_isset(&u->jobs[i].err)) {
+            lxcf_error_prefix(&u->jobs[i].err, "%s: the update is not in place, run lxcf update "
+                              "--recover: ", u->jobs[i].g->name);
+            lxcf_error_move(err, &u->jobs[i].err);
+            break;
+        }
+    return u->unsettled ? -1 : 0;
 }
 
 static int lxcf_upd_restart(lxcf_upd *u, lxcf_err *err)
@@ -235,6 +341,8 @@ static int lxcf_upd_undo(lxcf_upd *u, lxcf_err *err)
         if (lxcf_update_rollback(jb->g->root, snap, &e) < 0) {
             _cleanup_free_ char *msg = lxcf_xasprintf("FAILED to roll back: %s", e.msg);
             lxcf_upd_report(u, jb->g->name, msg);
+            /* Half put back: it starts once --recover has finished it. */
+            jb->stopped = false;
             r = -1;
             continue;
         }
@@ -255,14 +363,22 @@ static int lxcf_upd_undo(lxcf_upd *u, lxcf_err *err)
     return -1;
 }
 
-static int lxcf_upd_host(lxcf_upd *u, lxcf_err *err)
+static int lxcf_upd_host(lxcf_upd *u, unsigned jobs, lxcf_err *err)
 {
+    lxcf_upd_pool settle;
+    int r;
+
     if (lxcf_update_host_cmd_write(u->dir, u->cmd, err) < 0 ||
         lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_HOST, err) < 0)
         return -1;
     lxcf_crashpoint("update-before-host");
     lxcf_upd_report(u, "host", u->ctx->root ? "updating (chroot)" : "updating");
-    if (lxcf_update_exec_host(u->ctx, u->cmd, err) < 0)
+    /* The guests' trees and the host's are apart: both at once. */
+    u->next = 0;
+    lxcf_upd_pool_start(&settle, u, jobs, lxcf_upd_settle_worker);
+    r = lxcf_update_exec_host(u->ctx, u->cmd, err);
+    lxcf_upd_pool_join(&settle);
+    if (r < 0)
         return -1;
     /* At once: recovery must not run CMD on the host a second time. */
     if (lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_DONE, err) < 0)
@@ -279,7 +395,7 @@ static int lxcf_upd_finish(lxcf_upd *u, lxcf_err *err)
 {
     int r = lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_DONE, err);
 
-    if (lxcf_upd_restart(u, err) < 0)
+    if (lxcf_upd_restart(u, err) < 0 || lxcf_upd_settled(u, err) < 0)
         r = -1;
     /* Anything unfinished keeps the journal for --recover (or the next run). */
     if (r == 0 && lxcf_fs_remove_tree(u->dir, err) < 0)
@@ -371,15 +487,16 @@ static int lxcf_upd_init(lxcf_upd *u, lxcf_ctx *ctx, const lxcf_update_plan *pla
     return 0;
 }
 
-/* ROOT's rpm database, as the machine's rpm prints it. */
-static int lxcf_upd_rpm_read(const char *root, const char *dbpath, lxcf_pkgdb *db,
-                             lxcf_err *err)
+/* ROOT's rpm database, as the machine's rpm prints it (in the mount
+ * namespace NS, when not NULL). */
+static int lxcf_upd_rpm_read(const char *root, const char *dbpath, const char *ns,
+                             lxcf_pkgdb *db, lxcf_err *err)
 {
     _cleanup_strv_ char **argv = lxcf_pkgdb_rpm_query(root, dbpath);
     _cleanup_(lxcf_update_cmd_clear) lxcf_update_cmd cmd = { 0 };
     _cleanup_close_ int fd = memfd_create("lxcf-rpm-query", MFD_CLOEXEC);
     _cleanup_free_ char *out = NULL;
-    lxcf_update_exec_opts o = { .out_fd = fd };
+    lxcf_update_exec_opts o = { .out_fd = fd, .ns = ns };
     int status = 0;
 
     if (fd < 0)
@@ -400,32 +517,46 @@ static int lxcf_upd_rpm_read(const char *root, const char *dbpath, lxcf_pkgdb *d
     return 0;
 }
 
-/* ROOT's database of the kind CMD changes; found false when ROOT has none
- * of its own. */
-static int lxcf_upd_db_read(const lxcf_upd *u, const char *root, lxcf_pkgdb *db, lxcf_err *err)
+/* ROOT's database of the kind CMD changes, as the view V shows ROOT when
+ * not NULL; found false when ROOT has none of its own. */
+static int lxcf_upd_db_read(const lxcf_upd *u, const lxcf_update_view *v, const char *root,
+                            lxcf_pkgdb *db, lxcf_err *err)
 {
+    const char *files = v ? v->root : root;
     _cleanup_free_ char *dbpath = NULL;
 
     if (u->db_kind == LXCF_PKGDB_DPKG)
-        return lxcf_pkgdb_read(root, db, err);
+        return lxcf_pkgdb_read(files, db, err);
     memset(db, 0, sizeof(*db));
-    dbpath = lxcf_pkgdb_rpm_dbpath(root);
-    return dbpath ? lxcf_upd_rpm_read(root, dbpath, db, err) : 0;
+    dbpath = lxcf_pkgdb_rpm_dbpath(files);
+    return dbpath ? lxcf_upd_rpm_read(root, dbpath, v ? v->ns : NULL, db, err) : 0;
 }
 
-/* The database of the joint guest JB before (its snapshot) and after. */
+/* The database of the joint guest JB before (its snapshot) and after:
+ * as CMD left it, which for a layered snapshot not yet committed only a
+ * view of the overlay shows. */
 static int lxcf_upd_dbs(const lxcf_upd *u, const lxcf_upd_job *jb, lxcf_pkgdb *before,
                         lxcf_pkgdb *after, lxcf_err *err)
 {
-    _cleanup_free_ char *snap = lxcf_xasprintf("%s/%s/snapshot", u->dir, jb->g->name);
+    _cleanup_free_ char *gdir = lxcf_path_join(u->dir, jb->g->name);
+    _cleanup_free_ char *snap = lxcf_path_join(gdir, "snapshot");
+    lxcf_update_layers l = { 0 };
+    lxcf_update_view v = { .pid = -1, .hold = -1 };
+    int r = 0;
 
-    if (lxcf_upd_db_read(u, snap, before, err) < 0)
+    if (lxcf_upd_db_read(u, NULL, snap, before, err) < 0)
         return -1;
-    if (lxcf_upd_db_read(u, jb->g->root, after, err) < 0) {
+    if (jb->layered && (lxcf_update_layers_prepare(jb->g->root, snap, gdir, &l, err) < 0 ||
+                        lxcf_update_view_open(&l, jb->g->root, &v, err) < 0))
+        r = -1;
+    if (r == 0)
+        r = lxcf_upd_db_read(u, jb->layered ? &v : NULL, jb->g->root, after, err);
+    lxcf_update_view_close(&v);
+    if (lxcf_update_layers_end(&l, err) < 0)
+        r = -1;
+    if (r < 0)
         lxcf_pkgdb_clear(before);
-        return -1;
-    }
-    return 0;
+    return r;
 }
 
 static bool lxcf_upd_joint(const lxcf_upd_job *jb)
@@ -492,7 +623,7 @@ static void lxcf_upd_versions_agree(lxcf_upd *u)
 static int lxcf_upd_versions_match_host(lxcf_upd *u, lxcf_err *err)
 {
     lxcf_pkgdb host = { 0 };
-    int r = lxcf_upd_db_read(u, u->ctx->root ? u->ctx->root : "/", &host, err);
+    int r = lxcf_upd_db_read(u, NULL, u->ctx->root ? u->ctx->root : "/", &host, err);
 
     for (size_t i = 0; r == 0 && host.found && i < u->n; i++) {
         const lxcf_pkgdb *g = &u->after[i];
@@ -519,12 +650,15 @@ static int lxcf_upd_cycle(lxcf_upd *u, unsigned jobs, lxcf_err *err)
     if (lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_GUESTS, err) < 0)
         return -1;
     lxcf_crashpoint("update-journal-written");
-    lxcf_upd_parallel(u, lxcf_jobs_for(jobs, u->n));
+    lxcf_upd_parallel(u, lxcf_jobs_for(jobs, u->n), lxcf_upd_stop_worker);
+    if (!u->failed)
+        lxcf_upd_parallel(u, lxcf_jobs_for(jobs, u->n), lxcf_upd_worker);
     if (!u->failed)
         lxcf_upd_versions_agree(u);
     if (u->failed)
         return lxcf_upd_undo(u, err);
-    if (lxcf_upd_host(u, err) < 0 || lxcf_upd_versions_match_host(u, err) < 0) {
+    if (lxcf_upd_host(u, lxcf_jobs_for(jobs, u->n), err) < 0 ||
+        lxcf_upd_versions_match_host(u, err) < 0) {
         lxcf_upd_finish(u, err);
         return -1;
     }

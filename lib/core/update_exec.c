@@ -17,6 +17,7 @@
 #include "fsremove.h"
 #include "fsutil.h"
 #include "spawn.h"
+#include "update_layer.h"
 #include "update_snapshot.h"
 #include "util.h"
 
@@ -46,6 +47,8 @@ typedef struct lxcf_child {
     char **src_mnt;    /* ... and their mount points in the root */
     char **src_made;   /* mount point directories we created (removed after) */
     char *view_mnt, *view_opts;  /* the writable view of the downloaded packages */
+    lxcf_update_layers layers;   /* the trees of a layered snapshot, merged */
+    int ns_fd;         /* a mount namespace to enter, or -1 */
     int out_fd;
     pid_t parent;
 } lxcf_child;
@@ -78,6 +81,9 @@ static int lxcf_child_mounts(const lxcf_child *c, lxcf_spawn_fail *fail)
         return lxcf_spawn_failed(fail, "cannot unshare the mount namespace", errno);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return lxcf_spawn_failed(fail, "cannot make mounts private", errno);
+    /* First: the mount points below are made in the snapshot's trees. */
+    if (lxcf_update_layers_mount(&c->layers) < 0)
+        return lxcf_spawn_failed(fail, "cannot mount the overlay of the snapshot", errno);
     if (c->overlay_opts &&
         mount("overlay", c->mnt[LXCF_MNT_USR], "overlay", 0, c->overlay_opts) < 0)
         return lxcf_spawn_failed(fail, "cannot mount the overlay on usr", errno);
@@ -122,6 +128,8 @@ static int lxcf_child_setup(void *opaque, lxcf_spawn_fail *fail)
         _exit(127);
     if (c->root && lxcf_child_mounts(c, fail) < 0)
         return -1;
+    if (c->ns_fd >= 0 && setns(c->ns_fd, CLONE_NEWNS) < 0)
+        return lxcf_spawn_failed(fail, "cannot enter the mount namespace", errno);
     if (c->out_fd >= 0) {
         int nul = open("/dev/null", O_RDONLY);
         if (nul < 0 || dup2(nul, 0) < 0 || dup2(c->out_fd, 1) < 0 || dup2(c->out_fd, 2) < 0)
@@ -143,6 +151,9 @@ static void lxcf_child_clear(lxcf_child *c)
     lxcf_strv_free(c->src_made);
     free(c->view_mnt);
     free(c->view_opts);
+    lxcf_update_layers_clear(&c->layers);
+    if (c->ns_fd >= 0)
+        close(c->ns_fd);
     for (size_t i = 0; i < c->nfiles; i++)
         if (c->src_fds[i] >= 0)
             close(c->src_fds[i]);
@@ -196,14 +207,20 @@ static char **lxcf_child_exe(const char *prog)
     return v;
 }
 
-/* The mount point SRC (an absolute path) made beneath the root ROOTFD (a
- * link a guest planted on the way is refused); the outermost directory we
- * create is remembered in C, to be removed afterwards. */
-static int lxcf_child_mount_point(int rootfd, const char *src, lxcf_child *c, lxcf_err *err)
+/* The mount point SRC (an absolute path) made beneath the root, or beneath
+ * a layered snapshot's tree that the overlay shows at SRC (a link a guest
+ * planted on the way is refused); the outermost directory we create is
+ * remembered in C, to be removed afterwards. */
+static int lxcf_child_mount_point(const lxcf_update_exec_opts *o, const char *src, lxcf_child *c,
+                                  lxcf_err *err)
 {
+    const char *base = o->layers ? lxcf_update_layer_base(o->root, o->layers, src) : o->root;
+    _cleanup_close_ int rootfd = lxcf_fs_open_root(base, err);
     _cleanup_free_ char *rel = lxcf_xstrdup(src + 1);
     struct stat st;
 
+    if (rootfd < 0)
+        return -1;
     for (char *p = rel;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
@@ -213,7 +230,7 @@ static int lxcf_child_mount_point(int rootfd, const char *src, lxcf_child *c, lx
         if (r < 0)
             return -1;
         if (r == 0) {
-            lxcf_strv_push(&c->src_made, lxcf_xstrdup(rel));
+            lxcf_strv_push(&c->src_made, lxcf_path_join(base, rel));
             break;
         }
         if (!S_ISDIR(st.st_mode))
@@ -231,18 +248,13 @@ static int lxcf_child_mount_point(int rootfd, const char *src, lxcf_child *c, lx
  * downloaded packages, made beneath ROOT. */
 static int lxcf_child_sources(const lxcf_update_exec_opts *o, lxcf_child *c, lxcf_err *err)
 {
-    _cleanup_close_ int rootfd = -1;
-
     c->src_host = lxcf_xcalloc(1, sizeof(char *));
     c->src_mnt = lxcf_xcalloc(1, sizeof(char *));
     c->src_made = lxcf_xcalloc(1, sizeof(char *));
     if ((!o->sources || !o->sources[0]) && !o->view)
         return 0;
-    rootfd = lxcf_fs_open_root(o->root, err);
-    if (rootfd < 0)
-        return -1;
     for (char *const *src = o->sources; src && *src; src++) {
-        if (lxcf_child_mount_point(rootfd, *src, c, err) < 0)
+        if (lxcf_child_mount_point(o, *src, c, err) < 0)
             return -1;
         lxcf_strv_push(&c->src_host, lxcf_path_join(o->host_root, *src));
         lxcf_strv_push(&c->src_mnt, lxcf_path_join(o->root, *src));
@@ -253,7 +265,7 @@ static int lxcf_child_sources(const lxcf_update_exec_opts *o, lxcf_child *c, lxc
     if (strpbrk(lower, ",:") || strpbrk(o->scratch, ",:"))
         return lxcf_error(err, LXCF_EXIT_FAIL, "%s or %s: ',' or ':' cannot be used in an overlay",
                           lower, o->scratch);
-    if (lxcf_child_mount_point(rootfd, o->view, c, err) < 0)
+    if (lxcf_child_mount_point(o, o->view, c, err) < 0)
         return -1;
     c->view_mnt = lxcf_path_join(o->root, o->view);
     c->view_opts = lxcf_xasprintf("lowerdir=%s,upperdir=%s/view-upper,workdir=%s/view-work",
@@ -263,14 +275,11 @@ static int lxcf_child_sources(const lxcf_update_exec_opts *o, lxcf_child *c, lxc
 
 /* Remove the mount points lxcf_child_sources made (empty once the child's
  * mount namespace is gone). */
-static int lxcf_child_sources_remove(const lxcf_update_exec_opts *o, const lxcf_child *c,
-                                     lxcf_err *err)
+static int lxcf_child_sources_remove(const lxcf_child *c, lxcf_err *err)
 {
-    for (char **m = c->src_made; m && *m; m++) {
-        _cleanup_free_ char *path = lxcf_path_join(o->root, *m);
-        if (lxcf_fs_remove_tree(path, err) < 0)
+    for (char **m = c->src_made; m && *m; m++)
+        if (lxcf_fs_remove_tree(*m, err) < 0)
             return -1;
-    }
     return 0;
 }
 
@@ -279,12 +288,17 @@ static int lxcf_child_prepare(const lxcf_update_cmd *cmd, const lxcf_update_exec
 {
     c->root = o->root;
     c->out_fd = o->out_fd;
+    c->ns_fd = o->ns ? open(o->ns, O_RDONLY | O_CLOEXEC) : -1;
+    if (o->ns && c->ns_fd < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot open", o->ns);
     c->argv = o->root ? cmd->chroot_argv : cmd->argv;
     c->parent = getpid();
     c->envp = lxcf_child_env(o->root != NULL);
     if (!o->root)
         return 0;
     if (lxcf_child_mount_points(o, c, err) < 0 || lxcf_child_sources(o, c, err) < 0)
+        return -1;
+    if (o->layers && lxcf_update_layers_prepare(o->root, o->layers, o->scratch, &c->layers, err) < 0)
         return -1;
     if (o->usr_lower) {
         if (strpbrk(o->usr_lower, ",:") || strpbrk(o->scratch, ",:"))
@@ -344,7 +358,8 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
     int r;
 
     if (lxcf_child_prepare(cmd, o, &c, err) < 0 || (o->root && lxcf_scratch_reset(o, true, err) < 0)) {
-        lxcf_child_sources_remove(o, &c, NULL);
+        lxcf_child_sources_remove(&c, NULL);
+        lxcf_update_layers_end(&c.layers, NULL);
         lxcf_child_clear(&c);
         return -1;
     }
@@ -357,7 +372,7 @@ int lxcf_update_exec(const lxcf_update_cmd *cmd, const lxcf_update_exec_opts *o,
      * sources' mount points remain.  A failed command's error stays the
      * one reported (the first error wins). */
     if ((o->root && lxcf_scratch_reset(o, false, err) < 0) ||
-        lxcf_child_sources_remove(o, &c, err) < 0)
+        lxcf_child_sources_remove(&c, err) < 0 || lxcf_update_layers_end(&c.layers, err) < 0)
         r = -1;
     lxcf_child_clear(&c);
     return r;

@@ -19,6 +19,11 @@ typedef struct lxcf_update_exec_opts {
     const char *view;       /* with root: a host directory shown at the same path in ROOT
                                through an overlay whose upper layer (in SCRATCH) is thrown
                                away: CMD may write there, the host's copy never changes */
+    const char *layers;     /* with root: a layered snapshot of ROOT (update_layer.h), its
+                               trees shown merged with CMD's changes at their paths in ROOT
+                               (work directories in SCRATCH) */
+    const char *ns;         /* without root: run CMD in the mount namespace of this file
+                               (/proc/PID/ns/mnt, e.g. of an update_layer.h view) */
 } lxcf_update_exec_opts;
 
 /* Run CMD as O says; *STATUS gets its exit status (128+N for signal N).

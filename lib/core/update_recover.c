@@ -9,6 +9,7 @@
 #include "lock.h"
 #include "update_exec.h"
 #include "update_journal.h"
+#include "update_layer.h"
 #include "update_plan.h"
 #include "update_snapshot.h"
 #include "util.h"
@@ -24,24 +25,31 @@ static int lxcf_rec_guest(lxcf_ctx *ctx, const char *dir, const char *name,
 {
     _cleanup_free_ char *snap = lxcf_xasprintf("%s/%s/snapshot", dir, name);
     _cleanup_free_ char *root = lxcf_ctx_container_root(ctx, name);
+    const char *done;
     struct stat st;
+    bool layered;
+    int r;
 
     if (lstat(snap, &st) < 0)
         return 0;
-    /* Only a complete snapshot of a guest CMD may have changed is put back;
-     * after the host step started, the guests already match the host. */
-    if (j->phase == LXCF_UPDATE_PHASE_GUESTS && lxcf_strv_contains(j->touched, name)) {
-        if (lxcf_update_rollback(root, snap, err) < 0) {
-            lxcf_error_prefix(err, "%s: ", name);
-            return -1;
-        }
-        lxcf_rec_msg(rep, name, "rolled back");
-        lxcf_crashpoint("update-recover-guest");
-        return 0;
+    layered = lxcf_update_layered(snap);
+    /* Only a complete snapshot of a guest CMD may have changed is put back
+     * (a layered one holds the guest's originals from its first rename);
+     * after the host step started, the guests already match the host, and
+     * a layered snapshot still has to take their changes. */
+    if (j->phase == LXCF_UPDATE_PHASE_GUESTS && (layered || lxcf_strv_contains(j->touched, name))) {
+        r = lxcf_update_rollback(root, snap, err);
+        done = "rolled back";
+    } else if (layered) {
+        r = lxcf_update_layer_commit(root, snap, err);
+        done = "update put in place";
+    } else {
+        r = lxcf_fs_remove_tree(snap, err);
+        done = "snapshot discarded";
     }
-    if (lxcf_fs_remove_tree(snap, err) < 0)
-        return -1;
-    lxcf_rec_msg(rep, name, "snapshot discarded");
+    if (r < 0)
+        return lxcf_error_prefix(err, "%s: ", name);
+    lxcf_rec_msg(rep, name, done);
     lxcf_crashpoint("update-recover-guest");
     return 0;
 }

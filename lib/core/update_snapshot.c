@@ -15,9 +15,19 @@
 /* What a package command may write outside /usr.  usr itself is only a
  * guest's own in the separate model; real bin/lib directories (hosts
  * without merged /usr) are copies in both models. */
-static const char *const lxcf_snap_dirs[] = {
+const char *const lxcf_update_snap_dirs[] = {
     "etc", "var", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", NULL
 };
+
+bool lxcf_update_snap_takes(const char *root, const char *name, bool separate)
+{
+    _cleanup_free_ char *p = lxcf_path_join(root, name);
+    struct stat st;
+
+    if (lxcf_streq(name, "usr") && !separate)
+        return false;
+    return lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 int lxcf_update_remove_if_exists(const char *path, lxcf_err *err)
 {
@@ -37,14 +47,11 @@ int lxcf_update_snapshot(const char *root, const char *snapdir, bool separate, l
         return -1;
     if (mkdir(snapdir, 0700) < 0)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", snapdir);
-    for (const char *const *d = lxcf_snap_dirs; *d; d++) {
+    for (const char *const *d = lxcf_update_snap_dirs; *d; d++) {
         _cleanup_free_ char *src = lxcf_path_join(root, *d);
         _cleanup_free_ char *dst = lxcf_path_join(snapdir, *d);
-        struct stat st;
 
-        if (lxcf_streq(*d, "usr") && !separate)
-            continue;
-        if (lstat(src, &st) < 0 || !S_ISDIR(st.st_mode))
+        if (!lxcf_update_snap_takes(root, *d, separate))
             continue;
         if (lxcf_fs_copy_tree(src, dst, &opts, NULL, err) < 0)
             return -1;
@@ -74,22 +81,28 @@ static int lxcf_restore_one(const char *root, const char *snapdir, const char *n
     return lxcf_fs_remove_tree(src, err);
 }
 
-int lxcf_update_rollback(const char *root, const char *snapdir, lxcf_err *err)
+int lxcf_update_snap_each(const char *root, const char *snapdir, lxcf_update_snap_fn *fn,
+                          lxcf_err *err)
 {
     struct stat rst;
 
     /* A guest erased since its snapshot has nothing left to restore. */
     if (lstat(root, &rst) < 0 && errno == ENOENT)
         return lxcf_update_remove_if_exists(snapdir, err);
-    for (const char *const *d = lxcf_snap_dirs; *d; d++) {
+    for (const char *const *d = lxcf_update_snap_dirs; *d; d++) {
         _cleanup_free_ char *src = lxcf_path_join(snapdir, *d);
         struct stat st;
 
         /* Missing: not snapshotted, or already restored by an earlier try. */
         if (lstat(src, &st) < 0)
             continue;
-        if (lxcf_restore_one(root, snapdir, *d, err) < 0)
+        if (fn(root, snapdir, *d, err) < 0)
             return -1;
     }
     return lxcf_update_remove_if_exists(snapdir, err);
+}
+
+int lxcf_update_rollback(const char *root, const char *snapdir, lxcf_err *err)
+{
+    return lxcf_update_snap_each(root, snapdir, lxcf_restore_one, err);
 }
