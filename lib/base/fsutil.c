@@ -235,6 +235,15 @@ int lxcf_fs_open_root(const char *path, lxcf_err *err)
     return fd;
 }
 
+int lxcf_fs_sync_dir(const char *path, bool whole_fs, lxcf_err *err)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0 || (whole_fs ? syncfs(fd) : fsync(fd)) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot sync", path);
+    return 0;
+}
+
 int lxcf_fs_openat_beneath(int rootfd, const char *relpath, int flags, mode_t mode,
                            lxcf_err *err)
 {

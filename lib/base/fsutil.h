@@ -42,6 +42,12 @@ int lxcf_fs_stat_beneath(int rootfd, const char *relpath, lxcf_fs_resolve how,
  * kept as they are; a symlink on the way is an error. */
 int lxcf_fs_mkdir_p_beneath(int rootfd, const char *relpath, mode_t mode, lxcf_err *err);
 
+/* Make what was written under the directory PATH durable: its entries
+ * (fsync of the directory, enough after renames), or WHOLE_FS, every file
+ * of its filesystem (syncfs: after a tree copy, one journal commit instead
+ * of a fsync per file). */
+int lxcf_fs_sync_dir(const char *path, bool whole_fs, lxcf_err *err);
+
 /* Replace RELPATH atomically (temp file beside it, fsync, renameat, fsync of
  * the directory).  An existing regular file keeps its owner and mode (MODE is
  * used for a new file); an existing symlink is replaced by the file, never

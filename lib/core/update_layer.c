@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "fscopy.h"
 #include "fsremove.h"
+#include "fsutil.h"
 #include "update_snapshot.h"
 #include "util.h"
 
@@ -62,7 +63,7 @@ int lxcf_update_layer_snapshot(const char *root, const char *snapdir, bool separ
 {
     lxcf_copy_opts top = { .filter = lxcf_layer_top_only };
     _cleanup_free_ char *mark = lxcf_path_join(snapdir, LXCF_LAYER_MARK);
-    _cleanup_close_ int fd = -1, mfd = -1;
+    _cleanup_close_ int mfd = -1;
     struct stat st;
 
     /* A tree an earlier run left there may be a guest's only copy. */
@@ -83,10 +84,7 @@ int lxcf_update_layer_snapshot(const char *root, const char *snapdir, bool separ
             return -1;
     }
     /* The renames are the snapshot: on disk before CMD writes anything. */
-    fd = open(snapdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot sync", snapdir);
-    return 0;
+    return lxcf_fs_sync_dir(snapdir, false, err);
 }
 
 bool lxcf_update_layered(const char *snapdir)

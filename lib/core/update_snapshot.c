@@ -9,6 +9,7 @@
 #include "cleanup.h"
 #include "fscopy.h"
 #include "fsremove.h"
+#include "fsutil.h"
 #include "util.h"
 
 
@@ -41,7 +42,6 @@ int lxcf_update_remove_if_exists(const char *path, lxcf_err *err)
 int lxcf_update_snapshot(const char *root, const char *snapdir, bool separate, lxcf_err *err)
 {
     lxcf_copy_opts opts = { .one_file_system = true };
-    _cleanup_close_ int fd = -1;
 
     if (lxcf_update_remove_if_exists(snapdir, err) < 0)
         return -1;
@@ -57,10 +57,7 @@ int lxcf_update_snapshot(const char *root, const char *snapdir, bool separate, l
             return -1;
     }
     /* The journal will call this snapshot complete: it must be on disk. */
-    fd = open(snapdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || syncfs(fd) < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot sync", snapdir);
-    return 0;
+    return lxcf_fs_sync_dir(snapdir, true, err);
 }
 
 static int lxcf_restore_one(const char *root, const char *snapdir, const char *name,

@@ -320,6 +320,22 @@ static void test_ident_tells_mounts_apart_and_never_follows(void **state)
     lxcf_test_rmrf(d);
 }
 
+/* Both kinds of sync succeed on a directory, and a missing one is one
+ * error naming it, not a crash on the bad descriptor. */
+static void test_sync_dir_syncs_or_names_the_directory(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *none = lxcf_test_path(d, "none");
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_fs_sync_dir(d, false, &err), 0);
+    assert_int_equal(lxcf_fs_sync_dir(d, true, &err), 0);
+    assert_int_equal(lxcf_fs_sync_dir(none, true, &err), -1);
+    assert_int_equal(err.sys_errno, ENOENT);
+    assert_non_null(strstr(err.msg, none));
+    lxcf_test_rmrf(d);
+}
+
 #define T_PATH_TEST(f)                                                  \
     cmocka_unit_test_setup_teardown(f, t_setup_openat2, t_teardown),     \
     cmocka_unit_test_setup_teardown(f, t_setup_fallback, t_teardown)
@@ -340,6 +356,7 @@ int main(void)
         T_PATH_TEST(test_symlink_beneath_replaces_file),
         T_PATH_TEST(test_unlink_beneath_removes_link_not_target),
         cmocka_unit_test(test_ident_tells_mounts_apart_and_never_follows),
+        cmocka_unit_test(test_sync_dir_syncs_or_names_the_directory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

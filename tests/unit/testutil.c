@@ -416,8 +416,13 @@ int lxcf_test_base_teardown(void **state)
 
 char *lxcf_test_subtree(void)
 {
-    char *d = lxcf_xasprintf("%s/t.XXXXXX", lxcf_test_base);
+    char *d;
 
+    /* Without the group's base, "%s" would make a "(null)" directory in
+     * the build tree's working directory. */
+    if (!lxcf_test_base)
+        fail_msg("lxcf_test_subtree: the group has no lxcf_test_base_setup");
+    d = lxcf_xasprintf("%s/t.XXXXXX", lxcf_test_base);
     if (!mkdtemp(d))
         fail_msg("%s: %s", d, strerror(errno));
     return d;
