@@ -79,19 +79,44 @@ static _Noreturn void lxcf_spawn_report(int fd, const lxcf_spawn_fail *fail)
     _exit(127);
 }
 
+/* Close [FROM, TO). */
+static void lxcf_close_range(unsigned from, unsigned to)
+{
+    if (to <= from)
+        return;
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, from, to - 1, 0U) == 0)
+        return;
+#endif
+    for (unsigned fd = from; fd < to && fd < 65536; fd++)
+        close((int)fd);
+}
+
+void lxcf_close_fds_except(int keep_a, int keep_b)
+{
+    int keep[2] = { keep_a < keep_b ? keep_a : keep_b, keep_a < keep_b ? keep_b : keep_a };
+    unsigned from = 3;
+
+    for (size_t i = 0; i < 2; i++) {
+        /* -1, stdio and a second copy of the same number keep nothing more. */
+        if (keep[i] < (int)from)
+            continue;
+        lxcf_close_range(from, (unsigned)keep[i]);
+        from = (unsigned)keep[i] + 1;
+    }
+    lxcf_close_range(from, ~0U);
+}
+
 /* The middle process of LXCF_SPAWN_FORK_AGAIN. */
-static _Noreturn void lxcf_spawn_relay(pid_t pid, int fd)
+static _Noreturn void lxcf_spawn_relay(pid_t pid)
 {
     int wst = 0;
 
-    /* Only the command's copy of FD is left then: its exec is the
-     * parent's EOF.  Every other descriptor goes too: in a process with
-     * threads it may be the report pipe of another spawn, whose parent
-     * would wait for this command's end. */
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
-#endif
-        close(fd);
+    /* Only the command's copy of the report pipe is left then: its exec
+     * is the parent's EOF.  Every other descriptor goes too: in a process
+     * with threads it may be the report pipe of another spawn, whose
+     * parent would wait for this command's end. */
+    lxcf_close_fds_except(-1, -1);
     while (waitpid(pid, &wst, 0) < 0)
         if (errno != EINTR)
             _exit(127);
@@ -112,7 +137,7 @@ static _Noreturn void lxcf_spawn_child(const lxcf_spawn_opts *o, int fd)
             lxcf_spawn_report(fd, &fail);
         }
         if (pid > 0)
-            lxcf_spawn_relay(pid, fd);
+            lxcf_spawn_relay(pid);
     }
     lxcf_spawn_exec(o, &fail);
     lxcf_spawn_report(fd, &fail);

@@ -63,3 +63,9 @@ typedef struct lxcf_spawn_opts {
  * *STATUS (128+signal when killed), or -1 when it could not be started,
  * with what failed in ERR (a child's step as "STEP: strerror"). */
 int lxcf_spawn(const lxcf_spawn_opts *o, int *status, lxcf_err *err);
+
+/* In a child forked from a process with threads, and not exec'ing: close
+ * every descriptor from 3 up but KEEP_A and KEEP_B (-1: none).  Another
+ * thread's pipe end copied into this child would keep that pipe's reader
+ * from ever seeing its end of file.  System calls only. */
+void lxcf_close_fds_except(int keep_a, int keep_b);

@@ -20,6 +20,7 @@
 #include "fscopy.h"
 #include "fsremove.h"
 #include "fsutil.h"
+#include "spawn.h"
 #include "update_snapshot.h"
 #include "util.h"
 
@@ -195,6 +196,9 @@ static __attribute__((noreturn)) void lxcf_view_child_run(const lxcf_view_child 
     /* The parent's ends: HOLD must see the end of file when it closes its. */
     close(c->ready[0]);
     close(c->hold[1]);
+    /* Views of other guests open at once in other threads: their HOLD
+     * ends copied here would keep those views alive, and this one too. */
+    lxcf_close_fds_except(c->ready[1], c->hold[0]);
     if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
         lxcf_update_layers_mount(c->l) < 0)
         e = errno ? errno : EIO;

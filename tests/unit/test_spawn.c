@@ -9,9 +9,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -264,6 +266,36 @@ static void test_the_report_pipe_does_not_reach_the_command(void **state)
     }
 }
 
+/* In a forked child: after closing all but the two kept numbers, only
+ * those (and stdio) are still open. */
+static void test_close_fds_except_keeps_only_the_two(void **state)
+{
+    int a[2], b[2], c[2];
+    pid_t pid;
+    int st = 0;
+
+    assert_int_equal(pipe(a), 0);
+    assert_int_equal(pipe(b), 0);
+    assert_int_equal(pipe(c), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        lxcf_close_fds_except(b[1], a[0]);
+        _exit(fcntl(a[0], F_GETFD) < 0 || fcntl(b[1], F_GETFD) < 0 ? 1 :
+              fcntl(a[1], F_GETFD) >= 0 || fcntl(b[0], F_GETFD) >= 0 ? 2 :
+              fcntl(c[0], F_GETFD) >= 0 || fcntl(c[1], F_GETFD) >= 0 ? 3 :
+              fcntl(2, F_GETFD) < 0 ? 4 : 0);
+    }
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    for (size_t i = 0; i < 2; i++) {
+        close(a[i]);
+        close(b[i]);
+        close(c[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_fork_again_runs_the_command_in_a_grandchild),
         cmocka_unit_test(test_fork_again_middle_keeps_no_descriptor),
         cmocka_unit_test(test_the_report_pipe_does_not_reach_the_command),
+        cmocka_unit_test(test_close_fds_except_keeps_only_the_two),
     };
     return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);
 }
