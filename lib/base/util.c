@@ -94,6 +94,14 @@ char *lxcf_path_join(const char *root, const char *path)
     return lxcf_xasprintf("%.*s/%s", (int)rl, root, path);
 }
 
+bool lxcf_path_has(const char *dir, const char *name)
+{
+    _cleanup_free_ char *p = lxcf_path_join(dir, name);
+    struct stat st;
+
+    return lstat(p, &st) == 0;
+}
+
 bool lxcf_streq(const char *a, const char *b)
 {
     if (!a || !b)

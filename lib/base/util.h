@@ -22,6 +22,8 @@ char *lxcf_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 /* ROOT + PATH with exactly one slash between them; ROOT NULL or "" gives
  * PATH itself, ROOT "/" gives "/PATH".  Used for the --root prefix. */
 char *lxcf_path_join(const char *root, const char *path);
+/* NAME exists in DIR (as anything: a marker file, a dangling link). */
+bool lxcf_path_has(const char *dir, const char *name);
 /* PATH is TOP or lies below it: "/a/b" is under "/a", "/ab" is not. */
 bool lxcf_path_under(const char *path, const char *top);
 /* How many jobs work on N items at once: ASKED, or the online CPUs when

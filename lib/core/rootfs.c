@@ -344,10 +344,7 @@ int lxcf_rootfs_build(const char *host_root, const char *dest, lxcf_model model,
 
 bool lxcf_rootfs_is_partial(const char *dest)
 {
-    _cleanup_free_ char *m = lxcf_rootfs_join(dest, LXCF_ROOTFS_MARKER);
-    struct stat st;
-
-    return lstat(m, &st) == 0;
+    return lxcf_path_has(dest, LXCF_ROOTFS_MARKER);
 }
 
 int lxcf_rootfs_clone(const char *src_root, const char *dest, lxcf_copy_progress_fn progress,

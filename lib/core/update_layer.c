@@ -90,10 +90,7 @@ int lxcf_update_layer_snapshot(const char *root, const char *snapdir, bool separ
 
 bool lxcf_update_layered(const char *snapdir)
 {
-    _cleanup_free_ char *mark = lxcf_path_join(snapdir, LXCF_LAYER_MARK);
-    struct stat st;
-
-    return lstat(mark, &st) == 0;
+    return lxcf_path_has(snapdir, LXCF_LAYER_MARK);
 }
 
 /* ---- the overlays ------------------------------------------------------- */

@@ -88,6 +88,19 @@ static void test_strv_push_len_contains(void **state)
 
 /* ---- paths --------------------------------------------------------------- */
 
+/* A marker counts as there even as a dangling link: lstat, not stat. */
+static void test_path_has_sees_files_and_dangling_links(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+
+    assert_false(lxcf_path_has(d, "mark"));
+    lxcf_test_write_file(d, "mark", "");
+    assert_true(lxcf_path_has(d, "mark"));
+    lxcf_test_symlink("/nonexistent/target", d, "dangling");
+    assert_true(lxcf_path_has(d, "dangling"));
+    lxcf_test_rmrf(d);
+}
+
 static void test_path_join_puts_one_slash_between(void **state)
 {
     struct { const char *root, *path, *want; } cases[] = {
@@ -670,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_startswith_and_endswith),
         cmocka_unit_test(test_strv_push_len_contains),
         cmocka_unit_test(test_path_join_puts_one_slash_between),
+        cmocka_unit_test(test_path_has_sees_files_and_dangling_links),
         cmocka_unit_test(test_path_under_respects_component_boundaries),
         cmocka_unit_test(test_path_clean_normalises_or_refuses),
         cmocka_unit_test(test_jobs_for_caps_at_items_and_defaults_to_cpus),
