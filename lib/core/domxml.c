@@ -210,27 +210,29 @@ static xmlNode *lxcf_dx_meta_child(const xmlNode *m, const char *name)
     return NULL;
 }
 
+/* The text children of lxcf's element that the record keeps as strings. */
+enum { LXCF_DX_ROOT, LXCF_DX_IPV4, LXCF_DX_CREATED, LXCF_DX_STATE, LXCF_DX_NTEXT };
+
 typedef struct lxcf_dx_meta {
     lxcf_model model;
-    char *root;
-    char *ipv4;
     unsigned prefix;
-    char *created;
-    char *state;
+    char *text[LXCF_DX_NTEXT];
 } lxcf_dx_meta;
 
 static void lxcf_dx_meta_clear(lxcf_dx_meta *m)
 {
-    free(m->root);
-    free(m->ipv4);
-    free(m->created);
-    free(m->state);
+    for (size_t i = 0; i < LXCF_DX_NTEXT; i++)
+        free(m->text[i]);
 }
 
 /* WHO names the domain in messages. */
 static int lxcf_dx_meta_read(const xmlNode *node, const char *who, lxcf_dx_meta *m,
                              lxcf_err *err)
 {
+    /* ipv4 is read with its prefix below. */
+    static const char *const plain[LXCF_DX_NTEXT] = {
+        [LXCF_DX_ROOT] = "root", [LXCF_DX_CREATED] = "created", [LXCF_DX_STATE] = "state",
+    };
     _cleanup_free_ char *model = lxcf_xml_text(lxcf_dx_meta_child(node, "model"));
     xmlNode *ip = lxcf_dx_meta_child(node, "ipv4");
 
@@ -246,23 +248,23 @@ static int lxcf_dx_meta_read(const xmlNode *node, const char *who, lxcf_dx_meta 
         if (prefix && (lxcf_xml_parse_ull(prefix, who, &p, err) < 0 || p > 32))
             return lxcf_error(err, LXCF_EXIT_FAIL, "%s: lxcf metadata has bad ipv4 prefix '%s'",
                               who, prefix);
-        m->ipv4 = lxcf_xml_text(ip);
+        m->text[LXCF_DX_IPV4] = lxcf_xml_text(ip);
         m->prefix = (unsigned)p;
     }
-    m->root = lxcf_xml_text(lxcf_dx_meta_child(node, "root"));
-    m->created = lxcf_xml_text(lxcf_dx_meta_child(node, "created"));
-    m->state = lxcf_xml_text(lxcf_dx_meta_child(node, "state"));
+    for (size_t i = 0; i < LXCF_DX_NTEXT; i++)
+        if (plain[i])
+            m->text[i] = lxcf_xml_text(lxcf_dx_meta_child(node, plain[i]));
     return 0;
 }
 
 static void lxcf_dx_meta_commit(lxcf_dx_meta *m, lxcf_container *c)
 {
     c->model = m->model;
-    lxcf_dx_replace(&c->root, lxcf_steal_ptr(m->root));
-    lxcf_dx_replace(&c->ipv4, lxcf_steal_ptr(m->ipv4));
+    lxcf_dx_replace(&c->root, lxcf_steal_ptr(m->text[LXCF_DX_ROOT]));
+    lxcf_dx_replace(&c->ipv4, lxcf_steal_ptr(m->text[LXCF_DX_IPV4]));
     c->ipv4_prefix = m->prefix;
-    lxcf_dx_replace(&c->created, lxcf_steal_ptr(m->created));
-    lxcf_dx_replace(&c->state_note, lxcf_steal_ptr(m->state));
+    lxcf_dx_replace(&c->created, lxcf_steal_ptr(m->text[LXCF_DX_CREATED]));
+    lxcf_dx_replace(&c->state_note, lxcf_steal_ptr(m->text[LXCF_DX_STATE]));
 }
 
 static const xmlNode *lxcf_dx_find_meta(const xmlNode *dom)
