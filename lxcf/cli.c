@@ -38,7 +38,7 @@ static const lxcf_opt_spec lxcf_cmd_opts[] = {
     { LXCF_OPT_DRY_RUN, "dry-run", no_argument, NULL, "print the plan, change nothing" },
     { LXCF_OPT_ONLY, "only", required_argument, "NAME", "only this guest (repeatable)" },
     { LXCF_OPT_TO, "to", required_argument, "NAME", "only this guest (repeatable)" },
-    { LXCF_OPT_JOBS, "jobs", required_argument, "N", "containers worked on at once (default: the CPUs; 4 per CPU for stop and erase)" },
+    { LXCF_OPT_JOBS, "jobs", required_argument, "N", "containers worked on at once (default: the CPUs; 2 per CPU for update, 4 for stop and erase)" },
     { LXCF_OPT_TIMEOUT, "timeout", required_argument, "SECONDS", "how long a clean shutdown may take" },
     { LXCF_OPT_RECOVER, "recover", no_argument, NULL, "finish or undo an interrupted update" },
     { LXCF_OPT_FORCE, "force", no_argument, NULL, "do it even if the container is running" },

@@ -27,7 +27,7 @@
 typedef struct lxcf_update_opts {
     char *const *only;  /* NULL: every guest */
     bool dry_run;
-    unsigned jobs;      /* guests at once; 0: online CPUs */
+    unsigned jobs;      /* guests at once; 0: two per online CPU */
 } lxcf_update_opts;
 
 /* The whole cycle for CMD under the host lock (taken at once, or
