@@ -30,6 +30,7 @@ typedef struct lxcf_upd_job {
     const lxcf_update_guest *g;
     bool stopped, touched;
     bool layered;  /* its snapshot is layered (update_layer.h), not a copy */
+    bool reported; /* its FAILED line is out already (with the log's tail) */
     lxcf_err err;
 } lxcf_upd_job;
 
@@ -114,14 +115,16 @@ static int lxcf_upd_stop(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
     return 0;
 }
 
-static int lxcf_upd_cmd_failed(lxcf_upd *u, const lxcf_update_guest *g, const char *log,
-                               int status, lxcf_err *err)
+static int lxcf_upd_cmd_failed(lxcf_upd *u, lxcf_upd_job *jb, const char *log, int status,
+                               lxcf_err *err)
 {
+    const lxcf_update_guest *g = jb->g;
     _cleanup_free_ char *tail = lxcf_update_log_tail(log, 8);
     _cleanup_free_ char *msg = NULL;
 
     msg = lxcf_xasprintf("FAILED (exit %d): %s\n%s", status, u->cmd->argv[0], tail);
     lxcf_upd_report(u, g->name, msg);
+    jb->reported = true;
     return lxcf_error(err, LXCF_EXIT_FAIL, "%s: %s failed with exit status %d (log: %s)",
                       g->name, u->cmd->argv[0], status, log);
 }
@@ -181,7 +184,7 @@ static int lxcf_upd_guest(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
     if (lxcf_update_exec(u->cmd, &o, &status, err) < 0)
         return -1;
     if (status != 0)
-        return lxcf_upd_cmd_failed(u, g, log, status, err);
+        return lxcf_upd_cmd_failed(u, jb, log, status, err);
     lxcf_crashpoint("update-guest-done");
     /* Read here, beside the other guests' steps: the version check only
      * compares. */
@@ -208,9 +211,17 @@ static void lxcf_upd_fail(lxcf_upd *u, lxcf_upd_job *jb)
     pthread_mutex_lock(&u->mu);
     u->failed = true;
     pthread_mutex_unlock(&u->mu);
-    if (!lxcf_startswith(jb->err.msg, jb->g->name)) {
-        _cleanup_free_ char *msg = lxcf_xasprintf("FAILED: %s", jb->err.msg);
+    if (!jb->reported) {
+        /* The line already names the guest: not twice. */
+        size_t n = strlen(jb->g->name);
+        const char *m = jb->err.msg;
+        _cleanup_free_ char *msg = NULL;
+
+        if (strncmp(m, jb->g->name, n) == 0 && m[n] == ':' && m[n + 1] == ' ')
+            m += n + 2;
+        msg = lxcf_xasprintf("FAILED: %s", m);
         lxcf_upd_report(u, jb->g->name, msg);
+        jb->reported = true;
     }
 }
 
