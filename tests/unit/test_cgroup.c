@@ -57,8 +57,7 @@ static void test_layout_pure_v1(void **state)
 static void test_layout_pure_v2(void **state)
 {
     _cleanup_free_ char *root = lxcf_test_subtree();
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = v2_layout(root, "cpuset cpu io memory hugetlb pids rdma misc\n");
 
     for (int c = LXCF_CG_CPU; c <= LXCF_CG_PIDS; c++)
         assert_ctrl(root, l, c, 2, "/sys/fs/cgroup");
@@ -72,8 +71,7 @@ static void test_layout_pure_v2(void **state)
 static void test_layout_v2_lists_only_enabled_controllers(void **state)
 {
     _cleanup_free_ char *root = lxcf_test_subtree();
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "memory pids\n");
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = v2_layout(root, "memory pids\n");
 
     assert_ctrl(root, l, LXCF_CG_MEMORY, 2, "/sys/fs/cgroup");
     assert_ctrl(root, l, LXCF_CG_CPU, 0, NULL);
@@ -84,9 +82,7 @@ static void test_layout_v2_lists_only_enabled_controllers(void **state)
 static void test_layout_hybrid_like_this_machine(void **state)
 {
     _cleanup_free_ char *root = lxcf_test_subtree();
-    lxcf_test_write_file(root, "sys/fs/cgroup/unified/cgroup.controllers", "\n");
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l =
-        load(DATA "mountinfo-hybrid", root);
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_layout(root, "\n");
 
     assert_ctrl(root, l, LXCF_CG_CPU, 1, "/sys/fs/cgroup/cpu");
     assert_ctrl(root, l, LXCF_CG_CPUACCT, 1, "/sys/fs/cgroup/cpuacct");

@@ -435,8 +435,7 @@ static void test_mem_usage_reads_the_memory_in_use(void **state)
     lxcf_err err = LXCF_ERR_INIT;
     uint64_t bytes = 0;
 
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
-    l = load(DATA "mountinfo-v2", root);
+    l = v2_layout(root, "cpu memory pids\n");
     lxcf_test_write_file(root, "proc/100/cgroup", "0::" GROUP "\n");
     lxcf_test_write_file(root, V2("memory.current"), "2097152\n");
     assert_int_equal(lxcf_cgroup_mem_usage(l, root, 100, &bytes, &err), 0);
@@ -454,8 +453,7 @@ static void test_mem_usage_without_memory_controller_fails(void **state)
     lxcf_err err = LXCF_ERR_INIT;
     uint64_t bytes = 0;
 
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu pids\n");
-    l = load(DATA "mountinfo-v2", root);
+    l = v2_layout(root, "cpu pids\n");
     lxcf_test_write_file(root, "proc/100/cgroup", "0::" GROUP "\n");
     assert_int_equal(lxcf_cgroup_mem_usage(l, root, 100, &bytes, &err), -1);
     assert_non_null(strstr(err.msg, "no memory cgroup"));

@@ -40,8 +40,7 @@ static void test_of_pid_v2(void **state)
     _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = v2_layout(root, "cpu memory pids\n");
     _cleanup_free_ char *want =
         lxcf_path_join(root, "/sys/fs/cgroup/machine.slice/machine-lxc\\x2d100\\x2dweb1.scope");
 
@@ -60,9 +59,7 @@ static void test_of_pid_hybrid(void **state)
     _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
-    lxcf_test_write_file(root, "sys/fs/cgroup/unified/cgroup.controllers", "");
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l =
-        load(DATA "mountinfo-hybrid", root);
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_layout(root, "");
     _cleanup_free_ char *mem =
         lxcf_path_join(root, "/sys/fs/cgroup/memory/process_api/934f6ea745394ac1cdc483b6515342ba");
     _cleanup_free_ char *sd = lxcf_path_join(root, "/sys/fs/cgroup/systemd");
@@ -100,8 +97,7 @@ static void test_of_pid_missing_or_malformed_fails(void **state)
     _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
     lxcf_err err = LXCF_ERR_INIT;
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "memory\n");
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = v2_layout(root, "memory\n");
 
     assert_int_equal(lxcf_cgroup_of_pid(l, root, 5, &p, &err), -1);
     assert_int_equal(err.sys_errno, ENOENT);
@@ -130,83 +126,103 @@ static void test_machine_group_matches_libvirt(void **state)
 
 /* ---- confinement ---- */
 
+/* One confinement check on the hybrid layout: the container's init is pid
+ * 100, its groups in C; OK starts as the opposite of what the test wants,
+ * so a check that never sets it fails. */
+struct confinement {
+    char *root;
+    lxcf_cgroup_layout *l;
+    lxcf_cgroup_paths c;
+    char *why;
+    bool ok;
+};
+
+static struct confinement confinement_new(bool ok_before)
+{
+    struct confinement f = { .root = lxcf_test_subtree(), .ok = ok_before };
+
+    f.l = hybrid_tree(f.root);
+    return f;
+}
+
+static void confinement_clear(struct confinement *f)
+{
+    free(f->root);
+    lxcf_cgroup_layout_freep(&f->l);
+    lxcf_cgroup_paths_clear(&f->c);
+    free(f->why);
+}
+
+/* The container (pid 100) and its guest's init (101) in the groups named
+ * as write_membership takes them. */
+static void container_and_guest(struct confinement *f, const char *cont_groups, const char *cont_systemd,
+                                const char *guest_groups, const char *guest_systemd)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+
+    write_membership(f->root, "100", cont_groups, cont_systemd);
+    write_membership(f->root, "101", guest_groups, guest_systemd);
+    assert_int_equal(lxcf_cgroup_of_pid(f->l, f->root, 100, &f->c, &err), 0);
+}
+
+static int confined(struct confinement *f, pid_t guest)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+
+    free(f->why);
+    f->why = NULL;
+    return lxcf_cgroup_confined(f->l, f->root, guest, &f->c, &f->ok, &f->why, &err);
+}
+
 static void test_confined_true_when_guest_below_container(void **state)
 {
-    _cleanup_free_ char *root = lxcf_test_subtree();
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
-    _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths c = { 0 };
-    _cleanup_free_ char *why = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
-    bool ok = false;
+    _cleanup_(confinement_clear) struct confinement f = confinement_new(false);
 
-    write_membership(root, "100", GROUP, GROUP);
-    write_membership(root, "101", GROUP "/init.scope", GROUP "/init.scope");
-    assert_int_equal(lxcf_cgroup_of_pid(l, root, 100, &c, &err), 0);
-    assert_int_equal(lxcf_cgroup_confined(l, root, 101, &c, &ok, &why, &err), 0);
-    assert_true(ok);
-    assert_null(why);
-    lxcf_test_rmrf(root);
+    container_and_guest(&f, GROUP, GROUP, GROUP "/init.scope", GROUP "/init.scope");
+    assert_int_equal(confined(&f, 101), 0);
+    assert_true(f.ok);
+    assert_null(f.why);
+    lxcf_test_rmrf(f.root);
 }
 
 static void test_confined_false_when_guest_escaped(void **state)
 {
-    _cleanup_free_ char *root = lxcf_test_subtree();
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
-    _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths c = { 0 };
-    _cleanup_free_ char *why = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
-    bool ok = true;
+    _cleanup_(confinement_clear) struct confinement f = confinement_new(true);
 
     /* What was measured here: the guest's systemd moved to /init.scope. */
-    write_membership(root, "100", GROUP, GROUP);
-    write_membership(root, "101", "/init.scope", "/init.scope");
-    assert_int_equal(lxcf_cgroup_of_pid(l, root, 100, &c, &err), 0);
-    assert_int_equal(lxcf_cgroup_confined(l, root, 101, &c, &ok, &why, &err), 0);
-    assert_false(ok);
-    assert_non_null(why);
-    assert_true(lxcf_startswith(why, "memory: "));
-    assert_non_null(strstr(why, "/init.scope"));
+    container_and_guest(&f, GROUP, GROUP, "/init.scope", "/init.scope");
+    assert_int_equal(confined(&f, 101), 0);
+    assert_false(f.ok);
+    assert_non_null(f.why);
+    assert_true(lxcf_startswith(f.why, "memory: "));
+    assert_non_null(strstr(f.why, "/init.scope"));
     /* A sibling with a common prefix is not inside. */
-    free(why);
-    why = NULL;
-    write_membership(root, "101", GROUP "x", GROUP "x");
-    assert_int_equal(lxcf_cgroup_confined(l, root, 101, &c, &ok, &why, &err), 0);
-    assert_false(ok);
-    lxcf_test_rmrf(root);
+    write_membership(f.root, "101", GROUP "x", GROUP "x");
+    assert_int_equal(confined(&f, 101), 0);
+    assert_false(f.ok);
+    lxcf_test_rmrf(f.root);
 }
 
 static void test_confined_false_when_container_at_root(void **state)
 {
-    _cleanup_free_ char *root = lxcf_test_subtree();
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
-    _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths c = { 0 };
-    _cleanup_free_ char *why = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
-    bool ok = true;
+    _cleanup_(confinement_clear) struct confinement f = confinement_new(true);
 
     /* libvirt without machined: no group in name=systemd. */
-    write_membership(root, "100", GROUP, "/");
-    write_membership(root, "101", GROUP "/init.scope", "/init.scope");
-    assert_int_equal(lxcf_cgroup_of_pid(l, root, 100, &c, &err), 0);
-    assert_int_equal(lxcf_cgroup_confined(l, root, 101, &c, &ok, &why, &err), 0);
-    assert_false(ok);
-    assert_true(lxcf_startswith(why, "name=systemd: "));
-    lxcf_test_rmrf(root);
+    container_and_guest(&f, GROUP, "/", GROUP "/init.scope", "/init.scope");
+    assert_int_equal(confined(&f, 101), 0);
+    assert_false(f.ok);
+    assert_true(lxcf_startswith(f.why, "name=systemd: "));
+    lxcf_test_rmrf(f.root);
 }
 
 static void test_confined_missing_guest_fails(void **state)
 {
-    _cleanup_free_ char *root = lxcf_test_subtree();
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_tree(root);
-    lxcf_cgroup_paths c = { 0 };
-    char *why = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
-    bool ok = true;
+    _cleanup_(confinement_clear) struct confinement f = confinement_new(true);
 
-    assert_int_equal(lxcf_cgroup_confined(l, root, 555, &c, &ok, &why, &err), -1);
-    assert_false(ok);
-    assert_null(why);
-    lxcf_test_rmrf(root);
+    assert_int_equal(confined(&f, 555), -1);
+    assert_false(f.ok);
+    assert_null(f.why);
+    lxcf_test_rmrf(f.root);
 }
 
 static void test_place_self_hybrid(void **state)
@@ -257,8 +273,7 @@ static void test_place_self_pure_v2_below_root_does_nothing(void **state)
 {
     _cleanup_free_ char *root = lxcf_test_subtree();
     lxcf_err err = LXCF_ERR_INIT;
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = v2_layout(root, "cpu memory pids\n");
 
     lxcf_test_write_file(root, "proc/self/cgroup", "0::/system.slice/libvirtd.service\n");
     assert_int_equal(lxcf_cgroup_place_self(l, root, "machine/x", &err), 0);
@@ -327,8 +342,7 @@ static void test_join_v2_lands_in_the_init_leaf(void **state)
     _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_free_ char *pid = lxcf_xasprintf("%d", (int)getpid());
     lxcf_err err = LXCF_ERR_INIT;
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = v2_layout(root, "cpu memory pids\n");
     const char *leaf = "sys/fs/cgroup/machine.slice/machine-lxc\\x2d7\\x2dweb1.scope/libvirt/init.scope";
     _cleanup_free_ char *procs = lxcf_xasprintf("%s/cgroup.procs", leaf);
 
@@ -347,8 +361,7 @@ static void test_join_failure_names_the_group(void **state)
 {
     _cleanup_free_ char *root = lxcf_test_subtree();
     lxcf_err err = LXCF_ERR_INIT;
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
-    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v2", root);
+    _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = v2_layout(root, "cpu memory pids\n");
 
     lxcf_test_write_file(root, "proc/101/cgroup", "0::/gone/init.scope\n");
     assert_int_equal(lxcf_cgroup_join(l, root, 101, &err), -1);

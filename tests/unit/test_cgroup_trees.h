@@ -54,6 +54,20 @@ static inline lxcf_cgroup_layout *load(const char *mountinfo, const char *root)
     return l;
 }
 
+/* The v2 mount table under ROOT, its root group offering CONTROLLERS. */
+static inline lxcf_cgroup_layout *v2_layout(const char *root, const char *controllers)
+{
+    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", controllers);
+    return load(DATA "mountinfo-v2", root);
+}
+
+/* The hybrid mount table under ROOT, the unified tree offering CONTROLLERS. */
+static inline lxcf_cgroup_layout *hybrid_layout(const char *root, const char *controllers)
+{
+    lxcf_test_write_file(root, "sys/fs/cgroup/unified/cgroup.controllers", controllers);
+    return load(DATA "mountinfo-hybrid", root);
+}
+
 /* A v1 tree like a RHEL host's, with the container's group made by libvirt. */
 static inline void v1_tree(const char *root, lxcf_cgroup_paths *p)
 {
@@ -100,8 +114,7 @@ static inline void v2_tree(const char *root, lxcf_cgroup_paths *p)
         { "io.max", "" },
     };
 
-    lxcf_test_write_file(root, "sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
-    l = load(DATA "mountinfo-v2", root);
+    l = v2_layout(root, "cpuset cpu io memory hugetlb pids rdma misc\n");
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         _cleanup_free_ char *rel = lxcf_xasprintf("sys/fs/cgroup" GROUP "/%s", files[i][0]);
         lxcf_test_write_file(root, rel, files[i][1]);
@@ -117,10 +130,8 @@ static inline void v2_tree(const char *root, lxcf_cgroup_paths *p)
 /* This machine's hybrid layout, every mount point made. */
 static inline lxcf_cgroup_layout *hybrid_tree(const char *root)
 {
-    lxcf_cgroup_layout *l;
+    lxcf_cgroup_layout *l = hybrid_layout(root, "");
 
-    lxcf_test_write_file(root, "sys/fs/cgroup/unified/cgroup.controllers", "");
-    l = load(DATA "mountinfo-hybrid", root);
     for (size_t i = 0; i < l->nhier; i++)
         lxcf_test_mkdirs(l->hier[i].mount, "");
     return l;

@@ -139,11 +139,9 @@ static void test_no_libvirt_is_a_failure(void **state)
 static void test_missing_namespace_fails(void **state)
 {
     fake f = { 0 };
-    _cleanup_free_ char *net = NULL;
 
     fake_host(&f);
-    net = lxcf_path_join(f.root, "proc/self/ns/net");
-    unlink(net);
+    lxcf_test_unlink(f.root, "proc/self/ns/net");
     run(&f);
     assert_int_equal(item(&f, "kernel.namespaces")->status, LXCF_CHECK_FAIL);
     assert_non_null(strstr(item(&f, "kernel.namespaces")->note, "missing net"));
@@ -185,11 +183,9 @@ static void test_raised_limits_are_ok(void **state)
 static void test_missing_sysctl_is_info(void **state)
 {
     fake f = { 0 };
-    _cleanup_free_ char *p = NULL;
 
     fake_host(&f);
-    p = lxcf_path_join(f.root, "proc/sys/kernel/keys/maxbytes");
-    unlink(p);
+    lxcf_test_unlink(f.root, "proc/sys/kernel/keys/maxbytes");
     run(&f);
     assert_int_equal(item(&f, "kernel.keys.maxbytes")->status, LXCF_CHECK_INFO);
     assert_int_equal(item(&f, "kernel.keys.maxbytes")->guests, -1);

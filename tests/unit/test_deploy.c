@@ -26,78 +26,92 @@ static void t_mkdir_parent(const char *path)
     lxcf_test_mkdirs(dir, "");
 }
 
+/* A temp dir D holding the guest's root G (not made yet) and what is
+ * deployed, D/SRC_REL; DST is where SRC lands in the guest. */
+typedef struct t_deploy {
+    char *d, *g, *src, *dst;
+    lxcf_update_guest guest;
+    char *paths[2];
+} t_deploy;
+
+static t_deploy t_deploy_new(const char *src_rel, lxcf_model model)
+{
+    t_deploy t = { .d = lxcf_test_mkdtemp() };
+
+    t.g = lxcf_xasprintf("%s/guest", t.d);
+    t.src = lxcf_xasprintf("%s/%s", t.d, src_rel);
+    t.dst = lxcf_xasprintf("%s%s", t.g, t.src);
+    t.guest = (lxcf_update_guest){ .name = "g1", .root = t.g, .model = model };
+    t.paths[0] = t.src;
+    return t;
+}
+
+static void t_deploy_clear(t_deploy *t)
+{
+    free(t->d);
+    free(t->g);
+    free(t->src);
+    free(t->dst);
+}
+
 static void test_deploy_copies_file_with_mode_and_owner(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
-    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
-    _cleanup_free_ char *src = lxcf_xasprintf("%s/src/app.conf", d);
-    _cleanup_free_ char *dst = lxcf_xasprintf("%s%s", g, src);
-    _cleanup_free_ char *rel = NULL, *text = NULL;
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_JOINT };
-    char *paths[] = { src, NULL };
+    _cleanup_(t_deploy_clear) t_deploy t = t_deploy_new("src/app.conf", LXCF_MODEL_JOINT);
+    _cleanup_free_ char *text = NULL;
     lxcf_err err = LXCF_ERR_INIT;
     struct stat st;
 
     (void)state;
-    lxcf_test_mkdirs(g, "");
-    lxcf_test_write_file(d, "src/app.conf", "x=1\n");
-    assert_int_equal(chmod(src, 0640), 0);
-    assert_int_equal(chown(src, 12, 34), 0);
-    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), 0);
-    assert_int_equal(lstat(dst, &st), 0);
+    lxcf_test_mkdirs(t.g, "");
+    lxcf_test_write_file(t.d, "src/app.conf", "x=1\n");
+    assert_int_equal(chmod(t.src, 0640), 0);
+    assert_int_equal(chown(t.src, 12, 34), 0);
+    assert_int_equal(lxcf_deploy_guest(&t.guest, NULL, t.paths, &err), 0);
+    assert_int_equal(lstat(t.dst, &st), 0);
     assert_true(S_ISREG(st.st_mode));
     assert_int_equal(st.st_mode & 07777, 0640);
     assert_int_equal(st.st_uid, 12);
     assert_int_equal(st.st_gid, 34);
-    text = lxcf_test_read_file(g, src + 1);
+    text = lxcf_test_read_file(t.g, t.src + 1);
     assert_string_equal(text, "x=1\n");
-    lxcf_test_rmrf(d);
+    lxcf_test_rmrf(t.d);
 }
 
 static void test_deploy_refuses_planted_symlink(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
-    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
-    _cleanup_free_ char *src = lxcf_xasprintf("%s/src/target", d);
-    _cleanup_free_ char *victim = lxcf_xasprintf("%s/victim", d);
-    _cleanup_free_ char *planted = lxcf_xasprintf("%s%s", g, src);
+    _cleanup_(t_deploy_clear) t_deploy t = t_deploy_new("src/target", LXCF_MODEL_SEPARATE);
+    _cleanup_free_ char *victim = lxcf_xasprintf("%s/victim", t.d);
     _cleanup_free_ char *text = NULL;
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
-    char *paths[] = { src, NULL };
     lxcf_err err = LXCF_ERR_INIT;
 
     (void)state;
-    lxcf_test_write_file(d, "src/target", "new\n");
-    lxcf_test_write_file(d, "victim", "host secret\n");
-    t_mkdir_parent(planted);
-    assert_int_equal(symlink(victim, planted), 0);
-    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), -1);
+    lxcf_test_write_file(t.d, "src/target", "new\n");
+    lxcf_test_write_file(t.d, "victim", "host secret\n");
+    t_mkdir_parent(t.dst);
+    assert_int_equal(symlink(victim, t.dst), 0);
+    assert_int_equal(lxcf_deploy_guest(&t.guest, NULL, t.paths, &err), -1);
     assert_int_equal(err.code, LXCF_EXIT_FAIL);
     assert_non_null(strstr(err.msg, "symlink"));
-    text = lxcf_test_read_file(d, "victim");
+    text = lxcf_test_read_file(t.d, "victim");
     assert_string_equal(text, "host secret\n");
-    lxcf_test_rmrf(d);
+    lxcf_test_rmrf(t.d);
 }
 
 static void test_deploy_refuses_symlinked_parent(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
-    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
-    _cleanup_free_ char *src = lxcf_xasprintf("%s/src/sub/f", d);
-    _cleanup_free_ char *pdir = lxcf_xasprintf("%s%s/src/sub", g, d);
-    _cleanup_free_ char *out = lxcf_xasprintf("%s/outside", d);
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
-    char *paths[] = { src, NULL };
+    _cleanup_(t_deploy_clear) t_deploy t = t_deploy_new("src/sub/f", LXCF_MODEL_SEPARATE);
+    _cleanup_free_ char *pdir = lxcf_xasprintf("%s%s/src/sub", t.g, t.d);
+    _cleanup_free_ char *out = lxcf_xasprintf("%s/outside", t.d);
     lxcf_err err = LXCF_ERR_INIT;
 
     (void)state;
-    lxcf_test_write_file(d, "src/sub/f", "f\n");
+    lxcf_test_write_file(t.d, "src/sub/f", "f\n");
     lxcf_test_mkdirs(out, "");
     t_mkdir_parent(pdir);
     assert_int_equal(symlink(out, pdir), 0);
-    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), -1);
+    assert_int_equal(lxcf_deploy_guest(&t.guest, NULL, t.paths, &err), -1);
     assert_false(lxcf_test_exists(out, "f"));
-    lxcf_test_rmrf(d);
+    lxcf_test_rmrf(t.d);
 }
 
 static void test_deploy_check_reads_under_the_root(void **state)
@@ -158,48 +172,42 @@ static void test_deploy_check_refuses_bad_input(void **state)
     lxcf_test_rmrf(d);
 }
 
+/* SRC is the host's root here: the paths deployed are under it. */
 static void test_deploy_copies_from_under_the_root(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
-    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d), *h = lxcf_xasprintf("%s/host", d);
+    _cleanup_(t_deploy_clear) t_deploy t = t_deploy_new("host", LXCF_MODEL_JOINT);
     _cleanup_free_ char *text = NULL;
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_JOINT };
     char *abs[] = { "/etc/motd", NULL };
     lxcf_err err = LXCF_ERR_INIT;
 
     (void)state;
-    lxcf_test_mkdirs(g, "");
-    lxcf_test_write_file(h, "etc/motd", "from the test host\n");
-    assert_int_equal(lxcf_deploy_guest(&guest, h, abs, &err), 0);
-    text = lxcf_test_read_file(g, "etc/motd");
+    lxcf_test_mkdirs(t.g, "");
+    lxcf_test_write_file(t.src, "etc/motd", "from the test host\n");
+    assert_int_equal(lxcf_deploy_guest(&t.guest, t.src, abs, &err), 0);
+    text = lxcf_test_read_file(t.g, "etc/motd");
     assert_string_equal(text, "from the test host\n");
-    lxcf_test_rmrf(d);
+    lxcf_test_rmrf(t.d);
 }
 
 static void test_deploy_copies_directory_tree(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
-    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
-    _cleanup_free_ char *src = lxcf_xasprintf("%s/tree", d);
-    _cleanup_free_ char *dst = lxcf_xasprintf("%s%s", g, src);
-    _cleanup_free_ char *sub = lxcf_xasprintf("%s/sub", src), *a = lxcf_xasprintf("%s/a", src);
+    _cleanup_(t_deploy_clear) t_deploy t = t_deploy_new("tree", LXCF_MODEL_SEPARATE);
+    _cleanup_free_ char *sub = lxcf_xasprintf("%s/sub", t.src), *a = lxcf_xasprintf("%s/a", t.src);
     _cleanup_free_ char *h0 = NULL, *h1 = NULL;
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
-    char *paths[] = { src, NULL };
     lxcf_err err = LXCF_ERR_INIT;
 
     (void)state;
-    lxcf_test_mkdirs(g, "");
-    lxcf_test_write_file(d, "tree/a", "a\n");
-    lxcf_test_write_file(d, "tree/sub/b", "b\n");
+    lxcf_test_mkdirs(t.g, "");
+    lxcf_test_write_file(t.d, "tree/a", "a\n");
+    lxcf_test_write_file(t.d, "tree/sub/b", "b\n");
     assert_int_equal(chmod(sub, 0700), 0);
-    lxcf_test_symlink("a", src, "l");
+    lxcf_test_symlink("a", t.src, "l");
     assert_int_equal(chmod(a, 0600), 0);
-    h0 = lxcf_test_tree_snapshot(src);
-    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), 0);
-    h1 = lxcf_test_tree_snapshot(dst);
+    h0 = lxcf_test_tree_snapshot(t.src);
+    assert_int_equal(lxcf_deploy_guest(&t.guest, NULL, t.paths, &err), 0);
+    h1 = lxcf_test_tree_snapshot(t.dst);
     assert_string_equal(h0, h1);
-    lxcf_test_rmrf(d);
+    lxcf_test_rmrf(t.d);
 }
 
 
@@ -208,29 +216,25 @@ static void test_deploy_copies_directory_tree(void **state)
  * times and extended attributes. */
 static void test_deploy_again_replaces_and_keeps_times_and_xattrs(void **state)
 {
-    _cleanup_free_ char *d = lxcf_test_mkdtemp();
-    _cleanup_free_ char *g = lxcf_xasprintf("%s/guest", d);
-    _cleanup_free_ char *src = lxcf_xasprintf("%s/tree", d);
-    _cleanup_free_ char *conf = lxcf_xasprintf("%s/tree/app.conf", d);
-    _cleanup_free_ char *gtop = lxcf_xasprintf("%s%s", g, src), *text = NULL;
-    lxcf_update_guest guest = { .name = "g1", .root = g, .model = LXCF_MODEL_SEPARATE };
-    char *paths[] = { src, NULL };
+    _cleanup_(t_deploy_clear) t_deploy t = t_deploy_new("tree", LXCF_MODEL_SEPARATE);
+    _cleanup_free_ char *conf = lxcf_xasprintf("%s/tree/app.conf", t.d), *text = NULL;
+    const char *gtop = t.dst;
     struct timespec ts[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
     lxcf_err err = LXCF_ERR_INIT;
     char val[8] = "";
     ino_t first;
 
     (void)state;
-    lxcf_test_mkdirs(g, "");
-    lxcf_test_write_file(src, "app.conf", "v1\n");
-    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), 0);
+    lxcf_test_mkdirs(t.g, "");
+    lxcf_test_write_file(t.src, "app.conf", "v1\n");
+    assert_int_equal(lxcf_deploy_guest(&t.guest, NULL, t.paths, &err), 0);
     first = lxcf_test_lstat(gtop, "app.conf").st_ino;
     lxcf_test_write_file(gtop, "guest-own", "kept\n");
-    lxcf_test_write_file(src, "app.conf", "v2\n");
+    lxcf_test_write_file(t.src, "app.conf", "v2\n");
     assert_int_equal(utimensat(AT_FDCWD, conf, ts, 0), 0);
     if (setxattr(conf, "user.lxcf-test", "yes", 3, 0) < 0)
         print_message("no user xattrs here: that part is not checked\n");
-    assert_int_equal(lxcf_deploy_guest(&guest, NULL, paths, &err), 0);
+    assert_int_equal(lxcf_deploy_guest(&t.guest, NULL, t.paths, &err), 0);
     text = lxcf_test_read_file(gtop, "app.conf");
     assert_string_equal(text, "v2\n");
     assert_int_not_equal(lxcf_test_lstat(gtop, "app.conf").st_ino, first);
@@ -242,7 +246,7 @@ static void test_deploy_again_replaces_and_keeps_times_and_xattrs(void **state)
         assert_int_equal(getxattr(gconf, "user.lxcf-test", val, sizeof(val)), 3);
         assert_string_equal(val, "yes");
     }
-    lxcf_test_rmrf(d);
+    lxcf_test_rmrf(t.d);
 }
 
 int main(void)

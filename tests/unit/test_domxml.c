@@ -31,16 +31,24 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static lxcf_container *lxcf_t_joint(void)
+/* A joint container NAME rooted in /opt/lxcf/NAME, the host's /usr shared. */
+static lxcf_container *lxcf_t_joint_named(const char *name, const char *uuid)
 {
     lxcf_container *c = lxcf_container_new();
 
-    c->name = lxcf_xstrdup("web1");
-    c->uuid = lxcf_xstrdup("8e5a1c2f-3b4d-4e6f-9a0b-1c2d3e4f5a6b");
+    c->name = lxcf_xstrdup(name);
+    c->uuid = lxcf_xstrdup(uuid);
     c->model = LXCF_MODEL_JOINT;
-    c->root = lxcf_xstrdup("/opt/lxcf/web1");
+    c->root = lxcf_path_join("/opt/lxcf", name);
     c->usr_source = lxcf_xstrdup("/usr");
     c->emulator = lxcf_xstrdup("/usr/libexec/lxcf/lxcf-emulator");
+    return c;
+}
+
+static lxcf_container *lxcf_t_joint(void)
+{
+    lxcf_container *c = lxcf_t_joint_named("web1", "8e5a1c2f-3b4d-4e6f-9a0b-1c2d3e4f5a6b");
+
     c->network = lxcf_xstrdup("lxcfn1");
     c->mac = lxcf_xstrdup("52:54:00:3a:7c:01");
     c->ipv4 = lxcf_xstrdup("192.168.125.11");
@@ -87,14 +95,8 @@ static lxcf_container *lxcf_t_separate(void)
 
 static lxcf_container *lxcf_t_joint_nonet(void)
 {
-    lxcf_container *c = lxcf_container_new();
+    lxcf_container *c = lxcf_t_joint_named("batch1", "0b6c3a7e-1d2f-4a5b-8c9d-0e1f2a3b4c5d");
 
-    c->name = lxcf_xstrdup("batch1");
-    c->uuid = lxcf_xstrdup("0b6c3a7e-1d2f-4a5b-8c9d-0e1f2a3b4c5d");
-    c->model = LXCF_MODEL_JOINT;
-    c->root = lxcf_xstrdup("/opt/lxcf/batch1");
-    c->usr_source = lxcf_xstrdup("/usr");
-    c->emulator = lxcf_xstrdup("/usr/libexec/lxcf/lxcf-emulator");
     c->memory_kib = 524288;
     c->vcpus = 1;
     c->created = lxcf_xstrdup("2024-05-03T23:59:59Z");

@@ -64,6 +64,25 @@ static const lxcf_guest_conf t_conf = {
     .name = "web1", .ipv4 = "192.168.125.10", .prefix = 24, .gateway = "192.168.125.1",
 };
 
+/* t_fake_root with a systemd usr of its own. */
+static void t_fake_systemd_root(const char *d, const char *r, bool networkd)
+{
+    _cleanup_free_ char *usr = lxcf_test_path(r, "usr");
+
+    t_fake_root(d, r);
+    t_fake_usr(usr, networkd);
+}
+
+/* Customise R, failing the test when that fails: for the tests of what
+ * it wrote. */
+static void t_customise(const char *r, const char *hostusr, const lxcf_guest_conf *gc)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+
+    if (lxcf_guest_customise(r, hostusr, gc, &err) < 0)
+        fail_msg("customise: %s", err.msg);
+}
+
 /* ---- tests ----------------------------------------------------------------- */
 
 static void test_customise_writes_identity_not_through_links(void **state)
@@ -71,13 +90,9 @@ static void test_customise_writes_identity_not_through_links(void **state)
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root");
     _cleanup_free_ char *host = NULL, *name = NULL, *mid = NULL, *dbus = NULL, *fstab = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
 
-    t_fake_root(d, r);
-    _cleanup_free_ char *usr = lxcf_test_path(r, "usr");
-    t_fake_usr(usr, true);
-    if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
-        fail_msg("customise: %s", err.msg);
+    t_fake_systemd_root(d, r, true);
+    t_customise(r, NULL, &t_conf);
     host = lxcf_test_read_file(d, "host-hostname");
     assert_string_equal(host, "the host's own name\n");
     assert_true(t_is_reg(r, "etc/hostname"));
@@ -122,15 +137,11 @@ static void test_customise_gives_a_new_machine_id_each_time(void **state)
 static void test_customise_configures_networkd(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
-    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *usr = NULL, *net = NULL, *l = NULL;
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *net = NULL, *l = NULL;
     _cleanup_free_ char *resolv = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
 
-    t_fake_root(d, r);
-    usr = lxcf_test_path(r, "usr");
-    t_fake_usr(usr, true);
-    if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
-        fail_msg("customise: %s", err.msg);
+    t_fake_systemd_root(d, r, true);
+    t_customise(r, NULL, &t_conf);
     net = lxcf_test_read_file(r, "etc/systemd/network/50-lxcf-eth0.network");
     assert_non_null(strstr(net, "[Match]\nName=eth0\n"));
     assert_non_null(strstr(net, "Address=192.168.125.10/24\n"));
@@ -152,13 +163,11 @@ static void test_customise_joint_finds_units_in_usr_root(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *hostusr = lxcf_test_path(d, "hostusr"), *l = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
     t_fake_usr(hostusr, true);
     lxcf_test_symlink("usr/lib", r, "lib");
-    if (lxcf_guest_customise(r, hostusr, &t_conf, &err) < 0)
-        fail_msg("customise: %s", err.msg);
+    t_customise(r, hostusr, &t_conf);
     assert_true(lxcf_test_exists(r, "etc/systemd/network/50-lxcf-eth0.network"));
     l = lxcf_test_readlink(r, "etc/systemd/system/getty.target.wants/console-getty.service");
     assert_string_equal(l, "/usr/lib/systemd/system/console-getty.service");
@@ -168,14 +177,10 @@ static void test_customise_joint_finds_units_in_usr_root(void **state)
 static void test_customise_uses_ifupdown_without_networkd(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
-    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *usr = NULL, *st = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *st = NULL;
 
-    t_fake_root(d, r);
-    usr = lxcf_test_path(r, "usr");
-    t_fake_usr(usr, false);
-    if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
-        fail_msg("customise: %s", err.msg);
+    t_fake_systemd_root(d, r, false);
+    t_customise(r, NULL, &t_conf);
     assert_false(lxcf_test_exists(r, "etc/systemd/network/50-lxcf-eth0.network"));
     st = lxcf_test_read_file(r, "etc/network/interfaces.d/lxcf-eth0");
     assert_non_null(strstr(st, "iface eth0 inet static\n"));
@@ -188,14 +193,12 @@ static void test_customise_writes_ifcfg(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *cfg = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
     lxcf_guest_conf gc = t_conf;
 
     gc.dns = "9.9.9.9";
     lxcf_test_mkdirs(d, "root/etc/sysconfig/network-scripts");
     lxcf_test_mkdirs(d, "root/usr");
-    if (lxcf_guest_customise(r, NULL, &gc, &err) < 0)
-        fail_msg("customise: %s", err.msg);
+    t_customise(r, NULL, &gc);
     cfg = lxcf_test_read_file(r, "etc/sysconfig/network-scripts/ifcfg-eth0");
     assert_non_null(strstr(cfg, "BOOTPROTO=none\n"));
     assert_non_null(strstr(cfg, "IPADDR=192.168.125.10\n"));
@@ -209,15 +212,11 @@ static void test_customise_writes_ifcfg(void **state)
 static void test_customise_masks_units_and_enables_console(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
-    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *usr = NULL, *l = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
+    _cleanup_free_ char *r = lxcf_test_path(d, "root"), *l = NULL;
 
-    t_fake_root(d, r);
-    usr = lxcf_test_path(r, "usr");
-    t_fake_usr(usr, true);
+    t_fake_systemd_root(d, r, true);
     lxcf_test_write_file(r, "etc/systemd/system/systemd-timesyncd.service", "admin's own copy");
-    if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
-        fail_msg("customise: %s", err.msg);
+    t_customise(r, NULL, &t_conf);
     for (const char *const *u = lxcf_guest_masked_units; *u; u++) {
         _cleanup_free_ char *rel = lxcf_xasprintf("etc/systemd/system/%s", *u);
         _cleanup_free_ char *t = lxcf_test_readlink(r, rel);
@@ -232,11 +231,9 @@ static void test_customise_fixes_securetty(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *s = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
-    if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
-        fail_msg("customise: %s", err.msg);
+    t_customise(r, NULL, &t_conf);
     s = lxcf_test_read_file(r, "etc/securetty");
     assert_string_equal(s, "tty1\nconsole\npts/0\n");
     lxcf_test_rmrf(d);
@@ -246,17 +243,14 @@ static void test_customise_renames_the_host_in_etc_hosts(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *hosts = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
-    _cleanup_free_ char *hn = lxcf_test_path(r, "etc/hostname");
-    unlink(hn);
+    lxcf_test_unlink(r, "etc/hostname");
     lxcf_test_write_file(r, "etc/hostname", "myhost\n");
     lxcf_test_write_file(r, "etc/hosts",
                          "127.0.0.1\tlocalhost\n127.0.1.1\tmyhost.example.com myhost\n"
                          "# myhost is the build server\n10.0.0.5 myhostdb\n");
-    if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
-        fail_msg("customise: %s", err.msg);
+    t_customise(r, NULL, &t_conf);
     hosts = lxcf_test_read_file(r, "etc/hosts");
     assert_string_equal(hosts, "127.0.0.1\tlocalhost\n127.0.1.1\tweb1.example.com web1\n"
                                "# myhost is the build server\n10.0.0.5 myhostdb\n");
@@ -267,11 +261,9 @@ static void test_customise_removes_host_state(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *r = lxcf_test_path(d, "root"), *u = NULL, *l = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_root(d, r);
-    if (lxcf_guest_customise(r, NULL, &t_conf, &err) < 0)
-        fail_msg("customise: %s", err.msg);
+    t_customise(r, NULL, &t_conf);
     assert_false(lxcf_test_exists(r, "etc/ssh/ssh_host_rsa_key"));
     assert_false(lxcf_test_exists(r, "etc/ssh/ssh_host_rsa_key.pub"));
     assert_false(lxcf_test_exists(r, "etc/ssh/ssh_host_ed25519_key"));

@@ -79,35 +79,36 @@ static void test_plan_only_by_name_and_uuid(void **state)
     lxcf_virt_list_clear(&l);
 }
 
-static void test_plan_only_unknown_is_notfound(void **state)
+/* The plan of t_list's guests for ONLY fails with CODE, naming NAME. */
+static void t_plan_fails(char *const *only, int code, const char *name, lxcf_update_plan *p)
 {
     lxcf_virt_list l;
-    lxcf_update_plan p;
     lxcf_err err = LXCF_ERR_INIT;
+
+    t_list(&l);
+    assert_int_equal(lxcf_update_plan_build(&l, "/opt/lxcf", only, p, &err), -1);
+    assert_int_equal(err.code, code);
+    assert_non_null(strstr(err.msg, name));
+    lxcf_virt_list_clear(&l);
+}
+
+static void test_plan_only_unknown_is_notfound(void **state)
+{
+    lxcf_update_plan p;
     char *only[] = { "a1", "zz9", NULL };
 
     (void)state;
-    t_list(&l);
-    assert_int_equal(lxcf_update_plan_build(&l, "/opt/lxcf", only, &p, &err), -1);
-    assert_int_equal(err.code, LXCF_EXIT_NOTFOUND);
-    assert_non_null(strstr(err.msg, "zz9"));
+    t_plan_fails(only, LXCF_EXIT_NOTFOUND, "zz9", &p);
     assert_int_equal(p.n, 0);
-    lxcf_virt_list_clear(&l);
 }
 
 static void test_plan_only_building_is_usage(void **state)
 {
-    lxcf_virt_list l;
     lxcf_update_plan p;
-    lxcf_err err = LXCF_ERR_INIT;
     char *only[] = { "c1", NULL };
 
     (void)state;
-    t_list(&l);
-    assert_int_equal(lxcf_update_plan_build(&l, "/opt/lxcf", only, &p, &err), -1);
-    assert_int_equal(err.code, LXCF_EXIT_USAGE);
-    assert_non_null(strstr(err.msg, "c1"));
-    lxcf_virt_list_clear(&l);
+    t_plan_fails(only, LXCF_EXIT_USAGE, "c1", &p);
 }
 
 static void test_plan_leaves_out_other_host_trees(void **state)

@@ -119,6 +119,14 @@ void lxcf_test_symlink(const char *target, const char *root, const char *rel)
     assert_int_equal(symlink(target, p), 0);
 }
 
+void lxcf_test_unlink(const char *root, const char *rel)
+{
+    _cleanup_free_ char *p = lxcf_test_path(root, rel);
+
+    if (unlink(p) < 0)
+        fail_msg("unlink %s: %s", p, strerror(errno));
+}
+
 bool lxcf_test_exists(const char *root, const char *rel)
 {
     _cleanup_free_ char *p = lxcf_test_path(root, rel);

@@ -21,6 +21,8 @@ void lxcf_test_mkdirs(const char *root, const char *rel);
 void lxcf_test_write_file(const char *root, const char *rel, const char *text);
 char *lxcf_test_read_file(const char *root, const char *rel);
 void lxcf_test_symlink(const char *target, const char *root, const char *rel);
+/* Remove the file (not a directory) ROOT/REL, which must be there. */
+void lxcf_test_unlink(const char *root, const char *rel);
 bool lxcf_test_exists(const char *root, const char *rel);
 struct stat lxcf_test_lstat(const char *root, const char *rel);
 char *lxcf_test_readlink(const char *root, const char *rel);
