@@ -331,8 +331,8 @@ int lxcf_fs_mkdir_p_beneath(int rootfd, const char *relpath, mode_t mode, lxcf_e
     return 0;
 }
 
-int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, size_t len,
-                          mode_t mode, lxcf_err *err)
+int lxcf_fs_stage_beneath(int rootfd, const char *relpath, const char *data, size_t len,
+                          mode_t mode, lxcf_fs_staged *sf, lxcf_err *err)
 {
     _cleanup_free_ char *buf = NULL;
     _cleanup_close_ int pfd = -1;
@@ -340,6 +340,7 @@ int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, siz
     struct stat st;
     bool keep = false;
 
+    *sf = (lxcf_fs_staged)LXCF_FS_STAGED_INIT;
     pfd = lxcf_fs_parent(rootfd, relpath, &buf, &base);
     if (pfd < 0)
         return lxcf_fs_fail(err, errno, rootfd, relpath, "write");
@@ -352,10 +353,46 @@ int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, siz
     } else if (errno != ENOENT) {
         return lxcf_fs_fail(err, errno, rootfd, relpath, "stat");
     }
-    if (lxcf_write_at(pfd, base, data, len, keep ? st.st_mode & 07777 : mode, keep ? &st : NULL,
-                      NULL, &failed) < 0)
+    if (lxcf_write_tmp_at(pfd, base, data, len, keep ? st.st_mode & 07777 : mode,
+                          keep ? &st : NULL, &sf->tmp, &failed) < 0)
         return lxcf_fs_fail(err, errno, rootfd, relpath, failed);
+    sf->name = lxcf_xstrdup(base);
+    sf->dirfd = lxcf_steal_fd(pfd);
     return 0;
+}
+
+int lxcf_fs_staged_commit(lxcf_fs_staged *sf, lxcf_err *err)
+{
+    int r = lxcf_rename_tmp_at(sf->dirfd, sf->tmp, sf->name);
+
+    if (r < 0)
+        lxcf_fs_fail(err, errno, sf->dirfd, sf->name, "replace");
+    /* Renamed, or removed by the failed rename: nothing left to drop. */
+    free(sf->tmp);
+    sf->tmp = NULL;
+    lxcf_fs_staged_clear(sf);
+    return r;
+}
+
+void lxcf_fs_staged_clear(lxcf_fs_staged *sf)
+{
+    if (sf->tmp && sf->dirfd >= 0)
+        (void)unlinkat(sf->dirfd, sf->tmp, 0);
+    if (sf->dirfd >= 0)
+        close(sf->dirfd);
+    free(sf->tmp);
+    free(sf->name);
+    *sf = (lxcf_fs_staged)LXCF_FS_STAGED_INIT;
+}
+
+int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, size_t len,
+                          mode_t mode, lxcf_err *err)
+{
+    lxcf_fs_staged sf;
+
+    if (lxcf_fs_stage_beneath(rootfd, relpath, data, len, mode, &sf, err) < 0)
+        return -1;
+    return lxcf_fs_staged_commit(&sf, err);
 }
 
 int lxcf_fs_read_beneath(int rootfd, const char *relpath, char **out, size_t *len,

@@ -55,6 +55,26 @@ int lxcf_fs_sync_dir(const char *path, bool whole_fs, lxcf_err *err);
 int lxcf_fs_write_beneath(int rootfd, const char *relpath, const char *data, size_t len,
                           mode_t mode, lxcf_err *err);
 
+/* lxcf_fs_write_beneath in two steps, for a batch of files made durable
+ * together: stage writes each new content to a temp file beside its
+ * RELPATH (fsync'ed unless the thread defers syncs, lxcf_sync_defer), the
+ * caller syncs their filesystems, then commit renames each over its
+ * RELPATH (the directory fsync'ed unless deferred), and a last sync makes
+ * the renames durable.  A crash at any point leaves each file old or new,
+ * never torn, and at most a temp file beside it.  Clear drops what was
+ * staged and not committed. */
+typedef struct lxcf_fs_staged {
+    int dirfd;   /* RELPATH's directory; -1: nothing staged */
+    char *tmp;   /* the temp file's name in it */
+    char *name;  /* RELPATH's last component */
+} lxcf_fs_staged;
+#define LXCF_FS_STAGED_INIT { .dirfd = -1 }
+
+int lxcf_fs_stage_beneath(int rootfd, const char *relpath, const char *data, size_t len,
+                          mode_t mode, lxcf_fs_staged *sf, lxcf_err *err);
+int lxcf_fs_staged_commit(lxcf_fs_staged *sf, lxcf_err *err);
+void lxcf_fs_staged_clear(lxcf_fs_staged *sf);
+
 /* Read the regular file RELPATH (no symlinks) into a NUL-terminated buffer. */
 int lxcf_fs_read_beneath(int rootfd, const char *relpath, char **out, size_t *len,
                          lxcf_err *err);

@@ -400,14 +400,14 @@ int lxcf_rename_tmp_at(int dirfd, const char *tmp, const char *name)
     return 0;
 }
 
-int lxcf_write_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-                  const struct stat *owner, const char *crashpoint, const char **failed)
+int lxcf_write_tmp_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                      const struct stat *owner, char **tmp, const char **failed)
 {
-    _cleanup_free_ char *tmp = NULL;
+    _cleanup_free_ char *t = NULL;
     _cleanup_close_ int fd = -1;
 
     *failed = "create a temporary file for";
-    fd = lxcf_tmp_create_at(dirfd, name, &tmp);
+    fd = lxcf_tmp_create_at(dirfd, name, &t);
     if (fd < 0)
         return -1;
     /* Owner before mode: chown clears the set-id bits. */
@@ -416,9 +416,20 @@ int lxcf_write_at(int dirfd, const char *name, const char *data, size_t len, mod
         (owner && fchown(fd, owner->st_uid, owner->st_gid) < 0) || fchmod(fd, mode) < 0 ||
         (!lxcf_sync_deferred && fsync(fd) < 0)) {
         int e = errno;
-        unlinkat(dirfd, tmp, 0);
+        unlinkat(dirfd, t, 0);
         return errno = e, -1;
     }
+    *tmp = lxcf_steal_ptr(t);
+    return 0;
+}
+
+int lxcf_write_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                  const struct stat *owner, const char *crashpoint, const char **failed)
+{
+    _cleanup_free_ char *tmp = NULL;
+
+    if (lxcf_write_tmp_at(dirfd, name, data, len, mode, owner, &tmp, failed) < 0)
+        return -1;
     if (crashpoint)
         lxcf_crashpoint(crashpoint);
     *failed = "replace";

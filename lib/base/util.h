@@ -127,6 +127,12 @@ bool lxcf_sync_defer(bool on);
 int lxcf_write_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                   const struct stat *owner, const char *crashpoint, const char **failed);
 
+/* lxcf_write_at up to its rename: *TMP (malloc'ed), beside NAME in
+ * DIRFD, holds DATA with OWNER and MODE, fsync'ed unless the thread
+ * defers syncs; NAME is untouched.  lxcf_rename_tmp_at completes it. */
+int lxcf_write_tmp_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                      const struct stat *owner, char **tmp, const char **failed);
+
 /* Replace PATH with lxcf_write_at, in MODE (or the existing file's mode and
  * owner when KEEP_OWNER); a symlink or other non-file at PATH is refused,
  * never written through.  Temp files a killed writer left beside PATH are

@@ -204,6 +204,43 @@ static void test_write_beneath_refuses_directory(void **state)
     lxcf_test_rmrf(d);
 }
 
+static void test_stage_beneath_shows_nothing_until_commit(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *got = NULL, *hosts = lxcf_test_path(d, "etc/hosts");
+    _cleanup_close_ int rfd = -1;
+    lxcf_fs_staged sf = LXCF_FS_STAGED_INIT, dropped = LXCF_FS_STAGED_INIT;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    lxcf_test_write_file(d, "etc/hosts", "old\n");
+    assert_int_equal(chmod(hosts, 0640), 0);
+    rfd = lxcf_fs_open_root(d, &err);
+    assert_int_equal(lxcf_fs_stage_beneath(rfd, "etc/hosts", "new\n", 4, 0644, &sf, &err), 0);
+    got = lxcf_test_read_file(d, "etc/hosts");
+    assert_string_equal(got, "old\n");
+    assert_int_equal(lxcf_fs_staged_commit(&sf, &err), 0);
+    assert_int_equal(sf.dirfd, -1);
+    free(got);
+    got = lxcf_test_read_file(d, "etc/hosts");
+    assert_string_equal(got, "new\n");
+    assert_int_equal(lxcf_test_lstat(d, "etc/hosts").st_mode & 07777, 0640);
+    /* Dropped before its commit: the file stays, the temp file goes. */
+    assert_int_equal(lxcf_fs_stage_beneath(rfd, "etc/hosts", "x\n", 2, 0644, &dropped, &err), 0);
+    lxcf_fs_staged_clear(&dropped);
+    lxcf_fs_staged_clear(&dropped);
+    free(got);
+    got = lxcf_test_read_file(d, "etc/hosts");
+    assert_string_equal(got, "new\n");
+    lxcf_test_unlink(d, "etc/hosts");
+    assert_true(lxcf_test_dir_empty(d, "etc"));
+    /* What write_beneath refuses, stage refuses too, staging nothing. */
+    lxcf_test_mkdirs(d, "etc/dir");
+    assert_int_equal(lxcf_fs_stage_beneath(rfd, "etc/dir", "x", 1, 0644, &sf, &err), -1);
+    assert_int_equal(sf.dirfd, -1);
+    assert_true(lxcf_test_dir_empty(d, "etc/dir"));
+    lxcf_test_rmrf(d);
+}
+
 static void test_read_beneath_reads_file_refuses_link(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_mkdtemp();
@@ -351,6 +388,7 @@ int main(void)
         T_PATH_TEST(test_write_beneath_refuses_symlinked_parent),
         T_PATH_TEST(test_write_beneath_keeps_owner_and_mode),
         T_PATH_TEST(test_write_beneath_refuses_directory),
+        T_PATH_TEST(test_stage_beneath_shows_nothing_until_commit),
         T_PATH_TEST(test_read_beneath_reads_file_refuses_link),
         T_PATH_TEST(test_mkdir_p_beneath_creates_and_refuses_link),
         T_PATH_TEST(test_symlink_beneath_replaces_file),

@@ -599,6 +599,29 @@ static void test_write_at_replaces_beneath_a_dir_fd(void **state)
     assert_true(lxcf_test_exists(d, "dir/sub"));
 }
 
+static void test_write_tmp_at_leaves_the_name_to_the_rename(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_subtree();
+    _cleanup_free_ char *p = lxcf_test_path(d, "f"), *tmp = NULL, *got = NULL, *staged = NULL;
+    _cleanup_close_ int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const char *failed = NULL;
+
+    assert_true(dfd >= 0);
+    lxcf_test_write_file(d, "f", "old");
+    assert_int_equal(lxcf_write_tmp_at(dfd, "f", "new", 3, 0600, NULL, &tmp, &failed), 0);
+    assert_non_null(strstr(tmp, LXCF_TMP_INFIX));
+    got = lxcf_test_read_file(d, "f");
+    assert_string_equal(got, "old");
+    staged = lxcf_test_read_file(d, tmp);
+    assert_string_equal(staged, "new");
+    assert_int_equal(lxcf_test_lstat(d, tmp).st_mode & 07777, 0600);
+    assert_int_equal(lxcf_rename_tmp_at(dfd, tmp, "f"), 0);
+    free(got);
+    got = lxcf_test_read_file(d, "f");
+    assert_string_equal(got, "new");
+    assert_int_equal(lxcf_t_litter(p), 0);
+}
+
 static void test_sync_defer_keeps_writes_atomic(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
@@ -707,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_opendir_fd_reads_and_leaves_the_fd),
         cmocka_unit_test(test_tmp_name_is_the_one_scheme),
         cmocka_unit_test(test_write_at_replaces_beneath_a_dir_fd),
+        cmocka_unit_test(test_write_tmp_at_leaves_the_name_to_the_rename),
         cmocka_unit_test(test_sync_defer_keeps_writes_atomic),
         cmocka_unit_test(test_proc_find_reads_comm_of_numeric_dirs),
         cmocka_unit_test(test_proc_find_on_missing_proc_is_0),
