@@ -115,14 +115,11 @@ static void lxcf_net_conf_of(const lxcf_ctx *ctx, lxcf_net_conf *nc)
     nc->pool_end = ctx->cfg.net_pool_end;
 }
 
-/* Addresses taken: the network's reservations and every container's
- * metadata, so that a container whose reservation a crash lost still
- * keeps its address. */
-static int lxcf_used_addrs(lxcf_ctx *ctx, const lxcf_virt_list *l, uint32_t **used,
-                           size_t *nused, lxcf_err *err)
+/* Addresses taken: the network's reservations (already in *USED) and
+ * every container's metadata, so that a container whose reservation a
+ * crash lost still keeps its address. */
+static void lxcf_used_addrs(const lxcf_virt_list *l, uint32_t **used, size_t *nused)
 {
-    if (lxcf_net_used_addrs(ctx->conn, ctx->cfg.net_name, used, nused, err) < 0)
-        return -1;
     for (size_t i = 0; i < l->n; i++) {
         uint32_t a;
 
@@ -131,37 +128,16 @@ static int lxcf_used_addrs(lxcf_ctx *ctx, const lxcf_virt_list *l, uint32_t **us
         *used = lxcf_xrealloc(*used, (*nused + 1) * sizeof(**used));
         (*used)[(*nused)++] = a;
     }
-    return 0;
-}
-
-static int lxcf_sync_guest_hosts(const char *root, const lxcf_hosts_entry *ents, size_t n,
-                                 lxcf_err *err)
-{
-    _cleanup_close_ int rfd = lxcf_fs_open_root(root, err);
-    _cleanup_free_ char *old = NULL, *new = NULL;
-    lxcf_err e = LXCF_ERR_INIT;
-    size_t len = 0;
-
-    if (rfd < 0)
-        return -1;
-    if (lxcf_fs_read_beneath(rfd, "etc/hosts", &old, &len, &e) < 0) {
-        if (!lxcf_error_is_errno(&e, ENOENT))
-            return lxcf_error_move(err, &e);
-        old = lxcf_xstrdup("127.0.0.1\tlocalhost\n");
-    }
-    if (lxcf_hosts_render(old, ents, n, &new, err) < 0)
-        return -1;
-    if (lxcf_streq(old, new))
-        return 0;
-    return lxcf_fs_write_beneath(rfd, "etc/hosts", new, strlen(new), 0644, err);
 }
 
 int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *err)
 {
     lxcf_virt_list l;
     _cleanup_free_ lxcf_hosts_entry *ents = NULL;
+    _cleanup_free_ lxcf_hosts_guest *guests = NULL;
+    _cleanup_free_ const char **names = NULL;
     _cleanup_free_ char *hosts = lxcf_ctx_path(ctx, "/etc/hosts");
-    size_t n = 0;
+    size_t n = 0, ng = 0;
     int r;
 
     /* Every sync rewrites the blocks of all guests: once per container of
@@ -172,23 +148,29 @@ int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *e
     }
     /* The metadata holds all a hosts line needs; the full XML of every
      * domain would cost a parse each. */
-    if (lxcf_virt_list_brief(ctx->conn, &l, err) < 0)
+    if (lxcf_virt_list_meta(ctx->conn, &l, err) < 0)
         return -1;
     ents = lxcf_xcalloc(l.n ? l.n : 1, sizeof(*ents));
+    names = lxcf_xcalloc(l.n ? l.n : 1, sizeof(*names));
     for (size_t i = 0; i < l.n; i++)
         if (l.e[i].c->ipv4 &&
             lxcf_hosts_entry_set(&ents[n], l.e[i].c->name, l.e[i].c->ipv4, NULL) == 0)
             n++;
     r = lxcf_hosts_update_file(hosts, ents, n, err);
+    guests = lxcf_xcalloc(l.n ? l.n : 1, sizeof(*guests));
     for (size_t i = 0; r == 0 && i < l.n; i++) {
-        lxcf_err gerr = LXCF_ERR_INIT;
         struct stat st;
 
         if (!l.e[i].c->root || lstat(l.e[i].c->root, &st) < 0 || !S_ISDIR(st.st_mode))
             continue;
-        if (lxcf_sync_guest_hosts(l.e[i].c->root, ents, n, &gerr) < 0)
-            lxcf_report_msg(rep, l.e[i].c->name, "warning: /etc/hosts not updated: %s", gerr.msg);
+        guests[ng] = (lxcf_hosts_guest){ .root = l.e[i].c->root, .err = LXCF_ERR_INIT };
+        names[ng++] = l.e[i].c->name;
     }
+    lxcf_hosts_update_guests(guests, ng, ents, n);
+    for (size_t i = 0; i < ng; i++)
+        if (lxcf_error_isset(&guests[i].err))
+            lxcf_report_msg(rep, names[i], "warning: /etc/hosts not updated: %s",
+                            guests[i].err.msg);
     lxcf_virt_list_clear(&l);
     return r;
 }
@@ -256,7 +238,6 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
     uint32_t a;
     char ip[LXCF_IPV4_STRLEN], mac[LXCF_MAC_STRLEN];
     bool created = false;
-    int r;
 
     lock = lxcf_container_lock(ctx, err);
     if (lock < 0)
@@ -268,14 +249,11 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
     if (lxcf_pool_parse(nc.address, nc.pool_start, nc.pool_end, &pool, err) < 0 ||
         lxcf_pool_check(&pool, err) < 0)
         return -1;
-    if (lxcf_net_ensure(ctx->conn, &nc, &created, err) < 0)
+    if (lxcf_net_ensure_used(ctx->conn, &nc, &created, &used, &nused, err) < 0 ||
+        lxcf_virt_list_meta(ctx->conn, &l, err) < 0)
         return -1;
-    if (lxcf_virt_list_brief(ctx->conn, &l, err) < 0)
-        return -1;
-    r = lxcf_used_addrs(ctx, &l, &used, &nused, err);
+    lxcf_used_addrs(&l, &used, &nused);
     lxcf_virt_list_clear(&l);
-    if (r < 0)
-        return -1;
     if (lxcf_addr_pick(&pool, used, nused, &a, err) < 0) {
         lxcf_error_prefix(err, "%s: ", c->name);
         return -1;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "fsutil.h"
 #include "util.h"
 
 /* Where the block sits in a text: [start, end) covers the BEGIN line
@@ -300,6 +301,93 @@ int lxcf_hosts_update_file(const char *path, const lxcf_hosts_entry *entries, si
     if (lxcf_hosts_read(path, &old, err) < 0)
         return -1;
     return lxcf_hosts_write(path, old, entries, n, err);
+}
+
+/* What lxcf_hosts_update_guests holds of one guest between its steps. */
+typedef struct lxcf_hosts_stage {
+    int rootfd;
+    dev_t dev;
+    bool pending;       /* its new file waits for the next sync */
+    lxcf_fs_staged sf;
+} lxcf_hosts_stage;
+
+/* Stage the new hosts file of guest G (not pending when unchanged). */
+static int lxcf_hosts_stage_guest(const lxcf_hosts_guest *g, lxcf_hosts_stage *s,
+                                  const lxcf_hosts_entry *entries, size_t n, lxcf_err *err)
+{
+    _cleanup_free_ char *old = NULL, *new = NULL;
+    lxcf_err e = LXCF_ERR_INIT;
+    struct stat st;
+    size_t len = 0;
+
+    s->rootfd = lxcf_fs_open_root(g->root, err);
+    if (s->rootfd < 0)
+        return -1;
+    if (fstat(s->rootfd, &st) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot stat %s", g->root);
+    s->dev = st.st_dev;
+    if (lxcf_fs_read_beneath(s->rootfd, "etc/hosts", &old, &len, &e) < 0) {
+        if (!lxcf_error_is_errno(&e, ENOENT))
+            return lxcf_error_move(err, &e);
+        old = lxcf_xstrdup("127.0.0.1\tlocalhost\n");
+    }
+    if (lxcf_hosts_render(old, entries, n, &new, err) < 0)
+        return -1;
+    if (lxcf_streq(old, new))
+        return 0;
+    if (lxcf_fs_stage_beneath(s->rootfd, "etc/hosts", new, strlen(new), 0644, &s->sf, err) < 0)
+        return -1;
+    s->pending = true;
+    return 0;
+}
+
+/* Sync the filesystem of every pending guest, once per filesystem.  A
+ * guest whose sync failed gets its ERR and is no longer pending. */
+static void lxcf_hosts_sync_pending(lxcf_hosts_guest *g, lxcf_hosts_stage *s, size_t ng)
+{
+    for (size_t i = 0; i < ng; i++) {
+        bool seen = false;
+        int e;
+
+        if (!s[i].pending)
+            continue;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = s[j].pending && s[j].dev == s[i].dev;
+        if (seen || syncfs(s[i].rootfd) == 0)
+            continue;
+        e = errno;
+        for (size_t j = i; j < ng; j++) {
+            if (!s[j].pending || s[j].dev != s[i].dev)
+                continue;
+            lxcf_error_errno(&g[j].err, LXCF_EXIT_FAIL, e, "cannot sync %s", g[j].root);
+            s[j].pending = false;
+        }
+    }
+}
+
+void lxcf_hosts_update_guests(lxcf_hosts_guest *g, size_t ng, const lxcf_hosts_entry *entries,
+                              size_t n)
+{
+    _cleanup_free_ lxcf_hosts_stage *s = lxcf_xcalloc(ng ? ng : 1, sizeof(*s));
+    bool was = lxcf_sync_defer(true);
+
+    for (size_t i = 0; i < ng; i++) {
+        s[i] = (lxcf_hosts_stage){ .rootfd = -1, .sf = LXCF_FS_STAGED_INIT };
+        lxcf_hosts_stage_guest(&g[i], &s[i], entries, n, &g[i].err);
+    }
+    /* Every new content durable before any rename, so that a crash
+     * between leaves each guest its old file, never an empty one. */
+    lxcf_hosts_sync_pending(g, s, ng);
+    for (size_t i = 0; i < ng; i++)
+        if (s[i].pending && lxcf_fs_staged_commit(&s[i].sf, &g[i].err) < 0)
+            s[i].pending = false;
+    lxcf_hosts_sync_pending(g, s, ng);
+    lxcf_sync_defer(was);
+    for (size_t i = 0; i < ng; i++) {
+        lxcf_fs_staged_clear(&s[i].sf);
+        if (s[i].rootfd >= 0)
+            close(s[i].rootfd);
+    }
 }
 
 /* One line of a hosts file with its host names OLD and OLD.DOMAIN renamed;

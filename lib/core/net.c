@@ -486,10 +486,38 @@ static virNetworkPtr lxcf_net_define(virConnectPtr conn, const lxcf_net_conf *nc
     return net;
 }
 
+/* The addresses reserved in the LIVE and CONFIG views (either NULL),
+ * sorted and each once. */
+static int lxcf_net_views_addrs(const char *live, const char *config, uint32_t **addrs,
+                                size_t *n, lxcf_err *err)
+{
+    _cleanup_free_ uint32_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+
+    if (live && lxcf_netxml_used_addrs(live, &a, &na, err) < 0)
+        return -1;
+    if (config && lxcf_netxml_used_addrs(config, &b, &nb, err) < 0)
+        return -1;
+    a = lxcf_xrealloc(a, (na + nb + 1) * sizeof(*a));
+    if (nb)
+        memcpy(a + na, b, nb * sizeof(*a));
+    na += nb;
+    lxcf_u32_sort_unique(a, &na);
+    *addrs = lxcf_steal_ptr(a);
+    *n = na;
+    return 0;
+}
+
 int lxcf_net_ensure(virConnectPtr conn, const lxcf_net_conf *nc, bool *created, lxcf_err *err)
 {
+    return lxcf_net_ensure_used(conn, nc, created, NULL, NULL, err);
+}
+
+int lxcf_net_ensure_used(virConnectPtr conn, const lxcf_net_conf *nc, bool *created,
+                         uint32_t **addrs, size_t *n, lxcf_err *err)
+{
     _cleanup_network_ virNetworkPtr net = NULL;
-    _cleanup_free_ char *xml = NULL;
+    _cleanup_free_ char *xml = NULL, *live = NULL;
     int autostart = 0, active;
 
     *created = false;
@@ -512,7 +540,15 @@ int lxcf_net_ensure(virConnectPtr conn, const lxcf_net_conf *nc, bool *created, 
         return lxcf_virt_errorf(err, "network %s: cannot get its state", nc->name);
     if (!active && virNetworkCreate(net) < 0)
         return lxcf_virt_errorf(err, "network %s: cannot start it", nc->name);
-    return 0;
+    if (!addrs)
+        return 0;
+    /* Both views, as lxcf_net_used_addrs reads them, from the handle and
+     * the config already at hand: the network is active now, and a
+     * transient one shows its live XML as config, which counts the same. */
+    if ((!xml && lxcf_net_xml(net, true, &xml, NULL, err) < 0) ||
+        lxcf_net_xml(net, false, &live, NULL, err) < 0)
+        return -1;
+    return lxcf_net_views_addrs(live, xml, addrs, n, err);
 }
 
 typedef int (*lxcf_net_has_fn)(const char *xml, const char *name, const char *mac,
@@ -692,23 +728,10 @@ int lxcf_net_used_addrs(virConnectPtr conn, const char *netname, uint32_t **addr
 {
     _cleanup_network_ virNetworkPtr net = NULL;
     _cleanup_(lxcf_net_views_freep) lxcf_net_views v = { 0 };
-    _cleanup_free_ uint32_t *a = NULL, *b = NULL;
-    size_t na = 0, nb = 0;
 
     if (!(net = lxcf_net_lookup(conn, netname, err)) || lxcf_net_views_get(net, &v, err) < 0)
         return -1;
-    if (v.live && lxcf_netxml_used_addrs(v.live, &a, &na, err) < 0)
-        return -1;
-    if (v.config && lxcf_netxml_used_addrs(v.config, &b, &nb, err) < 0)
-        return -1;
-    a = lxcf_xrealloc(a, (na + nb + 1) * sizeof(*a));
-    if (nb)
-        memcpy(a + na, b, nb * sizeof(*a));
-    na += nb;
-    lxcf_u32_sort_unique(a, &na);
-    *addrs = lxcf_steal_ptr(a);
-    *n = na;
-    return 0;
+    return lxcf_net_views_addrs(v.live, v.config, addrs, n, err);
 }
 
 static bool lxcf_net_host_same(const lxcf_net_host *a, const lxcf_net_host *b)

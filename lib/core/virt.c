@@ -221,8 +221,18 @@ static int lxcf_virt_describe_brief(virDomainPtr dom, lxcf_container **info)
     return 1;
 }
 
-static int lxcf_virt_list_domains(virConnectPtr conn, bool brief, lxcf_virt_list *out, lxcf_err *err)
+/* How much a list reads: the full XML of each domain, or its metadata
+ * with the state and usage (list), or its metadata alone. */
+typedef enum lxcf_virt_depth {
+    LXCF_VIRT_FULL,
+    LXCF_VIRT_BRIEF,
+    LXCF_VIRT_META,
+} lxcf_virt_depth;
+
+static int lxcf_virt_list_domains(virConnectPtr conn, lxcf_virt_depth depth, lxcf_virt_list *out,
+                                  lxcf_err *err)
 {
+    bool brief = depth != LXCF_VIRT_FULL;
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *cg = NULL;
     _cleanup_strv_ char **autostart = NULL, **paused = NULL, **transient = NULL;
     virDomainPtr *doms = NULL;
@@ -232,7 +242,7 @@ static int lxcf_virt_list_domains(virConnectPtr conn, bool brief, lxcf_virt_list
     n = virConnectListAllDomains(conn, &doms, 0);
     if (n < 0)
         return lxcf_virt_error(err, "libvirt", "listing domains");
-    if (brief) {
+    if (depth == LXCF_VIRT_BRIEF) {
         /* A few calls for all domains instead of several per domain. */
         autostart = lxcf_virt_uuids(conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART);
         paused = lxcf_virt_uuids(conn, VIR_CONNECT_LIST_DOMAINS_PAUSED);
@@ -284,12 +294,17 @@ static int lxcf_virt_list_domains(virConnectPtr conn, bool brief, lxcf_virt_list
 
 int lxcf_virt_list_all(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
 {
-    return lxcf_virt_list_domains(conn, false, out, err);
+    return lxcf_virt_list_domains(conn, LXCF_VIRT_FULL, out, err);
 }
 
 int lxcf_virt_list_brief(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
 {
-    return lxcf_virt_list_domains(conn, true, out, err);
+    return lxcf_virt_list_domains(conn, LXCF_VIRT_BRIEF, out, err);
+}
+
+int lxcf_virt_list_meta(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
+{
+    return lxcf_virt_list_domains(conn, LXCF_VIRT_META, out, err);
 }
 
 void lxcf_virt_list_clear(lxcf_virt_list *l)

@@ -74,6 +74,11 @@ int lxcf_virt_list_all(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err);
  * shows, at about the cost of `virsh list`.  The full record's devices
  * (root and /usr as libvirt mounts them, network, MAC) are not read. */
 int lxcf_virt_list_brief(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err);
+/* The metadata alone, for the address pick and the hosts blocks: the
+ * running state as libvirt's list gives it (id > 0), no autostart, pause
+ * or persistence (those are left false, persistent true) and no memory
+ * in use: three calls and the cgroup reads fewer than list_brief. */
+int lxcf_virt_list_meta(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err);
 void lxcf_virt_list_clear(lxcf_virt_list *l);
 
 const char *lxcf_virt_state_name(int state);

@@ -356,6 +356,74 @@ static void test_update_file_creates_missing_file(void **state)
     assert_int_equal(access(none, F_OK), -1);
 }
 
+/* ---- the guests' files, as one batch ------------------------------------ */
+
+static void test_update_guests_writes_each_guest_once(void **state)
+{
+    _cleanup_free_ char *g1 = tmp_path("g1"), *g2 = tmp_path("g2"), *g3 = tmp_path("g3");
+    _cleanup_free_ char *h1 = NULL, *out1 = NULL, *out2 = NULL, *out3 = NULL;
+    lxcf_hosts_entry v[] = { E("web1", "192.168.125.2") };
+    lxcf_hosts_guest g[] = { { .root = g1 }, { .root = g2 }, { .root = g3 } };
+    const char *want = "127.0.0.1 localhost\n" BEGIN "192.168.125.2\tweb1\n" END;
+    ino_t ino3;
+
+    lxcf_test_write_file(g1, "etc/hosts", "127.0.0.1 localhost\n");
+    h1 = lxcf_test_path(g1, "etc/hosts");
+    assert_int_equal(chmod(h1, 0640), 0);
+    /* g2 has no hosts file yet; g3's is up to date already. */
+    lxcf_test_mkdirs(g2, "etc");
+    lxcf_test_write_file(g3, "etc/hosts", want);
+    ino3 = lxcf_test_lstat(g3, "etc/hosts").st_ino;
+    lxcf_hosts_update_guests(g, 3, v, 1);
+    for (size_t i = 0; i < 3; i++)
+        assert_false(lxcf_error_isset(&g[i].err));
+    out1 = lxcf_test_read_file(g1, "etc/hosts");
+    out2 = lxcf_test_read_file(g2, "etc/hosts");
+    out3 = lxcf_test_read_file(g3, "etc/hosts");
+    assert_string_equal(out1, want);
+    assert_string_equal(out2, "127.0.0.1\tlocalhost\n" BEGIN "192.168.125.2\tweb1\n" END);
+    assert_string_equal(out3, want);
+    assert_int_equal(lxcf_test_lstat(g1, "etc/hosts").st_mode & 07777, 0640);
+    assert_int_equal(lxcf_test_lstat(g3, "etc/hosts").st_ino, ino3);
+    /* No temp file is left beside any of them. */
+    lxcf_test_unlink(g1, "etc/hosts");
+    lxcf_test_unlink(g2, "etc/hosts");
+    lxcf_test_unlink(g3, "etc/hosts");
+    assert_true(lxcf_test_dir_empty(g1, "etc"));
+    assert_true(lxcf_test_dir_empty(g2, "etc"));
+    assert_true(lxcf_test_dir_empty(g3, "etc"));
+}
+
+static void test_update_guests_a_bad_guest_spoils_no_other(void **state)
+{
+    _cleanup_free_ char *dir = tmp_path("gdir"), *link = tmp_path("glink");
+    _cleanup_free_ char *ok = tmp_path("gok"), *secret = tmp_path("secret");
+    _cleanup_free_ char *missing = tmp_path("gmissing");
+    _cleanup_free_ char *out = NULL, *target = NULL;
+    lxcf_hosts_entry v[] = { E("web1", "192.168.125.2") };
+    lxcf_hosts_guest g[] = { { .root = dir }, { .root = missing }, { .root = link },
+                             { .root = ok } };
+
+    /* A directory where the file should be, a root that is gone, a
+     * planted link to a host file (never read or written through). */
+    lxcf_test_mkdirs(dir, "etc/hosts");
+    put(secret, "secret\n");
+    lxcf_test_mkdirs(link, "etc");
+    lxcf_test_symlink(secret, link, "etc/hosts");
+    lxcf_test_write_file(ok, "etc/hosts", "127.0.0.1 localhost\n");
+    lxcf_hosts_update_guests(g, 4, v, 1);
+    assert_true(lxcf_error_isset(&g[0].err));
+    assert_true(lxcf_error_isset(&g[1].err));
+    assert_true(lxcf_error_isset(&g[2].err));
+    assert_false(lxcf_error_isset(&g[3].err));
+    target = get(secret);
+    assert_string_equal(target, "secret\n");
+    assert_true(S_ISLNK(lxcf_test_lstat(link, "etc/hosts").st_mode));
+    out = lxcf_test_read_file(ok, "etc/hosts");
+    assert_string_equal(out, "127.0.0.1 localhost\n" BEGIN "192.168.125.2\tweb1\n" END);
+    assert_true(lxcf_test_dir_empty(dir, "etc/hosts"));
+}
+
 static void test_entry_set_rejects_bad_name_and_address(void **state)
 {
     lxcf_hosts_entry e;
@@ -397,6 +465,8 @@ int main(void)
         cmocka_unit_test(test_update_file_refuses_symlink),
         cmocka_unit_test(test_update_file_refuses_begin_without_end),
         cmocka_unit_test(test_update_file_creates_missing_file),
+        cmocka_unit_test(test_update_guests_writes_each_guest_once),
+        cmocka_unit_test(test_update_guests_a_bad_guest_spoils_no_other),
         cmocka_unit_test(test_entry_set_rejects_bad_name_and_address),
     };
     return cmocka_run_group_tests(tests, lxcf_test_base_setup, lxcf_test_base_teardown);

@@ -361,6 +361,22 @@ static void test_libvirt_used_addrs_sees_hosts(void **state)
     assert_int_equal(a[1], ip("192.168.125.3"));
 }
 
+static void test_libvirt_ensure_used_gives_the_same_addresses(void **state)
+{
+    virConnectPtr c = conn;
+    _cleanup_free_ uint32_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    lxcf_err err = LXCF_ERR_INIT;
+    bool created = true;
+
+    assert_int_equal(lxcf_net_used_addrs(c, "lxcfn1", &a, &na, &err), 0);
+    assert_int_equal(lxcf_net_ensure_used(c, &conf, &created, &b, &nb, &err), 0);
+    assert_false(created);
+    assert_int_equal(nb, na);
+    assert_int_equal(nb, 2);
+    assert_memory_equal(a, b, na * sizeof(*a));
+}
+
 static void test_libvirt_host_remove(void **state)
 {
     virConnectPtr c = conn;
@@ -463,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_libvirt_host_add_is_idempotent),
         cmocka_unit_test(test_libvirt_host_add_conflict_fails),
         cmocka_unit_test(test_libvirt_used_addrs_sees_hosts),
+        cmocka_unit_test(test_libvirt_ensure_used_gives_the_same_addresses),
         cmocka_unit_test(test_libvirt_host_remove),
         cmocka_unit_test(test_libvirt_dhcp_off_pool),
         cmocka_unit_test(test_libvirt_host_add_on_inactive_network),

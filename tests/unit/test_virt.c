@@ -346,7 +346,10 @@ static void test_list_all_gives_lxcf_containers_sorted(void **state)
     assert_int_equal(l.n, 0);
 }
 
-static void lxcf_t_assert_lists_agree(const lxcf_virt_list *a, const lxcf_virt_list *b)
+/* A and B hold the same records, in the same states; with ALL_FACTS the
+ * same autostart and persistence too. */
+static void lxcf_t_assert_lists_agree_in(const lxcf_virt_list *a, const lxcf_virt_list *b,
+                                         bool all_facts)
 {
     assert_int_equal(a->n, b->n);
     for (size_t i = 0; i < a->n; i++) {
@@ -362,9 +365,32 @@ static void lxcf_t_assert_lists_agree(const lxcf_virt_list *a, const lxcf_virt_l
         assert_true(lxcf_streq(x->created, y->created));
         assert_int_equal(a->e[i].state, b->e[i].state);
         assert_int_equal(a->e[i].id, b->e[i].id);
+        if (!all_facts)
+            continue;
         assert_int_equal(a->e[i].autostart, b->e[i].autostart);
         assert_int_equal(a->e[i].persistent, b->e[i].persistent);
     }
+}
+
+/* A and the metadata list agree; autostart and the memory in use are not
+ * in the latter. */
+static void lxcf_t_assert_meta_agrees(const lxcf_virt_list *a)
+{
+    lxcf_virt_list meta;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_virt_list_meta(conn, &meta, &err), 0);
+    lxcf_t_assert_lists_agree_in(a, &meta, false);
+    for (size_t i = 0; i < meta.n; i++) {
+        assert_false(meta.e[i].autostart);
+        assert_int_equal(meta.e[i].mem_used_kib, 0);
+    }
+    lxcf_virt_list_clear(&meta);
+}
+
+static void lxcf_t_assert_lists_agree(const lxcf_virt_list *a, const lxcf_virt_list *b)
+{
+    lxcf_t_assert_lists_agree_in(a, b, true);
 }
 
 static void test_list_brief_agrees_with_list_all(void **state)
@@ -390,6 +416,7 @@ static void test_list_brief_agrees_with_list_all(void **state)
     assert_int_equal(all.e[1].state, VIR_DOMAIN_RUNNING);
     assert_true(all.e[1].id > 0);
     lxcf_t_assert_lists_agree(&all, &brief);
+    lxcf_t_assert_meta_agrees(&all);
     lxcf_virt_list_clear(&all);
     lxcf_virt_list_clear(&brief);
 
