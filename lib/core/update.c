@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "fsremove.h"
+#include "fsutil.h"
 #include "lock.h"
 #include "pkgdb.h"
 #include "pkgsrc.h"
@@ -385,12 +386,38 @@ static int lxcf_upd_undo(lxcf_upd *u, lxcf_err *err)
     return -1;
 }
 
+/* From the phase "host" on, recovery keeps what CMD wrote in the guests
+ * (it commits a layered snapshot): all of it must be on disk first, not
+ * only what the package tool synced itself. */
+static int lxcf_upd_sync_guests(const lxcf_upd *u, lxcf_err *err)
+{
+    _cleanup_free_ dev_t *done = lxcf_xcalloc(u->n + 1, sizeof(dev_t));
+    size_t nd = 0;
+
+    for (size_t i = 0; i < u->n; i++) {
+        struct stat st;
+        size_t k = 0;
+
+        if (!u->jobs[i].touched || lstat(u->jobs[i].g->root, &st) < 0)
+            continue;
+        /* One syncfs a file system: the guests' roots mostly share one. */
+        while (k < nd && done[k] != st.st_dev)
+            k++;
+        if (k < nd)
+            continue;
+        done[nd++] = st.st_dev;
+        if (lxcf_fs_sync_dir(u->jobs[i].g->root, true, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int lxcf_upd_host(lxcf_upd *u, unsigned jobs, lxcf_err *err)
 {
     lxcf_upd_pool settle;
     int r;
 
-    if (lxcf_update_host_cmd_write(u->dir, u->cmd, err) < 0 ||
+    if (lxcf_upd_sync_guests(u, err) < 0 || lxcf_update_host_cmd_write(u->dir, u->cmd, err) < 0 ||
         lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_HOST, err) < 0)
         return -1;
     lxcf_crashpoint("update-before-host");

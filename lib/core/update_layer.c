@@ -81,11 +81,18 @@ int lxcf_update_layer_snapshot(const char *root, const char *snapdir, bool separ
             continue;
         if (rename(src, dst) < 0)
             return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot move to %s", src, dst);
+        lxcf_crashpoint("update-layer-moved");
         if (lxcf_fs_copy_tree(dst, src, &top, NULL, err) < 0)
             return -1;
     }
-    /* The renames are the snapshot: on disk before CMD writes anything. */
-    return lxcf_fs_sync_dir(snapdir, false, err);
+    /* The renames are the snapshot: on disk before CMD writes anything, in
+     * every directory they changed (SNAPDIR got the trees, its parent got
+     * SNAPDIR, the guest's root lost the trees and got the empty ones):
+     * ext4's fast commits and btrfs's log keep only what was synced. */
+    _cleanup_free_ char *parent = lxcf_path_join(snapdir, "..");
+    if (lxcf_fs_sync_dir(snapdir, false, err) < 0 || lxcf_fs_sync_dir(parent, false, err) < 0)
+        return -1;
+    return lxcf_fs_sync_dir(root, false, err);
 }
 
 bool lxcf_update_layered(const char *snapdir)
@@ -418,6 +425,16 @@ static bool lxcf_layer_whiteout(const struct stat *st, const lxcf_layer_ent *e)
            lxcf_layer_xattr_is(-1, e->proc, LXCF_OVL_XATTR "whiteout", 'y');
 }
 
+/* Remove the lower layer's entry E (shown as LSUB) through its directory's
+ * descriptor: a path through the guest's tree could have been turned into
+ * a link out of it since that directory was opened. */
+static int lxcf_layer_remove(const lxcf_layer_ent *e, const char *lsub, lxcf_err *err)
+{
+    if (lxcf_fs_remove_tree(e->proc, err) < 0)
+        return lxcf_error_prefix(err, "%s: ", lsub);
+    return 0;
+}
+
 static int lxcf_layer_apply(int ufd, int lfd, const char *lpath, lxcf_err *err);
 
 /* One entry NAME of the upper directory UFD onto the lower one LFD (at
@@ -426,19 +443,21 @@ static int lxcf_layer_apply_one(int ufd, int lfd, const char *lpath, const char 
                                 lxcf_err *err)
 {
     _cleanup_free_ char *lsub = lxcf_path_join(lpath, name);
-    lxcf_layer_ent e;
+    lxcf_layer_ent e, l;
     struct stat ust, lst;
     bool lexists, merge;
 
     lxcf_layer_ent_init(&e, ufd, name);
+    lxcf_layer_ent_init(&l, lfd, name);
     if (fstatat(ufd, name, &ust, AT_SYMLINK_NOFOLLOW) < 0)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot stat its update", lsub);
     lexists = fstatat(lfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0;
     if (!lexists && errno != ENOENT)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot stat", lsub);
     if (lxcf_layer_whiteout(&ust, &e)) {
-        if ((lexists && lxcf_fs_remove_tree(lsub, err) < 0))
+        if (lexists && lxcf_layer_remove(&l, lsub, err) < 0)
             return -1;
+        lxcf_crashpoint("update-layer-removed");
         if (unlinkat(ufd, name, 0) < 0)
             return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot remove its whiteout",
                                     lsub);
@@ -452,6 +471,7 @@ static int lxcf_layer_apply_one(int ufd, int lfd, const char *lpath, const char 
         if (cl < 0 || lxcf_layer_apply(cu, cl, lsub, err) < 0 ||
             lxcf_layer_meta(cu, cl, &ust, lsub, err) < 0)
             return -1;
+        lxcf_crashpoint("update-layer-merged");
         if (unlinkat(ufd, name, AT_REMOVEDIR) < 0)
             return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot remove its update",
                                     lsub);
@@ -459,10 +479,11 @@ static int lxcf_layer_apply_one(int ufd, int lfd, const char *lpath, const char 
     }
     /* rename() replaces a non-directory only. */
     if (lexists && (S_ISDIR(lst.st_mode) || S_ISDIR(ust.st_mode)) &&
-        lxcf_fs_remove_tree(lsub, err) < 0)
+        lxcf_layer_remove(&l, lsub, err) < 0)
         return -1;
     if (lxcf_layer_strip_tree(&e, S_ISDIR(ust.st_mode), lsub, err) < 0)
         return -1;
+    lxcf_crashpoint("update-layer-replacing");
     if (renameat(ufd, name, lfd, name) < 0)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot move its update in place",
                                 lsub);
@@ -502,6 +523,7 @@ static int lxcf_layer_commit_one(const char *root, const char *snapdir, const ch
     }
     if (lxcf_update_remove_if_exists(upper, err) < 0)
         return -1;
+    lxcf_crashpoint("update-layer-back");
     if (rename(lower, upper) < 0)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot move back to %s", lower,
                                 upper);

@@ -96,6 +96,11 @@ int lxcf_update_snap_each(const char *root, const char *snapdir, lxcf_update_sna
         if (fn(root, snapdir, *d, err) < 0)
             return -1;
     }
+    /* The trees put back (and, from a commit, every rename into them) are
+     * on disk before the snapshot that held them, and then the journal,
+     * go: btrfs and ext4's fast commits keep only what was synced. */
+    if (lxcf_fs_sync_dir(root, true, err) < 0)
+        return -1;
     return lxcf_update_remove_if_exists(snapdir, err);
 }
 

@@ -15,7 +15,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -277,6 +279,66 @@ static void test_not_possible_across_filesystems(void **state)
     lxcf_test_rmrf(d);
 }
 
+/* FN(ARG) in a child killed by lxcf_crashpoint(AT), as by a power cut
+ * there: it must die by SIGKILL, never finish. */
+static void t_killed_at(const char *at, void (*fn)(void *), void *arg)
+{
+    pid_t pid = fork();
+    int status = 0;
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setenv("LXCF_CRASH_AT", at, 1);
+        fn(arg);
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+typedef struct t_layer_args {
+    const char *g, *snap;
+} t_layer_args;
+
+static void t_snapshot_child(void *opaque)
+{
+    const t_layer_args *a = opaque;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)lxcf_update_layer_snapshot(a->g, a->snap, false, &err);
+}
+
+static void t_commit_child(void *opaque)
+{
+    const t_layer_args *a = opaque;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)lxcf_update_layer_commit(a->g, a->snap, &err);
+}
+
+static void test_snapshot_killed_after_a_rename_rolls_back(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = t_guest(d, "guest");
+    _cleanup_free_ char *snap = lxcf_path_join(d, "snapshot");
+    _cleanup_free_ char *before = t_state(g), *after = NULL;
+    t_layer_args a = { .g = g, .snap = snap };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    /* etc is in the snapshot and nothing at the guest's path yet. */
+    t_killed_at("update-layer-moved", t_snapshot_child, &a);
+    assert_false(lxcf_test_exists(g, "etc"));
+    assert_true(lxcf_test_exists(snap, "etc/sub/deep/e"));
+    assert_true(lxcf_update_layered(snap));
+    /* The journal names the guest touched: recovery rolls it back. */
+    assert_int_equal(lxcf_update_rollback(g, snap, &err), 0);
+    after = t_state(g);
+    assert_string_equal(before, after);
+    assert_false(lxcf_test_exists(d, "snapshot"));
+    lxcf_test_rmrf(d);
+}
+
 /* What `cat ROOT/REL` prints, run in the mount namespace NS. */
 static const char *t_cat_in(const char *ns, const char *root, const char *rel)
 {
@@ -303,16 +365,33 @@ static const char *t_cat_in(const char *ns, const char *root, const char *rel)
 typedef struct t_ovl {
     const lxcf_update_layers *l;
     const char *g;
+    int (*cmd)(const char *g);
 } t_ovl;
 
-/* In a mount namespace of its own: t_cmd through the overlays. */
+/* In a mount namespace of its own: O's command through the overlays. */
 static int t_cmd_in_overlay(void *opaque)
 {
     const t_ovl *o = opaque;
 
     if (lxcf_update_layers_mount(o->l) < 0)
         return 10;
-    return t_cmd(o->g) < 0 ? 11 : 0;
+    return o->cmd(o->g) < 0 ? 11 : 0;
+}
+
+/* The guest G of the temp dir D snapshotted into SNAP and CMD run over it
+ * through the overlays of *L (still to be ended), as an update does. */
+static void t_update_through_overlay(const char *d, const char *g, const char *snap,
+                                     int (*cmd)(const char *g), lxcf_update_layers *l)
+{
+    _cleanup_free_ char *scratch = lxcf_path_join(d, "scratch");
+    lxcf_err err = LXCF_ERR_INIT;
+    t_ovl o = { .l = l, .g = g, .cmd = cmd };
+
+    lxcf_test_mkdirs(d, "scratch");
+    assert_int_equal(lxcf_update_layer_snapshot(g, snap, false, &err), 0);
+    assert_int_equal(lxcf_update_layers_prepare(g, snap, scratch, l, &err), 0);
+    assert_int_equal(l->n, 2);
+    assert_int_equal(lxcf_test_in_mountns(t_cmd_in_overlay, &o), 0);
 }
 
 static void test_overlay_commit_equals_plain_run(void **state)
@@ -320,22 +399,16 @@ static void test_overlay_commit_equals_plain_run(void **state)
     _cleanup_free_ char *d = lxcf_test_mkdtemp();
     _cleanup_free_ char *g = t_guest(d, "guest"), *want = t_guest(d, "want");
     _cleanup_free_ char *snap = lxcf_path_join(d, "snapshot");
-    _cleanup_free_ char *scratch = lxcf_path_join(d, "scratch");
     _cleanup_free_ char *got = NULL, *expected = NULL, *seen = NULL;
     _cleanup_free_ char *status = NULL, *wanted = NULL;
     lxcf_update_layers l = { 0 };
     lxcf_update_view v = { .pid = -1, .hold = -1 };
     lxcf_err err = LXCF_ERR_INIT;
-    t_ovl o = { .l = &l, .g = g };
 
     (void)state;
     if (geteuid() != 0)
         skip();
-    lxcf_test_mkdirs(d, "scratch");
-    assert_int_equal(lxcf_update_layer_snapshot(g, snap, false, &err), 0);
-    assert_int_equal(lxcf_update_layers_prepare(g, snap, scratch, &l, &err), 0);
-    assert_int_equal(l.n, 2);
-    assert_int_equal(lxcf_test_in_mountns(t_cmd_in_overlay, &o), 0);
+    t_update_through_overlay(d, g, snap, t_cmd, &l);
     assert_int_equal(t_cmd(want), 0);
     /* What the overlay left: a whiteout, an opaque directory. */
     struct stat st = lxcf_test_lstat(g, "etc/b");
@@ -365,6 +438,91 @@ static void test_overlay_commit_equals_plain_run(void **state)
     lxcf_test_rmrf(d);
 }
 
+/* A commit killed at AT, as by a power cut, and run again by recovery
+ * ends as one that was never interrupted: as the same CMD on a plain copy. */
+static void t_commit_killed_at(const char *at)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = t_guest(d, "guest"), *want = t_guest(d, "want");
+    _cleanup_free_ char *snap = lxcf_path_join(d, "snapshot");
+    _cleanup_free_ char *got = NULL, *expected = NULL;
+    lxcf_update_layers l = { 0 };
+    lxcf_err err = LXCF_ERR_INIT;
+    t_layer_args a = { .g = g, .snap = snap };
+
+    t_update_through_overlay(d, g, snap, t_cmd, &l);
+    assert_int_equal(lxcf_update_layers_end(&l, &err), 0);
+    assert_int_equal(t_cmd(want), 0);
+    t_killed_at(at, t_commit_child, &a);
+    assert_true(lxcf_test_exists(d, "snapshot"));
+    assert_int_equal(lxcf_update_layer_commit(g, snap, &err), 0);
+    got = t_state(g);
+    expected = t_state(want);
+    assert_string_equal(got, expected);
+    assert_false(lxcf_test_exists(d, "snapshot"));
+    lxcf_test_rmrf(d);
+}
+
+static void test_commit_killed_anywhere_is_finished_again(void **state)
+{
+    /* After a lower entry went for a whiteout, before the whiteout; after a
+     * merged directory's entries and metadata, before its upper one goes;
+     * after a replaced tree went and its upper one was stripped, before the
+     * rename; with the guest's etc away, before the merge comes back. */
+    static const char *const at[] = { "update-layer-removed", "update-layer-merged",
+                                      "update-layer-replacing", "update-layer-back" };
+
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+        t_commit_killed_at(at[i]);
+}
+
+/* Known differences from the same command run on a plain tree: both from
+ * the overlay's redirect_dir=off and index=off, which the commit needs. */
+static int t_cmd_link_and_dir_rename(const char *g)
+{
+    _cleanup_free_ char *sub = lxcf_path_join(g, "etc/sub");
+    _cleanup_free_ char *sub2 = lxcf_path_join(g, "etc/sub2");
+
+    /* A directory of the lower layer cannot be renamed (mv copies). */
+    if (rename(sub, sub2) == 0 || errno != EXDEV)
+        return -1;
+    return t_op(g, T_APPEND, "etc/h1", "appended in place\n");
+}
+
+static void test_overlay_breaks_old_hard_links_and_dir_renames(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *g = t_guest(d, "guest");
+    _cleanup_free_ char *snap = lxcf_path_join(d, "snapshot");
+    _cleanup_free_ char *h1 = lxcf_path_join(g, "etc/h1"), *h2 = lxcf_path_join(g, "etc/h2");
+    _cleanup_free_ char *c1 = NULL, *c2 = NULL;
+    lxcf_update_layers l = { 0 };
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    lxcf_test_write_file(g, "etc/h1", "linked\n");
+    assert_int_equal(link(h1, h2), 0);
+    t_update_through_overlay(d, g, snap, t_cmd_link_and_dir_rename, &l);
+    assert_int_equal(lxcf_update_layers_end(&l, &err), 0);
+    assert_int_equal(lxcf_update_layer_commit(g, snap, &err), 0);
+    /* Only the name written to was copied up: the other keeps the old
+     * inode and content, where on the host both names would change. */
+    c1 = lxcf_test_read_file(g, "etc/h1");
+    c2 = lxcf_test_read_file(g, "etc/h2");
+    assert_string_equal(c1, "linked\nappended in place\n");
+    assert_string_equal(c2, "linked\n");
+    assert_int_not_equal(lxcf_test_lstat(g, "etc/h1").st_ino, lxcf_test_lstat(g, "etc/h2").st_ino);
+    assert_int_equal(lxcf_test_lstat(g, "etc/h2").st_nlink, 1);
+    assert_true(lxcf_test_exists(g, "etc/sub/deep/e"));
+    assert_false(lxcf_test_exists(g, "etc/sub2"));
+    lxcf_test_rmrf(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +533,9 @@ int main(void)
         cmocka_unit_test(test_commit_of_erased_guest_discards_snapshot),
         cmocka_unit_test(test_not_possible_across_filesystems),
         cmocka_unit_test(test_overlay_commit_equals_plain_run),
+        cmocka_unit_test(test_snapshot_killed_after_a_rename_rolls_back),
+        cmocka_unit_test(test_commit_killed_anywhere_is_finished_again),
+        cmocka_unit_test(test_overlay_breaks_old_hard_links_and_dir_renames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
