@@ -39,13 +39,11 @@ static void test_of_pid_v2(void **state)
 {
     _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
-    lxcf_err err = LXCF_ERR_INIT;
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = v2_layout(root, "cpu memory pids\n");
     _cleanup_free_ char *want =
         lxcf_path_join(root, "/sys/fs/cgroup/machine.slice/machine-lxc\\x2d100\\x2dweb1.scope");
 
-    copy_in(root, "proc/4242/cgroup", DATA "proc-cgroup-v2");
-    assert_int_equal(lxcf_cgroup_of_pid(l, root, 4242, &p, &err), 0);
+    of_pid_from(l, root, 4242, DATA "proc-cgroup-v2", &p);
     assert_string_equal(p.dir[LXCF_CG_MEMORY], want);
     assert_string_equal(p.dir[LXCF_CG_SYSTEMD], want);
     assert_int_equal(p.version[LXCF_CG_CPU], 2);
@@ -58,14 +56,12 @@ static void test_of_pid_hybrid(void **state)
 {
     _cleanup_free_ char *root = lxcf_test_subtree();
     _cleanup_(lxcf_cgroup_paths_clear) lxcf_cgroup_paths p = { 0 };
-    lxcf_err err = LXCF_ERR_INIT;
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = hybrid_layout(root, "");
     _cleanup_free_ char *mem =
         lxcf_path_join(root, "/sys/fs/cgroup/memory/process_api/934f6ea745394ac1cdc483b6515342ba");
     _cleanup_free_ char *sd = lxcf_path_join(root, "/sys/fs/cgroup/systemd");
 
-    copy_in(root, "proc/7/cgroup", DATA "proc-cgroup-hybrid");
-    assert_int_equal(lxcf_cgroup_of_pid(l, root, 7, &p, &err), 0);
+    of_pid_from(l, root, 7, DATA "proc-cgroup-hybrid", &p);
     assert_string_equal(p.dir[LXCF_CG_MEMORY], mem);
     assert_string_equal(p.dir[LXCF_CG_SYSTEMD], sd);
     assert_string_equal(p.rel[LXCF_CG_CPU], "/");

@@ -68,11 +68,21 @@ static inline lxcf_cgroup_layout *hybrid_layout(const char *root, const char *co
     return load(DATA "mountinfo-hybrid", root);
 }
 
+/* PID's groups under ROOT into *P, its /proc/PID/cgroup copied from DATAFILE. */
+static inline void of_pid_from(const lxcf_cgroup_layout *l, const char *root, int pid, const char *datafile,
+                               lxcf_cgroup_paths *p)
+{
+    _cleanup_free_ char *rel = lxcf_xasprintf("proc/%d/cgroup", pid);
+    lxcf_err err = LXCF_ERR_INIT;
+
+    copy_in(root, rel, datafile);
+    assert_int_equal(lxcf_cgroup_of_pid(l, root, pid, p, &err), 0);
+}
+
 /* A v1 tree like a RHEL host's, with the container's group made by libvirt. */
 static inline void v1_tree(const char *root, lxcf_cgroup_paths *p)
 {
     _cleanup_(lxcf_cgroup_layout_freep) lxcf_cgroup_layout *l = load(DATA "mountinfo-v1", root);
-    lxcf_err err = LXCF_ERR_INIT;
     const char *g = "sys/fs/cgroup/%s" GROUP "/%s";
     static const char *const files[][3] = {
         { "cpu,cpuacct", "cpu.cfs_period_us", "100000" },
@@ -93,9 +103,7 @@ static inline void v1_tree(const char *root, lxcf_cgroup_paths *p)
         _cleanup_free_ char *rel = lxcf_xasprintf(g, files[i][0], files[i][1]);
         lxcf_test_write_file(root, rel, files[i][2]);
     }
-    copy_in(root, "proc/100/cgroup", DATA "proc-cgroup-v1");
-    if (lxcf_cgroup_of_pid(l, root, 100, p, &err) < 0)
-        fail_msg("%s", err.msg);
+    of_pid_from(l, root, 100, DATA "proc-cgroup-v1", p);
 }
 
 static inline void v2_tree(const char *root, lxcf_cgroup_paths *p)

@@ -60,15 +60,11 @@ static void test_remove_tree_missing_is_notfound(void **state)
 }
 
 /* In the child: 0 pass, other codes say which check failed. */
-static int t_child_remove_mount(void *arg)
+static int t_child_remove_mount(const char *d)
 {
-    const char *d = arg;
-    _cleanup_free_ char *tree = lxcf_test_path(d, "tree"), *mnt = lxcf_test_path(d, "tree/usr");
-    _cleanup_free_ char *src = lxcf_test_path(d, "hostusr");
+    _cleanup_free_ char *tree = lxcf_test_path(d, "tree");
     lxcf_err err = LXCF_ERR_INIT;
 
-    if (mount(src, mnt, "none", MS_BIND, NULL) < 0)
-        return 1;
     if (lxcf_fs_remove_tree(tree, &err) != -1)
         return 2;
     if (!strstr(err.msg, "tree/usr") || !strstr(err.msg, "mount point"))
@@ -77,7 +73,6 @@ static int t_child_remove_mount(void *arg)
         return 4;
     if (lxcf_test_exists(d, "tree/etc") || lxcf_test_exists(d, "tree/var"))
         return 5;
-    umount2(mnt, MNT_DETACH);
     return 0;
 }
 
@@ -89,7 +84,7 @@ static void test_remove_tree_stops_at_mount_point(void **state)
     lxcf_test_write_file(d, "tree/etc/hostname", "g");
     lxcf_test_write_file(d, "tree/var/lib/x", "g");
     lxcf_test_mkdirs(d, "tree/usr");
-    assert_int_equal(lxcf_test_in_mountns(t_child_remove_mount, d), 0);
+    assert_int_equal(lxcf_test_in_mountns_bound(d, "hostusr", "tree/usr", 0, t_child_remove_mount), 0);
     assert_true(lxcf_test_exists(d, "hostusr/bin/sh"));
     lxcf_test_rmrf(d);
 }

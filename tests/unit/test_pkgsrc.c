@@ -36,12 +36,13 @@ static bool remote(const char *root, char **argv)
     return r;
 }
 
-static void assert_dirs(char **dirs, const char *want)
+/* The words of V (directories or arguments), one space between, are WANT. */
+static void assert_words(char **v, const char *want)
 {
     _cleanup_free_ char *got = lxcf_xstrdup("");
 
-    for (char **d = dirs; d && *d; d++) {
-        char *s = lxcf_xasprintf("%s%s%s", got, *got ? " " : "", *d);
+    for (char **w = v; w && *w; w++) {
+        char *s = lxcf_xasprintf("%s%s%s", got, *got ? " " : "", *w);
         free(got);
         got = s;
     }
@@ -68,7 +69,7 @@ static void test_apt_file_and_copy_sources(void **state)
     lxcf_test_mkdirs(r, "srv/src");
     lxcf_test_mkdirs(r, "mnt/mirror");
     dirs = find(r, argv);
-    assert_dirs(dirs, "/srv/debrepo /media/dvd /srv/src /mnt/mirror");
+    assert_words(dirs, "/srv/debrepo /media/dvd /srv/src /mnt/mirror");
     lxcf_test_rmrf(r);
 }
 
@@ -88,9 +89,9 @@ static void test_dnf_and_yum_repo_files(void **state)
     lxcf_test_mkdirs(r, "mnt/rpmrepo");
     lxcf_test_mkdirs(r, "srv/rpms");
     dirs = find(r, argv);
-    assert_dirs(dirs, "/mnt/rpmrepo /srv/rpms");
+    assert_words(dirs, "/mnt/rpmrepo /srv/rpms");
     yum = find(r, argv_yum);
-    assert_dirs(yum, "/mnt/rpmrepo /srv/rpms");
+    assert_words(yum, "/mnt/rpmrepo /srv/rpms");
     lxcf_test_rmrf(r);
 }
 
@@ -107,7 +108,7 @@ static void test_dnf_command_line_sources(void **state)
     lxcf_test_mkdirs(r, "srv/a");
     dirs = find(r, argv);
     /* reposdir replaces the default directories. */
-    assert_dirs(dirs, "/srv/extra /srv/a");
+    assert_words(dirs, "/srv/extra /srv/a");
     lxcf_test_rmrf(r);
 }
 
@@ -125,7 +126,7 @@ static void test_nested_sources_fold_into_the_outer_one(void **state)
     lxcf_test_mkdirs(r, "srv/repo/y");
     lxcf_test_mkdirs(r, "srv/other");
     dirs = find(r, argv);
-    assert_dirs(dirs, "/srv/other /srv/repo");
+    assert_words(dirs, "/srv/other /srv/repo");
     lxcf_test_rmrf(r);
 }
 
@@ -140,7 +141,7 @@ static void test_other_tools_and_command_line_directories(void **state)
     lxcf_test_mkdirs(r, "srv/debs");
     lxcf_test_write_file(r, "srv/file.deb", "x");
     dirs = find(r, argv);
-    assert_dirs(dirs, "/srv/debs");
+    assert_words(dirs, "/srv/debs");
     lxcf_test_rmrf(r);
 }
 
@@ -255,18 +256,6 @@ static void test_which_commands_download_first(void **state)
     assert_int_equal(lxcf_pkgsrc_fetcher(NULL), LXCF_PKGSRC_NONE);
 }
 
-static void assert_argv(char **got, const char *want)
-{
-    _cleanup_free_ char *s = lxcf_xstrdup("");
-
-    for (char **a = got; a && *a; a++) {
-        char *t = lxcf_xasprintf("%s%s%s", s, *s ? " " : "", *a);
-        free(s);
-        s = t;
-    }
-    assert_string_equal(s, want);
-}
-
 static void test_download_and_offline_commands(void **state)
 {
     char *apt[] = { "apt-get", "install", "-y", "hello", NULL };
@@ -278,12 +267,12 @@ static void test_download_and_offline_commands(void **state)
     _cleanup_strv_ char **d1 = lxcf_pkgsrc_download_argv(dnf, "/opt/lxcf/.d");
     _cleanup_strv_ char **d2 = lxcf_pkgsrc_offline_argv(dnf, "/opt/lxcf/.d", true);
 
-    assert_argv(a1, "apt-get --download-only -o Dir::Cache::archives=/opt/lxcf/.d/ install -y hello");
-    assert_argv(a2, "apt-get -o Dir::Cache::archives=/opt/lxcf/.d/ --no-download install -y hello");
+    assert_words(a1, "apt-get --download-only -o Dir::Cache::archives=/opt/lxcf/.d/ install -y hello");
+    assert_words(a2, "apt-get -o Dir::Cache::archives=/opt/lxcf/.d/ --no-download install -y hello");
     /* With a local source too: apt's --no-download would refuse file: packages. */
-    assert_argv(a3, "apt-get -o Dir::Cache::archives=/opt/lxcf/.d/ install -y hello");
-    assert_argv(d1, "yum --downloadonly --setopt=cachedir=/opt/lxcf/.d -y --refresh update hello");
-    assert_argv(d2, "yum --setopt=cachedir=/opt/lxcf/.d -C -y --refresh update hello");
+    assert_words(a3, "apt-get -o Dir::Cache::archives=/opt/lxcf/.d/ install -y hello");
+    assert_words(d1, "yum --downloadonly --setopt=cachedir=/opt/lxcf/.d -y --refresh update hello");
+    assert_words(d2, "yum --setopt=cachedir=/opt/lxcf/.d -C -y --refresh update hello");
     assert_null(lxcf_pkgsrc_download_argv(other, "/d"));
     assert_null(lxcf_pkgsrc_offline_argv(other, "/d", true));
 }

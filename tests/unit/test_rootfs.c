@@ -67,10 +67,22 @@ static void t_fake_host(const char *h)
     lxcf_test_write_file(h, "tmp/x", "x");
 }
 
+/* What the command leaves out of a build: its own state. */
+static const char *const t_exclude[] = { "var/lib/lxcf", NULL };
+
 static int t_build(const char *host, const char *dest, lxcf_model m, lxcf_err *err)
 {
-    static const char *const ex[] = { "var/lib/lxcf", NULL };
-    return lxcf_rootfs_build(host, dest, m, ex, NULL, NULL, NULL, err);
+    return lxcf_rootfs_build(host, dest, m, t_exclude, NULL, NULL, NULL, err);
+}
+
+/* Build DEST from HOST (leaving out t_exclude when asked), failing the
+ * test when that fails. */
+static void t_build_ok(const char *host, const char *dest, lxcf_model m, bool exclude, lxcf_copy_stats *st)
+{
+    lxcf_err err = LXCF_ERR_INIT;
+
+    if (lxcf_rootfs_build(host, dest, m, exclude ? t_exclude : NULL, NULL, NULL, st, &err) < 0)
+        fail_msg("build: %s", err.msg);
 }
 
 /* ---- model ----------------------------------------------------------------- */
@@ -98,11 +110,9 @@ static void test_build_joint_follows_the_layout(void **state)
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root");
     _cleanup_free_ char *s1 = NULL, *s2 = NULL, *s3 = NULL, *l = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_host(h);
-    if (t_build(h, r, LXCF_MODEL_JOINT, &err) < 0)
-        fail_msg("build: %s", err.msg);
+    t_build_ok(h, r, LXCF_MODEL_JOINT, true, NULL);
     s1 = lxcf_test_read_file(r, "etc/hostname");
     assert_string_equal(s1, "host\n");
     /* var */
@@ -149,12 +159,10 @@ static void test_build_separate_copies_usr(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root"), *sh = NULL;
-    lxcf_err err = LXCF_ERR_INIT;
     lxcf_copy_stats st = { 0 };
 
     t_fake_host(h);
-    if (lxcf_rootfs_build(h, r, LXCF_MODEL_SEPARATE, NULL, NULL, NULL, &st, &err) < 0)
-        fail_msg("build: %s", err.msg);
+    t_build_ok(h, r, LXCF_MODEL_SEPARATE, false, &st);
     sh = lxcf_test_read_file(r, "usr/bin/sh");
     assert_string_equal(sh, "shell");
     assert_true(lxcf_test_exists(r, "usr/lib/libc.so"));
@@ -170,14 +178,12 @@ static void test_build_skips_lxcf_temp_files(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root");
-    lxcf_err err = LXCF_ERR_INIT;
     lxcf_copy_stats st = { 0 };
 
     t_fake_host(h);
     lxcf_test_write_file(h, "etc/hosts.lxcf-tmp.AbC123", "half written");
     lxcf_test_write_file(h, "var/lib/x.lxcf-tmp.XyZ789", "half written");
-    if (lxcf_rootfs_build(h, r, LXCF_MODEL_JOINT, NULL, NULL, NULL, &st, &err) < 0)
-        fail_msg("build: %s", err.msg);
+    t_build_ok(h, r, LXCF_MODEL_JOINT, false, &st);
     assert_false(lxcf_test_exists(r, "etc/hosts.lxcf-tmp.AbC123"));
     assert_false(lxcf_test_exists(r, "var/lib/x.lxcf-tmp.XyZ789"));
     assert_true(lxcf_test_exists(r, "etc/passwd"));
@@ -188,13 +194,11 @@ static void test_build_copies_real_lib_dirs(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "root");
-    lxcf_err err = LXCF_ERR_INIT;
 
     lxcf_test_write_file(h, "etc/hostname", "h\n");
     lxcf_test_write_file(h, "bin/sh", "non-merged shell");
     lxcf_test_write_file(h, "lib/libc.so", "libc");
-    if (t_build(h, r, LXCF_MODEL_JOINT, &err) < 0)
-        fail_msg("build: %s", err.msg);
+    t_build_ok(h, r, LXCF_MODEL_JOINT, true, NULL);
     assert_true(S_ISDIR(lxcf_test_lstat(r, "bin").st_mode));
     assert_true(lxcf_test_exists(r, "bin/sh"));
     assert_true(lxcf_test_exists(r, "lib/libc.so"));
@@ -206,12 +210,10 @@ static void test_build_excludes_dest_inside_host(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_subtree();
     _cleanup_free_ char *h = lxcf_test_path(d, "host"), *r = lxcf_test_path(d, "host/var/lib/roots/web1");
-    lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_host(h);
     lxcf_test_mkdirs(h, "var/lib/roots");
-    if (lxcf_rootfs_build(h, r, LXCF_MODEL_JOINT, NULL, NULL, NULL, NULL, &err) < 0)
-        fail_msg("build: %s", err.msg);
+    t_build_ok(h, r, LXCF_MODEL_JOINT, false, NULL);
     assert_true(lxcf_test_exists(r, "var/lib/dpkg/status"));
     assert_true(lxcf_test_dir_empty(r, "var/lib/roots"));
     lxcf_test_rmrf(d);
@@ -265,8 +267,7 @@ static void test_clone_copies_a_root(void **state)
     lxcf_err err = LXCF_ERR_INIT;
 
     t_fake_host(h);
-    if (t_build(h, r, LXCF_MODEL_JOINT, &err) < 0)
-        fail_msg("build: %s", err.msg);
+    t_build_ok(h, r, LXCF_MODEL_JOINT, true, NULL);
     if (lxcf_rootfs_clone(r, c, NULL, NULL, NULL, &err) < 0)
         fail_msg("clone: %s", err.msg);
     lxcf_test_assert_same_tree(r, c);
@@ -345,22 +346,17 @@ static void test_erase_missing_is_notfound(void **state)
     lxcf_test_rmrf(d);
 }
 
-static int t_child_erase_mounted(void *arg)
+static int t_child_erase_mounted(const char *d)
 {
-    const char *d = arg;
     _cleanup_free_ char *roots = lxcf_test_path(d, "roots"), *r = lxcf_test_path(d, "roots/web1");
-    _cleanup_free_ char *usr = lxcf_test_path(d, "roots/web1/usr"), *hostusr = lxcf_test_path(d, "hostusr");
     lxcf_err err = LXCF_ERR_INIT;
 
-    if (mount(hostusr, usr, "none", MS_BIND | MS_RDONLY, NULL) < 0)
-        return 1;
     if (lxcf_rootfs_erase(roots, r, &err) != -1)
         return 2;
     if (!strstr(err.msg, "web1/usr") || !strstr(err.msg, "mount point"))
         return 3;
     if (!lxcf_test_exists(d, "hostusr/bin/sh") || lxcf_test_exists(d, "roots/web1/etc"))
         return 4;
-    umount2(usr, MNT_DETACH);
     return 0;
 }
 
@@ -371,7 +367,8 @@ static void test_erase_never_crosses_a_mount_point(void **state)
     lxcf_test_write_file(d, "hostusr/bin/sh", "host");
     lxcf_test_write_file(d, "roots/web1/etc/hostname", "x");
     lxcf_test_mkdirs(d, "roots/web1/usr");
-    assert_int_equal(lxcf_test_in_mountns(t_child_erase_mounted, d), 0);
+    assert_int_equal(lxcf_test_in_mountns_bound(d, "hostusr", "roots/web1/usr", MS_RDONLY,
+                                                t_child_erase_mounted), 0);
     assert_true(lxcf_test_exists(d, "hostusr/bin/sh"));
     lxcf_test_rmrf(d);
 }

@@ -354,6 +354,33 @@ int lxcf_test_in_mountns(int (*fn)(void *), void *arg)
     return WEXITSTATUS(status);
 }
 
+struct lxcf_test_bound {
+    const char *d, *from, *onto;
+    unsigned long flags;
+    int (*fn)(const char *d);
+};
+
+static int lxcf_test_bound_child(void *arg)
+{
+    const struct lxcf_test_bound *b = arg;
+    _cleanup_free_ char *from = lxcf_test_path(b->d, b->from), *onto = lxcf_test_path(b->d, b->onto);
+    int r;
+
+    if (mount(from, onto, "none", MS_BIND | b->flags, NULL) < 0)
+        return 1;
+    r = b->fn(b->d);
+    umount2(onto, MNT_DETACH);
+    return r;
+}
+
+int lxcf_test_in_mountns_bound(const char *d, const char *from, const char *onto, unsigned long flags,
+                               int (*fn)(const char *d))
+{
+    struct lxcf_test_bound b = { .d = d, .from = from, .onto = onto, .flags = flags, .fn = fn };
+
+    return lxcf_test_in_mountns(lxcf_test_bound_child, &b);
+}
+
 void lxcf_test_define(virConnectPtr conn, const struct lxcf_container *c)
 {
     _cleanup_free_ char *xml = NULL;

@@ -37,6 +37,11 @@ void lxcf_test_assert_same_tree(const char *a, const char *b);
  * equal exactly when nothing in the tree changed. */
 char *lxcf_test_tree_snapshot(const char *dir);
 int lxcf_test_in_mountns(int (*fn)(void *), void *arg);
+/* For the code that must stop at a mount point: in lxcf_test_in_mountns,
+ * bind-mount D/FROM on D/ONTO (mount(2) FLAGS besides MS_BIND), then
+ * return FN(D); 1 when the mount fails, so FN's own codes start at 2. */
+int lxcf_test_in_mountns_bound(const char *d, const char *from, const char *onto, unsigned long flags,
+                               int (*fn)(const char *d));
 /* Define C as a domain of CONN (libvirt's test driver), from the XML lxcf
  * builds for it. */
 void lxcf_test_define(virConnectPtr conn, const struct lxcf_container *c);
