@@ -139,7 +139,14 @@ static int lxcf_upd_snapshot(lxcf_upd *u, lxcf_upd_job *jb, const char *gdir, co
                              lxcf_err *err)
 {
     bool separate = jb->g->model != LXCF_MODEL_JOINT;
+    struct stat st;
 
+    /* One no journal records (recovery removed all it knew) may hold the
+     * guest's only originals: a rollback of this run must never put it
+     * over the guest's trees, nor a copy replace it. */
+    if (lstat(snap, &st) == 0)
+        return lxcf_error(err, LXCF_EXIT_FAIL, "%s: a snapshot no update journal records, "
+                          "perhaps the guest's originals: see what it holds and remove it", snap);
     jb->layered = lxcf_update_layer_possible(jb->g->root, gdir, separate);
     if (jb->layered) {
         if (lxcf_upd_journal_add(u, &u->j.touched, jb->g->name, err) < 0)
