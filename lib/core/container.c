@@ -227,7 +227,7 @@ static int lxcf_name_free(lxcf_ctx *ctx, const char *name, lxcf_err *err)
 /* Phase one of sysgen and clone, under the lock: claim the name, an
  * address and a MAC by defining the domain marked as building.  From here
  * on a crash leaves a container that list shows and erase removes. */
-static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
+static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, virDomainPtr *dom, lxcf_err *err)
 {
     _cleanup_(lxcf_lock_release) int lock = -1;
     _cleanup_free_ uint32_t *used = NULL;
@@ -269,7 +269,7 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, lxcf_err *err)
     c->network = lxcf_xstrdup(ctx->cfg.net_name);
     free(c->state_note);
     c->state_note = lxcf_xstrdup(LXCF_STATE_BUILDING);
-    if (lxcf_virt_define(ctx->conn, c, err) < 0)
+    if (lxcf_virt_define(ctx->conn, c, dom, err) < 0)
         return -1;
     lxcf_crashpoint("reserve-defined");
     lxcf_crashpoint("reserve-done");
@@ -329,20 +329,16 @@ static void lxcf_net_job_joinp(lxcf_net_job *j)
 /* Phase three: the root is complete; drop the building mark (only the
  * metadata changes: whatever else the domain got meanwhile stays) and
  * publish the name in /etc/hosts (host and guests). */
-static int lxcf_finish(lxcf_ctx *ctx, lxcf_container *c, const lxcf_report *rep, lxcf_err *err)
+static int lxcf_finish(lxcf_ctx *ctx, lxcf_container *c, virDomainPtr d, const lxcf_report *rep,
+                       lxcf_err *err)
 {
     _cleanup_(lxcf_lock_release) int lock = lxcf_container_lock(ctx, err);
-    _cleanup_domain_ virDomainPtr d = NULL;
 
     if (lock < 0)
         return -1;
     lxcf_crashpoint("finish-locked");
     free(c->state_note);
     c->state_note = NULL;
-    d = c->uuid ? virDomainLookupByUUIDString(ctx->conn, c->uuid)
-                : virDomainLookupByName(ctx->conn, c->name);
-    if (!d)
-        return lxcf_virt_error(err, c->name, "looking up the domain");
     if (lxcf_virt_set_meta(d, c, err) < 0)
         return -1;
     lxcf_crashpoint("finish-defined");
@@ -405,13 +401,13 @@ static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, const lxcf_report *re
                           lxcf_err *err);
 
 /* The steps sysgen and clone share once the root is copied. */
-static int lxcf_complete(lxcf_ctx *ctx, lxcf_container *c, const lxcf_create_opts *o,
+static int lxcf_complete(lxcf_ctx *ctx, lxcf_container *c, virDomainPtr d, const lxcf_create_opts *o,
                          const lxcf_report *rep, lxcf_err *err)
 {
     if (lxcf_customise(ctx, c, err) < 0)
         return -1;
     lxcf_crashpoint("customised");
-    if (lxcf_finish(ctx, c, rep, err) < 0)
+    if (lxcf_finish(ctx, c, d, rep, err) < 0)
         return -1;
     if (o->no_start)
         return 0;
@@ -461,6 +457,7 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
     /* Handed on at the latest when this function returns, on any path. */
     _cleanup_(lxcf_turn_guard_pass) lxcf_turn_guard turn = { o->turns, o->turn };
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
+    _cleanup_domain_ virDomainPtr dom = NULL;
     _cleanup_(lxcf_net_job_joinp) lxcf_net_job nj = { 0 };
     _cleanup_free_ char *host_root = NULL, *roots_rel = NULL, *roots = NULL;
     const char *exclude[2] = { NULL, NULL };
@@ -481,7 +478,7 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
 
     c = lxcf_container_template(ctx, name, model);
     lxcf_turn_wait(o->turns, o->turn);
-    if (lxcf_reserve(ctx, c, err) < 0)
+    if (lxcf_reserve(ctx, c, &dom, err) < 0)
         return -1;
     lxcf_turn_pass(o->turns, o->turn);
     lxcf_net_job_start(&nj, ctx, c);
@@ -504,13 +501,13 @@ int lxcf_container_create(lxcf_ctx *ctx, const char *name, const lxcf_create_opt
                     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     if (lxcf_net_job_join(&nj, err) < 0)
         return -1;
-    return lxcf_complete(ctx, c, o, rep, err);
+    return lxcf_complete(ctx, c, dom, o, rep, err);
 }
 
 int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
                          const lxcf_create_opts *o, const lxcf_report *rep, lxcf_err *err)
 {
-    _cleanup_domain_ virDomainPtr sd = NULL;
+    _cleanup_domain_ virDomainPtr sd = NULL, dom = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *s = NULL, *c = NULL;
     _cleanup_(lxcf_net_job_joinp) lxcf_net_job nj = { 0 };
     lxcf_copy_stats stats = { 0 };
@@ -531,7 +528,7 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
     c = lxcf_container_template(ctx, name, s->model);
     c->memory_kib = s->memory_kib;
     c->vcpus = s->vcpus;
-    if (lxcf_reserve(ctx, c, err) < 0)
+    if (lxcf_reserve(ctx, c, &dom, err) < 0)
         return -1;
     lxcf_net_job_start(&nj, ctx, c);
     lxcf_report_msg(rep, name, "defined (%s, %s/%u), copying %s", lxcf_model_to_string(s->model),
@@ -543,7 +540,7 @@ int lxcf_container_clone(lxcf_ctx *ctx, const char *src, const char *name,
                     (unsigned long long)(stats.bytes >> 20), (unsigned long long)stats.files);
     if (lxcf_net_job_join(&nj, err) < 0)
         return -1;
-    return lxcf_complete(ctx, c, o, rep, err);
+    return lxcf_complete(ctx, c, dom, o, rep, err);
 }
 
 static void lxcf_cgroup_cleanup(const char *name)

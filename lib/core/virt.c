@@ -93,7 +93,7 @@ int lxcf_virt_describe(virDomainPtr dom, lxcf_container **info, lxcf_err *err)
     return r;
 }
 
-int lxcf_virt_define(virConnectPtr conn, lxcf_container *c, lxcf_err *err)
+int lxcf_virt_define(virConnectPtr conn, lxcf_container *c, virDomainPtr *dom, lxcf_err *err)
 {
     _cleanup_free_ char *xml = NULL;
     _cleanup_domain_ virDomainPtr d = NULL;
@@ -106,6 +106,8 @@ int lxcf_virt_define(virConnectPtr conn, lxcf_container *c, lxcf_err *err)
         return lxcf_virt_error(err, c->name, "defining the domain");
     if (!c->uuid && virDomainGetUUIDString(d, uuid) == 0)
         c->uuid = lxcf_xstrdup(uuid);
+    if (dom)
+        *dom = lxcf_steal_ptr(d);
     return 0;
 }
 

@@ -41,8 +41,9 @@ int lxcf_virt_lookup(virConnectPtr conn, const char *name, virDomainPtr *dom,
 int lxcf_virt_describe(virDomainPtr dom, lxcf_container **info, lxcf_err *err);
 
 /* Define C (lxcf_domxml_build).  The UUID libvirt chose is kept in C, so
- * that later steps find this very domain. */
-int lxcf_virt_define(virConnectPtr conn, lxcf_container *c, lxcf_err *err);
+ * that later steps find this very domain; *DOM (when DOM) is its handle,
+ * which names it by that UUID too. */
+int lxcf_virt_define(virConnectPtr conn, lxcf_container *c, virDomainPtr *dom, lxcf_err *err);
 
 /* Replace DOM's lxcf metadata element with C's (virDomainSetMetadata), in
  * its persistent definition and, while it runs, its live one; the rest of

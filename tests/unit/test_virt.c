@@ -496,20 +496,24 @@ static void test_set_meta_of_a_running_domain_changes_both_definitions(void **st
 static void test_define_keeps_the_uuid_libvirt_chose(void **state)
 {
     _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_db1();
-    _cleanup_domain_ virDomainPtr d = NULL;
+    _cleanup_domain_ virDomainPtr d = NULL, again = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
     lxcf_err err = LXCF_ERR_INIT;
 
     free(c->name);
     c->name = lxcf_xstrdup("def1");
-    if (lxcf_virt_define(conn, c, &err) < 0)
+    if (lxcf_virt_define(conn, c, NULL, &err) < 0)
         fail_msg("%s", err.msg);
     d = virDomainLookupByName(conn, "def1");
     assert_non_null(d);
     assert_int_equal(virDomainGetUUIDString(d, uuid), 0);
     assert_string_equal(c->uuid, uuid);
-    /* A second definition of the record updates that domain. */
-    assert_int_equal(lxcf_virt_define(conn, c, &err), 0);
+    /* A second definition of the record updates that domain, and its
+     * handle is that domain's. */
+    assert_int_equal(lxcf_virt_define(conn, c, &again, &err), 0);
+    assert_non_null(again);
+    assert_int_equal(virDomainGetUUIDString(again, uuid), 0);
+    assert_string_equal(c->uuid, uuid);
     assert_int_equal(virDomainUndefine(d), 0);
 }
 
