@@ -23,7 +23,7 @@ void lxcf_update_dl_init(lxcf_update_dl *dl, const lxcf_ctx *ctx, char *const *a
     if (dl->tool == LXCF_PKGSRC_NONE)
         return;
     _cleanup_free_ char *roots = lxcf_path_clean(ctx->cfg.roots);
-    dl->dir = lxcf_path_join(roots ? roots : ctx->cfg.roots, LXCF_UPDATE_DIR "/download");
+    dl->dir = lxcf_path_join(roots ? roots : ctx->cfg.roots, LXCF_UPDATE_DIR "/.download");
     dl->host = lxcf_ctx_path(ctx, dl->dir);
     dl->argv = lxcf_pkgsrc_download_argv(argv, dl->dir);
 }

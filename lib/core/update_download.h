@@ -21,7 +21,8 @@ typedef struct lxcf_update_dl {
 
 /* Where the host fetches packages (REMOTE, from lxcf_pkgsrc_find) and ARGV
  * installs or upgrades with apt or dnf: the download into
- * ROOTS/.lxcf-update/download.  Otherwise DL->tool is NONE. */
+ * ROOTS/.lxcf-update/.download (a dot name: never a guest's scratch
+ * directory beside it).  Otherwise DL->tool is NONE. */
 void lxcf_update_dl_init(lxcf_update_dl *dl, const lxcf_ctx *ctx, char *const *argv,
                          bool remote);
 void lxcf_update_dl_clear(lxcf_update_dl *dl);

@@ -7,15 +7,12 @@
 # host downloads once, every guest and the host install those very files.
 # Nothing leaves the machine.
 . "$(dirname "$0")/lib.sh"
-t_init offline 12 142
+t_init_update offline 12 142
 
-H=$T_ROOT/host
-R=$H/opt/lxcf
-P=$T_ROOT/pkg
 REPO=/srv/lxcf-debrepo
 GUESTS="lxcft-o1 lxcft-o2 lxcft-o3"
 PKG=lxcf-offline-demo
-mkdir -p "$P" "$H$REPO"
+mkdir -p "$H$REPO"
 
 # mkpkg VERSION [NAME DIR]: a package with a file in /etc and one in /usr,
 # in the repository DIR (default: the local one).
@@ -135,5 +132,5 @@ ok "online: a failing download is one line naming why, nothing changed" bash -c 
     [ \$rc = 1 ] && [ \$(echo \"\$out\" | wc -l) = 1 ] &&
     echo \"\$out\" | grep -q 'host: downloading the packages failed, no guest was touched: apt-get exited with 100: E: Failed to fetch .*lxcf-online-broken_1.0_all.deb' &&
     [ \"\$(for g in $GUESTS; do md5sum < $R/\$g/var/lib/dpkg/status; done; md5sum < $H/var/lib/dpkg/status)\" = \"\$before\" ] &&
-    [ ! -e $R/.lxcf-update/download ] && [ ! -e $R/.lxcf-update/journal ]"
+    [ ! -e $R/.lxcf-update/.download ] && [ ! -e $R/.lxcf-update/journal ]"
 ok "erase the guests" lxcf erase $GUESTS

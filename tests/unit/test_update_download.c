@@ -63,10 +63,10 @@ static void test_dl_apt_goes_under_the_roots(void **state)
 
     (void)state;
     t_ctx(&ctx, d);
-    host = lxcf_xasprintf("%s/opt/lxcf/.lxcf-update/download", ctx.root);
+    host = lxcf_xasprintf("%s/opt/lxcf/.lxcf-update/.download", ctx.root);
     lxcf_update_dl_init(&dl, &ctx, argv, true);
     assert_int_equal(dl.tool, LXCF_PKGSRC_APT);
-    assert_string_equal(dl.dir, "/opt/lxcf/.lxcf-update/download");
+    assert_string_equal(dl.dir, "/opt/lxcf/.lxcf-update/.download");
     assert_string_equal(dl.host, host);
     assert_string_equal(dl.argv[0], "apt-get");
     assert_string_equal(dl.argv[1], "--download-only");
