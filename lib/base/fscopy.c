@@ -4,52 +4,70 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/fs.h>
-#include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "fsutil.h"
+#include "fscopy_impl.h"
 #include "util.h"
 
-typedef struct lxcf_cp_link {
-    dev_t dev;
-    ino_t ino;
-    char *rel; /* NULL: free slot */
-} lxcf_cp_link;
-
-typedef struct lxcf_cp_ctx {
-    const lxcf_copy_opts *o;
-    lxcf_copy_stats *st;
-    const char *src;
-    lxcf_fs_id top;
-    int dst_top;
-    lxcf_cp_link *links;
-    size_t nlinks, cap;
-    /* FICLONE and copy_file_range refused for a reason of the filesystem
-     * (not of one file): not asked again for files on that source device.
-     * By device, because a copy without one_file_system crosses mounts and
-     * one mount that cannot reflink says nothing about the others. */
-    bool no_clone, no_cfr;
-    dev_t no_clone_dev, no_cfr_dev;
-    unsigned clone_einval; /* EINVALs from FICLONE since its last success */
-    struct timespec last;
-    char rel[PATH_MAX];
-    size_t rel_len;
-    lxcf_err *err;
-} lxcf_cp_ctx;
 
 static void lxcf_cp_ctx_free(lxcf_cp_ctx *c)
 {
     for (size_t i = 0; i < c->cap; i++)
         free(c->links[i].rel);
     free(c->links);
+}
+
+/* One file, link, fifo or device node for a worker to create in DIR. */
+typedef struct lxcf_cp_job {
+    lxcf_cp_node *dir;
+    char *rel; /* its last component is the name */
+    struct stat st;
+    lxcf_copy_action act;
+} lxcf_cp_job;
+
+/* Enough to keep the workers busy; small, as each job's directory keeps
+ * two fds open until the job is done. */
+#define LXCF_CP_QUEUE 64
+#define LXCF_CP_WORKERS_MAX 8
+
+typedef struct lxcf_cp_worker {
+    lxcf_cp_ctx c;
+    lxcf_err err;
+    lxcf_copy_stats st; /* of the job at hand */
+    pthread_t tid;
+} lxcf_cp_worker;
+
+struct lxcf_cp_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t more, room;
+    lxcf_cp_job q[LXCF_CP_QUEUE];
+    size_t head, n;
+    bool closing;
+    atomic_bool stop; /* a failure: the walk ends, queued jobs are dropped */
+    lxcf_err err;     /* the first failure, whichever thread had it */
+    lxcf_err walk_err; /* the walk's, before it is moved to err */
+    lxcf_copy_stats st; /* what the workers' finished jobs did */
+    lxcf_cp_worker w[LXCF_CP_WORKERS_MAX];
+    unsigned nw;
+};
+
+static void lxcf_cp_stats_add(lxcf_copy_stats *to, const lxcf_copy_stats *s)
+{
+    to->files += s->files;
+    to->dirs += s->dirs;
+    to->symlinks += s->symlinks;
+    to->specials += s->specials;
+    to->hardlinks += s->hardlinks;
+    to->skipped += s->skipped;
+    to->bytes += s->bytes;
+    to->cloned += s->cloned;
 }
 
 static size_t lxcf_cp_hash(dev_t dev, ino_t ino, size_t cap)
@@ -91,15 +109,25 @@ static void lxcf_cp_link_put(lxcf_cp_ctx *c, dev_t dev, ino_t ino, char *rel)
     c->nlinks++;
 }
 
-static int lxcf_cp_fail(lxcf_cp_ctx *c, int e, const char *what)
+/* With a pool, the first failure of any thread is the copy's; it stops
+ * the others. */
+int lxcf_cp_fail(lxcf_cp_ctx *c, int e, const char *what)
 {
-    return lxcf_error_errno(c->err, LXCF_EXIT_FAIL, e, "%s%s%s: cannot %s", c->src,
-                            c->rel_len ? "/" : "", c->rel, what);
+    lxcf_error_errno(c->err, LXCF_EXIT_FAIL, e, "%s%s%s: cannot %s", c->src,
+                     c->rel_len ? "/" : "", c->rel, what);
+    if (c->pool) {
+        pthread_mutex_lock(&c->pool->lock);
+        lxcf_error_move(&c->pool->err, c->err);
+        atomic_store(&c->pool->stop, true);
+        pthread_mutex_unlock(&c->pool->lock);
+    }
+    return -1;
 }
 
 static void lxcf_cp_progress(lxcf_cp_ctx *c, bool force)
 {
     struct timespec now;
+    lxcf_copy_stats t;
 
     if (!c->o->progress)
         return;
@@ -108,7 +136,13 @@ static void lxcf_cp_progress(lxcf_cp_ctx *c, bool force)
                       500000000LL)
         return;
     c->last = now;
-    c->o->progress(c->st->bytes, c->st->files, c->o->progress_opaque);
+    t = *c->st;
+    if (c->pool) {
+        pthread_mutex_lock(&c->pool->lock);
+        lxcf_cp_stats_add(&t, &c->pool->st);
+        pthread_mutex_unlock(&c->pool->lock);
+    }
+    c->o->progress(t.bytes, t.files, c->o->progress_opaque);
 }
 
 /* Options name paths loosely ("/var/log/", "var/log"): P without its
@@ -145,228 +179,150 @@ static lxcf_copy_action lxcf_cp_decide(lxcf_cp_ctx *c, const struct stat *st)
     return LXCF_COPY_ENTRY;
 }
 
-/* xattrs through an fd when we have one, else through /proc/self/fd/N/NAME
- * with the l* calls (fifos, devices and symlinks cannot be opened safely). */
-typedef struct lxcf_xa_ref {
-    int fd;
-    char path[PATH_MAX];
-} lxcf_xa_ref;
-
-static void lxcf_xa_ref_init(lxcf_xa_ref *r, int fd, int dirfd, const char *name)
-{
-    r->fd = fd;
-    r->path[0] = '\0';
-    if (fd < 0)
-        snprintf(r->path, sizeof r->path, "/proc/self/fd/%d/%s", dirfd, name);
-}
-
-static bool lxcf_xa_unsupported(int e)
-{
-    return e == ENOTSUP || e == EOPNOTSUPP;
-}
-
-static int lxcf_cp_xattrs(lxcf_cp_ctx *c, const lxcf_xa_ref *s, const lxcf_xa_ref *d)
-{
-    _cleanup_free_ char *names = NULL;
-    ssize_t n;
-
-    n = s->fd >= 0 ? flistxattr(s->fd, NULL, 0) : llistxattr(s->path, NULL, 0);
-    if (n <= 0)
-        return n < 0 && !lxcf_xa_unsupported(errno) ? lxcf_cp_fail(c, errno, "list xattrs of") : 0;
-    names = lxcf_xmalloc((size_t)n + 1);
-    n = s->fd >= 0 ? flistxattr(s->fd, names, (size_t)n) : llistxattr(s->path, names, (size_t)n);
-    if (n < 0)
-        return lxcf_cp_fail(c, errno, "list xattrs of");
-    for (char *name = names; name < names + n; name += strlen(name) + 1) {
-        _cleanup_free_ char *val = NULL;
-        ssize_t vn = s->fd >= 0 ? fgetxattr(s->fd, name, NULL, 0) : lgetxattr(s->path, name, NULL, 0);
-        int r;
-
-        if (vn < 0) {
-            if (errno == ENODATA)
-                continue;
-            return lxcf_cp_fail(c, errno, "read xattrs of");
-        }
-        val = lxcf_xmalloc((size_t)vn + 1);
-        vn = s->fd >= 0 ? fgetxattr(s->fd, name, val, (size_t)vn)
-                        : lgetxattr(s->path, name, val, (size_t)vn);
-        if (vn < 0)
-            return lxcf_cp_fail(c, errno, "read xattrs of");
-        r = d->fd >= 0 ? fsetxattr(d->fd, name, val, (size_t)vn, 0)
-                       : lsetxattr(d->path, name, val, (size_t)vn, 0);
-        if (r < 0 && !lxcf_xa_unsupported(errno))
-            return lxcf_cp_fail(c, errno, "copy xattrs of");
-    }
-    return 0;
-}
-
-/* Owner before mode (chown clears set-id bits), xattrs after both (chown
- * also drops security.capability), times last. */
-static int lxcf_cp_meta_fd(lxcf_cp_ctx *c, int sfd, int dfd, const struct stat *st)
-{
-    lxcf_xa_ref s, d;
-    struct timespec ts[2] = { st->st_atim, st->st_mtim };
-
-    lxcf_xa_ref_init(&s, sfd, -1, "");
-    lxcf_xa_ref_init(&d, dfd, -1, "");
-    if (fchown(dfd, st->st_uid, st->st_gid) < 0)
-        return lxcf_cp_fail(c, errno, "set the owner of the copy of");
-    if (fchmod(dfd, st->st_mode & 07777) < 0)
-        return lxcf_cp_fail(c, errno, "set the mode of the copy of");
-    if (lxcf_cp_xattrs(c, &s, &d) < 0)
-        return -1;
-    if (futimens(dfd, ts) < 0)
-        return lxcf_cp_fail(c, errno, "set the times of the copy of");
-    return 0;
-}
-
-static int lxcf_cp_meta_at(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
-                           const struct stat *st)
-{
-    lxcf_xa_ref s, d;
-    struct timespec ts[2] = { st->st_atim, st->st_mtim };
-
-    lxcf_xa_ref_init(&s, -1, sdir, name);
-    lxcf_xa_ref_init(&d, -1, ddir, name);
-    if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-        return lxcf_cp_fail(c, errno, "set the owner of the copy of");
-    /* Symlinks have no mode of their own; the others are fifos/devices we
-     * just created, so fchmodat cannot be redirected. */
-    if (!S_ISLNK(st->st_mode) && fchmodat(ddir, name, st->st_mode & 07777, 0) < 0)
-        return lxcf_cp_fail(c, errno, "set the mode of the copy of");
-    if (lxcf_cp_xattrs(c, &s, &d) < 0)
-        return -1;
-    if (utimensat(ddir, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-        return lxcf_cp_fail(c, errno, "set the times of the copy of");
-    return 0;
-}
-
-static int lxcf_cp_rw(lxcf_cp_ctx *c, int in, int out, off_t off, off_t len)
-{
-    static __thread char buf[1 << 17];
-
-    while (len > 0) {
-        ssize_t n = pread(in, buf, (size_t)(len < (off_t)sizeof buf ? len : (off_t)sizeof buf), off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return lxcf_cp_fail(c, errno, "read");
-        if (n == 0)
-            break;
-        for (ssize_t w = 0; w < n;) {
-            ssize_t m = pwrite(out, buf + w, (size_t)(n - w), off + w);
-            if (m < 0 && errno == EINTR)
-                continue;
-            if (m < 0)
-                return lxcf_cp_fail(c, errno, "write the copy of");
-            w += m;
-        }
-        c->st->bytes += (uint64_t)n;
-        off += n;
-        len -= n;
-    }
-    return 0;
-}
-
-static int lxcf_cp_range(lxcf_cp_ctx *c, int in, int out, dev_t dev, off_t off, off_t len)
-{
-    loff_t ioff = off, ooff = off;
-
-    if (c->no_cfr && c->no_cfr_dev != dev)
-        c->no_cfr = false;
-    while (len > 0 && !c->no_cfr) {
-        ssize_t n = copy_file_range(in, &ioff, out, &ooff, (size_t)len, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-                      errno == EOPNOTSUPP || errno == EBADF)) {
-            c->no_cfr = true;
-            c->no_cfr_dev = dev;
-            break;
-        }
-        if (n < 0)
-            return lxcf_cp_fail(c, errno, "copy");
-        /* Some filesystems (procfs-like, some FUSE) answer 0 at once:
-         * let read() decide whether this really is the end. */
-        if (n == 0)
-            break;
-        c->st->bytes += (uint64_t)n;
-        len -= n;
-    }
-    return len > 0 ? lxcf_cp_rw(c, in, out, ioff, len) : 0;
-}
-
-/* After this many EINVALs in a row without a success, FICLONE is taken to
- * be refused by the filesystem itself (one that answers EINVAL where it
- * means "not supported"), not file by file. */
-#define LXCF_CP_CLONE_EINVAL_MAX 16
-
-/* Share IN's data with OUT (both whole files).  true when done. */
-static bool lxcf_cp_clone(lxcf_cp_ctx *c, int in, int out, const struct stat *st)
-{
-    if (c->no_clone && c->no_clone_dev == st->st_dev)
-        return false;
-    if (ioctl(out, FICLONE, in) == 0) {
-        c->clone_einval = 0;
-        c->st->bytes += (uint64_t)st->st_size;
-        c->st->cloned++;
-        return true;
-    }
-    switch (errno) {
-    case EINVAL:
-        /* A refusal of this one file: btrfs will not share a NOCOW file's
-         * extents with a checksummed one (databases, VM images, journals
-         * are NOCOW there), XFS not those of a DAX file.  Asking again for
-         * the next file costs one syscall; not asking would leave every
-         * file after it to copy_file_range, which shares extents only
-         * where the kernel reflinks for it (5.3 and later, one fs). */
-        if (++c->clone_einval < LXCF_CP_CLONE_EINVAL_MAX)
-            break;
-        /* fall through */
-    case EOPNOTSUPP:
-    case ENOTTY:
-    case ENOSYS:
-    case EXDEV: /* another filesystem, or on older kernels another mount of
-                 * it (6.18 clones across bind mounts; where it does not,
-                 * copy_file_range below still shares the extents) */
-        c->no_clone = true;
-        c->no_clone_dev = st->st_dev;
-        break;
-    default:
-        break;
-    }
-    return false;
-}
-
-static int lxcf_cp_data(lxcf_cp_ctx *c, int in, int out, const struct stat *st)
-{
-    if (st->st_size == 0)
-        return 0;
-    if (lxcf_cp_clone(c, in, out, st))
-        return 0;
-    if ((off_t)st->st_blocks * 512 >= st->st_size)
-        return lxcf_cp_range(c, in, out, st->st_dev, 0, st->st_size);
-    /* Sparse: copy only the data extents, then set the size. */
-    for (off_t off = 0; off < st->st_size;) {
-        off_t data = lseek(in, off, SEEK_DATA), hole;
-        if (data < 0) {
-            if (errno == ENXIO)
-                break;
-            return lxcf_cp_range(c, in, out, st->st_dev, off, st->st_size - off);
-        }
-        hole = lseek(in, data, SEEK_HOLE);
-        if (hole < 0)
-            hole = st->st_size;
-        if (lxcf_cp_range(c, in, out, st->st_dev, data, hole - data) < 0)
-            return -1;
-        off = hole;
-    }
-    if (ftruncate(out, st->st_size) < 0)
-        return lxcf_cp_fail(c, errno, "size the copy of");
-    return 0;
-}
 
 static int lxcf_cp_dir(lxcf_cp_ctx *c, int sfd, int dfd);
+
+
+
+/* Takes SFD and DFD; one reference, the walk's. */
+static lxcf_cp_node *lxcf_cp_node_new(int sfd, int dfd, const struct stat *st, const char *rel)
+{
+    lxcf_cp_node *n = lxcf_xcalloc(1, sizeof *n);
+
+    n->sfd = sfd;
+    n->dfd = dfd;
+    n->st = *st;
+    n->rel = lxcf_xstrdup(rel);
+    atomic_init(&n->refs, 1);
+    return n;
+}
+
+static int lxcf_cp_node_put(lxcf_cp_ctx *c, lxcf_cp_node *n)
+{
+    int r = 0;
+
+    if (atomic_fetch_sub(&n->refs, 1) != 1)
+        return 0;
+    if (!atomic_load(&c->pool->stop)) {
+        c->rel_len = strlen(n->rel);
+        memcpy(c->rel, n->rel, c->rel_len + 1);
+        r = lxcf_cp_meta_fd(c, n->sfd, n->dfd, &n->st);
+        c->st->dirs++;
+    }
+    close(n->sfd);
+    close(n->dfd);
+    free(n->rel);
+    free(n);
+    return r;
+}
+
+static void lxcf_cp_run(lxcf_cp_worker *w, lxcf_cp_job *j)
+{
+    lxcf_cp_ctx *c = &w->c;
+
+    if (!atomic_load(&c->pool->stop)) {
+        const char *slash = strrchr(j->rel, '/'), *name = slash ? slash + 1 : j->rel;
+        c->rel_len = strlen(j->rel);
+        memcpy(c->rel, j->rel, c->rel_len + 1);
+        if (S_ISREG(j->st.st_mode))
+            lxcf_cp_file(c, j->dir->sfd, j->dir->dfd, name, &j->st, j->act);
+        else
+            lxcf_cp_other(c, j->dir->sfd, j->dir->dfd, name, &j->st);
+    }
+    lxcf_cp_node_put(c, j->dir);
+    free(j->rel);
+}
+
+static void *lxcf_cp_work(void *arg)
+{
+    lxcf_cp_worker *w = arg;
+    lxcf_cp_pool *p = w->c.pool;
+
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        lxcf_cp_job j;
+        while (!p->n && !p->closing)
+            pthread_cond_wait(&p->more, &p->lock);
+        if (!p->n)
+            break;
+        j = p->q[p->head];
+        p->head = (p->head + 1) % LXCF_CP_QUEUE;
+        p->n--;
+        pthread_cond_signal(&p->room);
+        pthread_mutex_unlock(&p->lock);
+        w->st = (lxcf_copy_stats){ 0 };
+        lxcf_cp_run(w, &j);
+        pthread_mutex_lock(&p->lock);
+        lxcf_cp_stats_add(&p->st, &w->st);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* The entry at the walk's c->rel, in the walk's directory, for a worker. */
+static void lxcf_cp_dispatch(lxcf_cp_ctx *c, const struct stat *st, lxcf_copy_action act)
+{
+    lxcf_cp_pool *p = c->pool;
+
+    atomic_fetch_add(&c->cur->refs, 1);
+    pthread_mutex_lock(&p->lock);
+    while (p->n == LXCF_CP_QUEUE)
+        pthread_cond_wait(&p->room, &p->lock);
+    p->q[(p->head + p->n) % LXCF_CP_QUEUE] =
+        (lxcf_cp_job){ .dir = c->cur, .rel = lxcf_xstrdup(c->rel), .st = *st, .act = act };
+    p->n++;
+    pthread_cond_signal(&p->more);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static unsigned lxcf_cp_nworkers(const lxcf_copy_opts *o)
+{
+    long n = o->workers ? (long)o->workers : sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (o->replace || n <= 1)
+        return 0;
+    return n > LXCF_CP_WORKERS_MAX ? LXCF_CP_WORKERS_MAX : (unsigned)n;
+}
+
+/* Start up to N workers copying for C; false when none could start. */
+static bool lxcf_cp_pool_start(lxcf_cp_ctx *c, lxcf_cp_pool *p, unsigned n)
+{
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->more, NULL);
+    pthread_cond_init(&p->room, NULL);
+    atomic_init(&p->stop, false);
+    for (unsigned i = 0; i < n; i++) {
+        lxcf_cp_worker *w = &p->w[p->nw];
+        w->c = (lxcf_cp_ctx){ .o = c->o, .pool = p, .st = &w->st, .src = c->src,
+                              .top = c->top, .dst_top = c->dst_top, .err = &w->err };
+        if (pthread_create(&w->tid, NULL, lxcf_cp_work, w) != 0)
+            break;
+        p->nw++;
+    }
+    if (!p->nw)
+        return false;
+    c->pool = p;
+    c->err = &p->walk_err;
+    return true;
+}
+
+/* Wait for the workers; the first failure goes to ERR. */
+static int lxcf_cp_pool_end(lxcf_cp_ctx *c, lxcf_cp_pool *p, lxcf_err *err)
+{
+    pthread_mutex_lock(&p->lock);
+    p->closing = true;
+    pthread_cond_broadcast(&p->more);
+    pthread_mutex_unlock(&p->lock);
+    for (unsigned i = 0; i < p->nw; i++)
+        pthread_join(p->w[i].tid, NULL);
+    pthread_cond_destroy(&p->more);
+    pthread_cond_destroy(&p->room);
+    pthread_mutex_destroy(&p->lock);
+    lxcf_cp_stats_add(c->st, &p->st);
+    c->pool = NULL;
+    c->err = err;
+    return atomic_load(&p->stop) ? lxcf_error_move(err, &p->err) : 0;
+}
 
 static int lxcf_cp_subdir(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
                           const struct stat *st, lxcf_copy_action act)
@@ -387,66 +343,19 @@ static int lxcf_cp_subdir(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
         return lxcf_cp_fail(c, EBUSY, "copy (it changed during the copy)");
     if (c->o->one_file_system && !lxcf_fs_same_mount(&id, &c->top))
         contents = false;
+    if (c->pool) {
+        lxcf_cp_node *n = lxcf_cp_node_new(lxcf_steal_fd(sfd), lxcf_steal_fd(dfd), st, c->rel),
+                     *up = c->cur;
+        int r;
+        c->cur = n;
+        r = contents ? lxcf_cp_dir(c, n->sfd, n->dfd) : 0;
+        c->cur = up;
+        return lxcf_cp_node_put(c, n) < 0 ? -1 : r;
+    }
     if (contents && lxcf_cp_dir(c, sfd, dfd) < 0)
         return -1;
     c->st->dirs++;
     return lxcf_cp_meta_fd(c, sfd, dfd, st);
-}
-
-static int lxcf_cp_file(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
-                        const struct stat *st, lxcf_copy_action act)
-{
-    _cleanup_close_ int sfd = -1, dfd = -1;
-    struct stat st2;
-
-    /* O_NOATIME: copying the host must not touch the host's atimes. */
-    sfd = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
-    if (sfd < 0 && errno == EPERM)
-        sfd = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    /* A live host keeps replacing files by rename (its own /etc/hosts
-     * writes, package managers): one that vanished is skipped, one that
-     * was replaced is copied as it is now, like cp and rsync do. */
-    if (sfd < 0 && errno == ENOENT) {
-        c->st->skipped++;
-        return 0;
-    }
-    if (sfd < 0)
-        return lxcf_cp_fail(c, errno, "open");
-    if (fstat(sfd, &st2) < 0)
-        return lxcf_cp_fail(c, errno, "stat");
-    if (!S_ISREG(st2.st_mode)) {
-        c->st->skipped++;
-        return 0;
-    }
-    dfd = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (dfd < 0)
-        return lxcf_cp_fail(c, errno, "create the copy of");
-    if (act == LXCF_COPY_ENTRY && lxcf_cp_data(c, sfd, dfd, &st2) < 0)
-        return -1;
-    c->st->files++;
-    return lxcf_cp_meta_fd(c, sfd, dfd, &st2);
-}
-
-static int lxcf_cp_other(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
-                         const struct stat *st)
-{
-    if (S_ISLNK(st->st_mode)) {
-        _cleanup_free_ char *target = lxcf_xmalloc((size_t)st->st_size + 2);
-        ssize_t n = readlinkat(sdir, name, target, (size_t)st->st_size + 1);
-        if (n < 0)
-            return lxcf_cp_fail(c, errno, "read the symlink");
-        if (n > st->st_size)
-            return lxcf_cp_fail(c, EBUSY, "copy (it changed during the copy)");
-        target[n] = '\0';
-        if (symlinkat(target, ddir, name) < 0)
-            return lxcf_cp_fail(c, errno, "create the copy of");
-        c->st->symlinks++;
-    } else {
-        if (mknodat(ddir, name, st->st_mode & (S_IFMT | 0600), st->st_rdev) < 0)
-            return lxcf_cp_fail(c, errno, "create the copy of");
-        c->st->specials++;
-    }
-    return lxcf_cp_meta_at(c, sdir, ddir, name, st);
 }
 
 static int lxcf_cp_replace(lxcf_cp_ctx *c, int sdir, int ddir, const char *name,
@@ -464,14 +373,6 @@ static int lxcf_cp_entry(lxcf_cp_ctx *c, int sdir, int ddir, const char *name)
     if (c->o->replace && !S_ISDIR(st.st_mode) &&
         fstatat(ddir, name, &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0)
         return lxcf_cp_replace(c, sdir, ddir, name, &st);
-    /* readdir may return a name twice while the directory is renamed into
-     * (a concurrent atomic replace); the first copy stands.  Merge copies
-     * keep their clash check in the create calls. */
-    if (!c->o->merge && !S_ISDIR(st.st_mode) &&
-        fstatat(ddir, name, &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0) {
-        c->st->skipped++;
-        return 0;
-    }
     act = lxcf_cp_decide(c, &st);
     if (act == LXCF_COPY_SKIP || S_ISSOCK(st.st_mode)) {
         c->st->skipped++;
@@ -481,18 +382,24 @@ static int lxcf_cp_entry(lxcf_cp_ctx *c, int sdir, int ddir, const char *name)
         return lxcf_cp_subdir(c, sdir, ddir, name, &st, act);
     if (st.st_nlink > 1 && (first = lxcf_cp_link_find(c, &st))) {
         if (linkat(c->dst_top, first, ddir, name, 0) < 0)
-            return lxcf_cp_fail(c, errno, "hard-link the copy of");
+            return lxcf_cp_created(c, errno, "hard-link the copy of") < 0 ? -1 : 0;
         c->st->hardlinks++;
         return 0;
     }
-    if (S_ISREG(st.st_mode))
+    /* A second name must find its first one in the table: an inode with
+     * several is copied here, in the walk. */
+    if (c->pool && st.st_nlink == 1) {
+        lxcf_cp_dispatch(c, &st, act);
+        r = 0;
+    } else if (S_ISREG(st.st_mode)) {
         r = lxcf_cp_file(c, sdir, ddir, name, &st, act);
-    else
+    } else {
         r = lxcf_cp_other(c, sdir, ddir, name, &st);
+    }
     if (r == 0 && st.st_nlink > 1)
         lxcf_cp_link_put(c, st.st_dev, st.st_ino, lxcf_xstrdup(c->rel));
     lxcf_cp_progress(c, false);
-    return r;
+    return r < 0 ? -1 : 0;
 }
 
 /* opts->replace, and NAME (not a directory, ST) is in DDIR: the copy is
@@ -536,6 +443,8 @@ static int lxcf_cp_dir(lxcf_cp_ctx *c, int sfd, int dfd)
         size_t old = c->rel_len, n = strlen(de->d_name);
         int r;
 
+        if (c->pool && atomic_load(&c->pool->stop))
+            return -1;
         if (lxcf_streq(de->d_name, ".") || lxcf_streq(de->d_name, ".."))
             continue;
         if (old + 1 + n >= sizeof c->rel)
@@ -644,6 +553,39 @@ static int lxcf_cp_open_dst(const char *dst, bool merge, lxcf_err *err)
     return lxcf_steal_fd(fd);
 }
 
+/* What is below the top SFD/DFD (ST), then the top's metadata. */
+static int lxcf_cp_top(lxcf_cp_ctx *c, int sfd, int dfd, const struct stat *st, lxcf_err *err)
+{
+    _cleanup_free_ lxcf_cp_pool *p = NULL;
+    unsigned n = lxcf_cp_nworkers(c->o);
+    int s2, d2, r = -1;
+
+    if (n)
+        p = lxcf_xcalloc(1, sizeof *p);
+    if (!p || !lxcf_cp_pool_start(c, p, n)) {
+        if (lxcf_cp_dir(c, sfd, dfd) < 0 || lxcf_cp_meta_fd(c, sfd, dfd, st) < 0)
+            return -1;
+        c->st->dirs++;
+        return 0;
+    }
+    s2 = fcntl(sfd, F_DUPFD_CLOEXEC, 3);
+    d2 = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+    if (s2 < 0 || d2 < 0) {
+        lxcf_cp_fail(c, errno, "open");
+        if (s2 >= 0)
+            close(s2);
+        if (d2 >= 0)
+            close(d2);
+    } else {
+        c->cur = lxcf_cp_node_new(s2, d2, st, "");
+        r = lxcf_cp_dir(c, s2, d2);
+        if (lxcf_cp_node_put(c, c->cur) < 0)
+            r = -1;
+        c->cur = NULL;
+    }
+    return lxcf_cp_pool_end(c, p, err) < 0 || r < 0 ? -1 : 0;
+}
+
 static void lxcf_cp_init(lxcf_cp_ctx *c, const char *src, const lxcf_copy_opts *opts,
                          lxcf_copy_stats *stats, lxcf_copy_stats *dummy, lxcf_err *err)
 {
@@ -681,10 +623,9 @@ int lxcf_fs_copy_tree(const char *src, const char *dst, const lxcf_copy_opts *op
         return -1;
     c.dst_top = dfd;
     clock_gettime(CLOCK_MONOTONIC, &c.last);
-    if (lxcf_cp_dir(&c, sfd, dfd) < 0 || lxcf_cp_meta_fd(&c, sfd, dfd, &st) < 0)
+    if (lxcf_cp_top(&c, sfd, dfd, &st, err) < 0)
         return -1;
-    c.st->dirs++;
-    if (fsync(dfd) < 0 && errno != EINVAL)
+    if (!c.o->no_sync && fsync(dfd) < 0 && errno != EINVAL)
         return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot sync", dst);
     lxcf_cp_progress(&c, true);
     return 0;

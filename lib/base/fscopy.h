@@ -37,6 +37,14 @@ typedef struct lxcf_copy_opts {
     void *filter_opaque;
     lxcf_copy_progress_fn progress; /* at most every ~0.5 s, and once at the end */
     void *progress_opaque;
+    /* Threads creating files beside the one walking the tree (copy_tree
+     * only, not with replace): 0 = one per CPU (at most 8), 1 = none.
+     * The filter and progress are only ever called from the caller's
+     * thread. */
+    unsigned workers;
+    /* The caller syncs the whole filesystem (syncfs) before it relies on
+     * the copy: the top is not fsynced. */
+    bool no_sync;
 } lxcf_copy_opts;
 
 /* Counters are ADDED to, so one struct can sum several copies. */

@@ -190,6 +190,7 @@ static int lxcf_rootfs_copy_dir(lxcf_rootfs_job *j, const char *name, lxcf_copy_
         .filter = filter,
         .progress = j->progress,
         .progress_opaque = j->opaque,
+        .no_sync = true, /* lxcf_rootfs_end syncs the filesystem */
     };
 
     ex = lxcf_rootfs_sub_excludes(j->exclude, name, &whole);
@@ -245,8 +246,12 @@ static int lxcf_rootfs_root_home(lxcf_rootfs_job *j, lxcf_err *err)
             return -1;
         if (r == 0 || !S_ISREG(st.st_mode))
             continue;
-        if (lxcf_fs_read_beneath(j->hostfd, *f, &data, &len, err) < 0 ||
-            lxcf_fs_write_beneath(j->destfd, *f, data, len, st.st_mode & 07777, err) < 0)
+        /* No fsync of its own: lxcf_rootfs_end syncs the filesystem. */
+        bool was = lxcf_sync_defer(true);
+        r = lxcf_fs_read_beneath(j->hostfd, *f, &data, &len, err) < 0 ||
+            lxcf_fs_write_beneath(j->destfd, *f, data, len, st.st_mode & 07777, err) < 0;
+        lxcf_sync_defer(was);
+        if (r)
             return -1;
         j->stats->files++;
         j->stats->bytes += len;
@@ -359,6 +364,7 @@ int lxcf_rootfs_clone(const char *src_root, const char *dest, lxcf_copy_progress
         .exclude = exclude,
         .progress = progress,
         .progress_opaque = opaque,
+        .no_sync = true, /* lxcf_rootfs_end syncs the filesystem */
     };
 
     if (lstat(src_root, &st) < 0)

@@ -324,6 +324,147 @@ static void t_progress(uint64_t bytes, uint64_t files, void *opaque)
     last[2] = files;
 }
 
+/* A tree wide enough that several workers fill it at once: NDIRS
+ * directories of NFILES files, a symlink and a fifo in each, and an inode
+ * with names in every directory.  Every directory gets its own mtime
+ * (its atime the copy's readdir may move), so a directory an entry was
+ * created in after its metadata was set would show. */
+#define T_NDIRS 12
+#define T_NFILES 40
+
+static void t_wide_tree(const char *src)
+{
+    char rel[64], rel2[64];
+
+    for (int i = 0; i < T_NDIRS; i++) {
+        for (int j = 0; j < T_NFILES; j++) {
+            snprintf(rel, sizeof rel, "d%d/f%d", i, j);
+            lxcf_test_write_file(src, rel, rel);
+        }
+        snprintf(rel, sizeof rel, "d%d/l", i);
+        lxcf_test_symlink("f0", src, rel);
+        snprintf(rel, sizeof rel, "d%d/sub/deeper", i);
+        lxcf_test_write_file(src, rel, "x");
+        snprintf(rel, sizeof rel, "%s/d%d/p", src, i);
+        assert_int_equal(mkfifo(rel, 0640), 0);
+    }
+    /* d0/f1 has a name in every directory, the top included. */
+    for (int i = 1; i < T_NDIRS; i++) {
+        snprintf(rel, sizeof rel, "%s/d0/f1", src);
+        snprintf(rel2, sizeof rel2, "%s/d%d/h", src, i);
+        assert_int_equal(link(rel, rel2), 0);
+    }
+    snprintf(rel, sizeof rel, "%s/d0/f1", src);
+    snprintf(rel2, sizeof rel2, "%s/h", src);
+    assert_int_equal(link(rel, rel2), 0);
+    for (int i = 0; i < T_NDIRS; i++) {
+        struct timespec ts[2] = { { 1000000000 + i, 1000 + i }, { 1100000000 + i, 2000 + i } };
+        snprintf(rel, sizeof rel, "%s/d%d/sub", src, i);
+        assert_int_equal(utimensat(AT_FDCWD, rel, ts, 0), 0);
+        snprintf(rel, sizeof rel, "%s/d%d", src, i);
+        assert_int_equal(chmod(rel, 0700 + i % 8), 0);
+        assert_int_equal(utimensat(AT_FDCWD, rel, ts, 0), 0);
+    }
+    assert_int_equal(utimensat(AT_FDCWD, src, (struct timespec[2]){ { 5, 6 }, { 7, 8 } }, 0), 0);
+}
+
+static void t_same_dir_times(const char *a, const char *b, const char *rel)
+{
+    struct stat x = lxcf_test_lstat(a, rel), y = lxcf_test_lstat(b, rel);
+
+    assert_int_equal(y.st_mtim.tv_sec, x.st_mtim.tv_sec);
+    assert_int_equal(y.st_mtim.tv_nsec, x.st_mtim.tv_nsec);
+    assert_int_equal(y.st_mode, x.st_mode);
+}
+
+/* Workers or not, the same copy: names, types, modes, bytes, links, the
+ * times of every directory, the counters. */
+static void test_copy_tree_workers_copy_the_same(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *src = lxcf_test_path(d, "src"), *one = lxcf_test_path(d, "one");
+    _cleanup_free_ char *many = lxcf_test_path(d, "many");
+    _cleanup_free_ char *s1 = NULL, *s2 = NULL;
+    lxcf_copy_stats a = { 0 }, b = { 0 };
+    lxcf_copy_opts o1 = { .workers = 1 }, o4 = { .workers = 4 };
+    char rel[64];
+
+    t_wide_tree(src);
+    t_copy(src, one, &o1, &a);
+    t_copy(src, many, &o4, &b);
+    lxcf_test_assert_same_tree(one, many);
+    lxcf_test_assert_same_tree(src, many);
+    s1 = lxcf_test_tree_snapshot(one);
+    s2 = lxcf_test_tree_snapshot(many);
+    assert_string_equal(s1, s2);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_int_equal(b.files, T_NDIRS * (T_NFILES + 1));
+    assert_int_equal(b.hardlinks, T_NDIRS);
+    assert_int_equal(b.dirs, 1 + 2 * T_NDIRS);
+    assert_int_equal(b.specials, T_NDIRS);
+    assert_int_equal(lxcf_test_lstat(many, "h").st_nlink, T_NDIRS + 1);
+    assert_int_equal(lxcf_test_lstat(many, "h").st_ino, lxcf_test_lstat(many, "d0/f1").st_ino);
+    assert_int_equal(lxcf_test_lstat(many, "h").st_ino, lxcf_test_lstat(many, "d7/h").st_ino);
+    t_same_dir_times(src, many, ".");
+    for (int i = 0; i < T_NDIRS; i++) {
+        snprintf(rel, sizeof rel, "d%d", i);
+        t_same_dir_times(src, many, rel);
+        snprintf(rel, sizeof rel, "d%d/sub", i);
+        t_same_dir_times(src, many, rel);
+    }
+    lxcf_test_rmrf(d);
+}
+
+static void t_count_progress(uint64_t bytes, uint64_t files, void *opaque)
+{
+    uint64_t *seen = opaque;
+    seen[0] = bytes;
+    seen[1] = files;
+}
+
+/* The counters the workers add reach the caller's stats (added to what
+ * they held) and the last progress call. */
+static void test_copy_tree_workers_count_into_stats_and_progress(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *src = lxcf_test_path(d, "src"), *dst = lxcf_test_path(d, "dst");
+    uint64_t seen[2] = { 0 };
+    lxcf_copy_stats st = { .files = 1000, .bytes = 7 };
+    lxcf_copy_opts o = { .workers = 3, .progress = t_count_progress, .progress_opaque = seen };
+
+    t_wide_tree(src);
+    t_copy(src, dst, &o, &st);
+    assert_int_equal(st.files, 1000 + T_NDIRS * (T_NFILES + 1));
+    assert_int_equal(seen[1], st.files);
+    assert_int_equal(seen[0], st.bytes);
+    lxcf_test_rmrf(d);
+}
+
+/* One worker fails (a clash in a merge): that failure is the copy's
+ * error, named by its path, and the copy stops. */
+static void test_copy_tree_worker_failure_is_the_error(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *src = lxcf_test_path(d, "src"), *dst = lxcf_test_path(d, "dst");
+    _cleanup_free_ char *want = lxcf_test_path(src, "t17: cannot create the copy of");
+    _cleanup_free_ char *kept = NULL;
+    lxcf_copy_opts o = { .workers = 4, .merge = true };
+    lxcf_err err = LXCF_ERR_INIT;
+    char rel[16];
+
+    for (int i = 0; i < 40; i++) {
+        snprintf(rel, sizeof rel, "t%d", i);
+        lxcf_test_write_file(src, rel, rel);
+    }
+    lxcf_test_write_file(dst, "t17", "in the way");
+    assert_int_equal(lxcf_fs_copy_tree(src, dst, &o, NULL, &err), -1);
+    assert_true(lxcf_startswith(err.msg, want));
+    assert_int_equal(err.sys_errno, EEXIST);
+    kept = lxcf_test_read_file(dst, "t17");
+    assert_string_equal(kept, "in the way");
+    lxcf_test_rmrf(d);
+}
+
 static void test_copy_tree_reports_progress(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_mkdtemp();
@@ -639,6 +780,9 @@ int main(void)
         cmocka_unit_test(test_copy_tree_refuses_nonempty_dst),
         cmocka_unit_test(test_copy_tree_exclude_and_no_contents),
         cmocka_unit_test(test_copy_tree_reports_progress),
+        cmocka_unit_test(test_copy_tree_workers_copy_the_same),
+        cmocka_unit_test(test_copy_tree_workers_count_into_stats_and_progress),
+        cmocka_unit_test(test_copy_tree_worker_failure_is_the_error),
         cmocka_unit_test(test_copy_tree_one_file_system_skips_mounts),
         cmocka_unit_test(test_copy_tree_reflinks_every_file_on_xfs),
         cmocka_unit_test(test_copy_tree_reflinks_every_file_on_btrfs),
