@@ -27,6 +27,7 @@
 #include "net.h"
 #include "resource.h"
 #include "rootfs.h"
+#include "update_journal.h"
 #include "util.h"
 #include "virt.h"
 
@@ -747,6 +748,11 @@ static int lxcf_start_dom(lxcf_ctx *ctx, const char *name, const lxcf_report *re
         return lxcf_error(err, LXCF_EXIT_FAIL,
                           "%s: is not completely built (an interrupted sysgen?); erase it and create it again",
                           c->name);
+    /* Its etc and var would be only what the update's command wrote. */
+    if (lxcf_update_holds(ctx, c->name))
+        return lxcf_error(err, LXCF_EXIT_FAIL,
+                          "%s: an interrupted update holds its trees aside; run lxcf update "
+                          "--recover first", c->name);
     if (virDomainIsActive(d) == 1)
         return 0;
     lxcf_cgroup_cleanup(c->name);

@@ -124,6 +124,14 @@ int lxcf_update_host_cmd_read(const char *dir, char ***argv, lxcf_err *err)
     return 0;
 }
 
+bool lxcf_update_holds(const lxcf_ctx *ctx, const char *name)
+{
+    _cleanup_free_ char *roots = lxcf_ctx_roots_dir(ctx);
+    _cleanup_free_ char *snap = lxcf_xasprintf("%s/%s/%s/snapshot", roots, LXCF_UPDATE_DIR, name);
+
+    return access(snap, F_OK) == 0;
+}
+
 int lxcf_update_lock(lxcf_ctx *ctx, lxcf_err *err)
 {
     _cleanup_free_ char *path = lxcf_ctx_path(ctx, LXCF_LOCK_PATH);

@@ -43,3 +43,7 @@ int lxcf_update_host_cmd_read(const char *dir, char ***argv, lxcf_err *err);
 
 /* The host lock, taken at once or LXCF_EXIT_BUSY: the lock fd. */
 int lxcf_update_lock(lxcf_ctx *ctx, lxcf_err *err);
+
+/* An update interrupted while it had the guest NAME's trees aside (its
+ * snapshot still there): until --recover has run, NAME must not start. */
+bool lxcf_update_holds(const lxcf_ctx *ctx, const char *name);

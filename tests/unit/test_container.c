@@ -26,6 +26,7 @@
 #include "hosts.h"
 #include "lock.h"
 #include "testutil.h"
+#include "update_journal.h"
 #include "util.h"
 #include "virt.h"
 
@@ -402,6 +403,27 @@ static void test_start_refuses_a_half_built_container(void **state)
     assert_int_equal(virDomainUndefine(d), 0);
 }
 
+static void test_start_refuses_a_guest_an_update_holds(void **state)
+{
+    _cleanup_ctx_ lxcf_ctx ctx = { 0 };
+    _cleanup_domain_ virDomainPtr d = NULL;
+    _cleanup_free_ char *roots = NULL, *upd = NULL;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    lxcf_t_define("held1", NULL, NULL, NULL);
+    lxcf_t_ctx(&ctx, NULL);
+    roots = lxcf_ctx_roots_dir(&ctx);
+    upd = lxcf_path_join(roots, LXCF_UPDATE_DIR);
+    lxcf_test_mkdirs(upd, "held1/snapshot");
+    assert_int_equal(lxcf_container_start(&ctx, "held1", NULL, &err), -1);
+    assert_true(lxcf_startswith(err.msg, "held1: an interrupted update holds its trees aside"));
+    d = virDomainLookupByName(conn, "held1");
+    assert_int_equal(virDomainIsActive(d), 0);
+    lxcf_test_rmrf(upd);
+    assert_int_equal(virDomainUndefine(d), 0);
+}
+
 static void test_start_of_a_running_container_changes_nothing(void **state)
 {
     _cleanup_ctx_ lxcf_ctx ctx = { 0 };
@@ -575,6 +597,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_foreign_domain_is_never_acted_upon),
         cmocka_unit_test(test_autostart_switches_on_and_off),
         cmocka_unit_test(test_start_refuses_a_half_built_container),
+        cmocka_unit_test(test_start_refuses_a_guest_an_update_holds),
         cmocka_unit_test(test_start_of_a_running_container_changes_nothing),
         cmocka_unit_test(test_stop_of_a_stopped_container_is_no_error),
         /* In order: they share the hosts file and the defined domains. */
