@@ -148,8 +148,10 @@ int lxcf_container_sync_hosts(lxcf_ctx *ctx, const lxcf_report *rep, lxcf_err *e
         return 0;
     }
     /* The metadata holds all a hosts line needs; the full XML of every
-     * domain would cost a parse each. */
-    if (lxcf_virt_list_meta(ctx->conn, &l, err) < 0)
+     * domain would cost a parse each.  A line's address and the root never
+     * change for a domain: what this process read already (in the
+     * reservation, say) is not asked again. */
+    if (lxcf_virt_list_meta_cached(ctx->conn, &ctx->meta_cache, &l, err) < 0)
         return -1;
     ents = lxcf_xcalloc(l.n ? l.n : 1, sizeof(*ents));
     names = lxcf_xcalloc(l.n ? l.n : 1, sizeof(*names));
@@ -251,7 +253,7 @@ static int lxcf_reserve(lxcf_ctx *ctx, lxcf_container *c, virDomainPtr *dom, lxc
         lxcf_pool_check(&pool, err) < 0)
         return -1;
     if (lxcf_net_ensure_used(ctx->conn, &nc, &created, &used, &nused, err) < 0 ||
-        lxcf_virt_list_meta(ctx->conn, &l, err) < 0)
+        lxcf_virt_list_meta(ctx->conn, &ctx->meta_cache, &l, err) < 0)
         return -1;
     lxcf_used_addrs(&l, &used, &nused);
     lxcf_virt_list_clear(&l);

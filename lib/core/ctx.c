@@ -51,6 +51,7 @@ void lxcf_ctx_clear(lxcf_ctx *ctx)
         virConnectClose(ctx->conn);
         lxcf_virt_set_scope(NULL);
     }
+    lxcf_virt_cache_free(ctx->meta_cache);
     free(ctx->root);
     free(ctx->uri);
     lxcf_config_clear(&ctx->cfg);

@@ -19,6 +19,10 @@ typedef struct lxcf_ctx {
      * container lock; read after the jobs are joined. */
     bool hosts_batch;
     bool hosts_dirty;
+    /* The domains' metadata this process read (virt.h), so that a hosts
+     * sync asks libvirt only about domains it has not seen.  Used under
+     * the container lock only. */
+    struct lxcf_virt_cache *meta_cache;
 } lxcf_ctx;
 
 /* ROOT: the --root option or NULL; CONFIG: --config or NULL for

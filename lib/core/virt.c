@@ -200,22 +200,89 @@ static char **lxcf_virt_uuids(virConnectPtr conn, unsigned flags)
     return v;
 }
 
+/* Metadata read before, by domain UUID ("" meta: the domain has no lxcf
+ * element). */
+typedef struct lxcf_virt_cache_entry {
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    char *meta;
+} lxcf_virt_cache_entry;
+
+struct lxcf_virt_cache {
+    lxcf_virt_cache_entry *e;
+    size_t n;
+};
+
+void lxcf_virt_cache_free(lxcf_virt_cache *cache)
+{
+    for (size_t i = 0; cache && i < cache->n; i++)
+        free(cache->e[i].meta);
+    if (cache)
+        free(cache->e);
+    free(cache);
+}
+
+static lxcf_virt_cache_entry *lxcf_virt_cache_find(lxcf_virt_cache *cache, const char *uuid)
+{
+    for (size_t i = 0; cache && i < cache->n; i++)
+        if (lxcf_streq(cache->e[i].uuid, uuid))
+            return &cache->e[i];
+    return NULL;
+}
+
+static void lxcf_virt_cache_put(lxcf_virt_cache **cache, const char *uuid, const char *meta)
+{
+    lxcf_virt_cache_entry *e;
+
+    if (!*cache)
+        *cache = lxcf_xcalloc(1, sizeof(**cache));
+    e = lxcf_virt_cache_find(*cache, uuid);
+    if (!e) {
+        (*cache)->e = lxcf_xrealloc((*cache)->e, ((*cache)->n + 1) * sizeof(*e));
+        e = &(*cache)->e[(*cache)->n++];
+        snprintf(e->uuid, sizeof(e->uuid), "%s", uuid);
+    } else {
+        free(e->meta);
+    }
+    e->meta = lxcf_xstrdup(meta);
+}
+
+/* The lxcf metadata element of DOM (NULL: none, or it could not be read),
+ * from *CACHE when REUSE and it holds DOM's, else from libvirt, kept in
+ * *CACHE when CACHE.  Only a domain that has no element is remembered as
+ * foreign: a failed call is not an answer. */
+static char *lxcf_virt_meta(virDomainPtr dom, const char *uuid, lxcf_virt_cache **cache,
+                            bool reuse)
+{
+    lxcf_virt_cache_entry *hit = reuse && cache ? lxcf_virt_cache_find(*cache, uuid) : NULL;
+    char *meta;
+
+    if (hit)
+        return *hit->meta ? lxcf_xstrdup(hit->meta) : NULL;
+    meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, LXCF_XMLNS,
+                                VIR_DOMAIN_AFFECT_CONFIG);
+    if (cache && *uuid && (meta || virGetLastErrorCode() == VIR_ERR_NO_DOMAIN_METADATA))
+        lxcf_virt_cache_put(cache, uuid, meta ? meta : "");
+    return meta;
+}
+
 /* The record from the lxcf metadata element alone: one small call where
  * the full description reads and parses the whole domain XML. */
-static int lxcf_virt_describe_brief(virDomainPtr dom, lxcf_container **info)
+static int lxcf_virt_describe_brief(virDomainPtr dom, lxcf_virt_cache **cache, bool reuse,
+                                    lxcf_container **info)
 {
-    _cleanup_free_ char *meta =
-        virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, LXCF_XMLNS, VIR_DOMAIN_AFFECT_CONFIG);
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
+    _cleanup_free_ char *meta = NULL;
     _cleanup_(lxcf_container_freep) lxcf_container *c = NULL;
-    char uuid[VIR_UUID_STRING_BUFLEN];
 
     *info = NULL;
+    (void)virDomainGetUUIDString(dom, uuid);
+    meta = lxcf_virt_meta(dom, uuid, cache, reuse);
     /* No lxcf element: a foreign domain. */
     if (!meta)
         return 0;
     c = lxcf_container_new();
     c->name = lxcf_xstrdup(virDomainGetName(dom));
-    if (virDomainGetUUIDString(dom, uuid) == 0)
+    if (*uuid)
         c->uuid = lxcf_xstrdup(uuid);
     if (lxcf_domxml_meta_parse(meta, c, NULL) < 0 || !lxcf_virt_in_scope(c))
         return 0;
@@ -231,7 +298,8 @@ typedef enum lxcf_virt_depth {
     LXCF_VIRT_META,
 } lxcf_virt_depth;
 
-static int lxcf_virt_list_domains(virConnectPtr conn, lxcf_virt_depth depth, lxcf_virt_list *out,
+static int lxcf_virt_list_domains(virConnectPtr conn, lxcf_virt_depth depth,
+                                  lxcf_virt_cache **cache, bool reuse, lxcf_virt_list *out,
                                   lxcf_err *err)
 {
     bool brief = depth != LXCF_VIRT_FULL;
@@ -260,7 +328,8 @@ static int lxcf_virt_list_domains(virConnectPtr conn, lxcf_virt_depth depth, lxc
         int state = 0, reason, autos = 0, r;
 
         /* A domain that vanished or is not ours is simply not listed. */
-        r = brief ? lxcf_virt_describe_brief(doms[i], &c) : lxcf_virt_describe(doms[i], &c, NULL);
+        r = brief ? lxcf_virt_describe_brief(doms[i], cache, reuse, &c)
+                  : lxcf_virt_describe(doms[i], &c, NULL);
         if (r <= 0 || !c) {
             virDomainFree(doms[i]);
             continue;
@@ -296,17 +365,24 @@ static int lxcf_virt_list_domains(virConnectPtr conn, lxcf_virt_depth depth, lxc
 
 int lxcf_virt_list_all(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
 {
-    return lxcf_virt_list_domains(conn, LXCF_VIRT_FULL, out, err);
+    return lxcf_virt_list_domains(conn, LXCF_VIRT_FULL, NULL, false, out, err);
 }
 
 int lxcf_virt_list_brief(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
 {
-    return lxcf_virt_list_domains(conn, LXCF_VIRT_BRIEF, out, err);
+    return lxcf_virt_list_domains(conn, LXCF_VIRT_BRIEF, NULL, false, out, err);
 }
 
-int lxcf_virt_list_meta(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
+int lxcf_virt_list_meta(virConnectPtr conn, lxcf_virt_cache **cache, lxcf_virt_list *out,
+                        lxcf_err *err)
 {
-    return lxcf_virt_list_domains(conn, LXCF_VIRT_META, out, err);
+    return lxcf_virt_list_domains(conn, LXCF_VIRT_META, cache, false, out, err);
+}
+
+int lxcf_virt_list_meta_cached(virConnectPtr conn, lxcf_virt_cache **cache, lxcf_virt_list *out,
+                               lxcf_err *err)
+{
+    return lxcf_virt_list_domains(conn, LXCF_VIRT_META, cache, true, out, err);
 }
 
 void lxcf_virt_list_clear(lxcf_virt_list *l)

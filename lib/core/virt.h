@@ -54,6 +54,9 @@ int lxcf_virt_set_meta(virDomainPtr dom, const lxcf_container *c, lxcf_err *err)
  * NULL (lxcf_domxml_set_lxcfs); libvirt has no call for mounts. */
 int lxcf_virt_set_lxcfs(virDomainPtr dom, const char *dir, lxcf_err *err);
 
+/* Domains' lxcf metadata as one process read it (lxcf_virt_list_meta). */
+typedef struct lxcf_virt_cache lxcf_virt_cache;
+
 typedef struct lxcf_virt_entry {
     lxcf_container *c;
     int state;          /* virDomainState */
@@ -78,8 +81,19 @@ int lxcf_virt_list_brief(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err)
 /* The metadata alone, for the address pick and the hosts blocks: the
  * running state as libvirt's list gives it (id > 0), no autostart, pause
  * or persistence (those are left false, persistent true) and no memory
- * in use: three calls and the cgroup reads fewer than list_brief. */
-int lxcf_virt_list_meta(virConnectPtr conn, lxcf_virt_list *out, lxcf_err *err);
+ * in use: three calls and the cgroup reads fewer than list_brief.  Each
+ * domain's metadata is read afresh, and kept in *CACHE (when CACHE;
+ * created when *CACHE is NULL). */
+int lxcf_virt_list_meta(virConnectPtr conn, lxcf_virt_cache **cache, lxcf_virt_list *out,
+                        lxcf_err *err);
+/* The same, reading only the metadata of domains *CACHE does not hold yet
+ * (by UUID; the domains and their names are always libvirt's of now).
+ * For facts that never change for a UUID, the address and the root (the
+ * hosts blocks): the state mark may be an older one. */
+int lxcf_virt_list_meta_cached(virConnectPtr conn, lxcf_virt_cache **cache, lxcf_virt_list *out,
+                               lxcf_err *err);
+void lxcf_virt_cache_free(lxcf_virt_cache *cache);
+LXCF_DEFINE_CLEANUP_FUNC(lxcf_virt_cache_freep, lxcf_virt_cache *, lxcf_virt_cache_free)
 void lxcf_virt_list_clear(lxcf_virt_list *l);
 
 const char *lxcf_virt_state_name(int state);

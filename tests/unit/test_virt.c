@@ -379,7 +379,7 @@ static void lxcf_t_assert_meta_agrees(const lxcf_virt_list *a)
     lxcf_virt_list meta;
     lxcf_err err = LXCF_ERR_INIT;
 
-    assert_int_equal(lxcf_virt_list_meta(conn, &meta, &err), 0);
+    assert_int_equal(lxcf_virt_list_meta(conn, NULL, &meta, &err), 0);
     lxcf_t_assert_lists_agree_in(a, &meta, false);
     for (size_t i = 0; i < meta.n; i++) {
         assert_false(meta.e[i].autostart);
@@ -493,6 +493,54 @@ static void test_set_meta_of_a_running_domain_changes_both_definitions(void **st
     assert_int_equal(lxcf_t_define(lxcf_t_web1), 0);
 }
 
+/* The entry of NAME in L, or NULL. */
+static const lxcf_container *lxcf_t_find(const lxcf_virt_list *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (lxcf_streq(l->e[i].c->name, name))
+            return l->e[i].c;
+    return NULL;
+}
+
+static void test_list_meta_cached_asks_only_for_new_domains(void **state)
+{
+    _cleanup_(lxcf_virt_cache_freep) lxcf_virt_cache *cache = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_db1();
+    _cleanup_domain_ virDomainPtr d = NULL;
+    lxcf_virt_list l;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    assert_int_equal(lxcf_virt_list_meta(conn, &cache, &l, &err), 0);
+    assert_non_null(cache);
+    assert_null(lxcf_t_find(&l, "cache1"));
+    lxcf_virt_list_clear(&l);
+    free(c->name);
+    c->name = lxcf_xstrdup("cache1");
+    c->ipv4 = lxcf_xstrdup("192.168.125.40");
+    c->ipv4_prefix = 24;
+    assert_int_equal(lxcf_virt_define(conn, c, &d, &err), 0);
+    /* A domain not seen before is read... */
+    assert_int_equal(lxcf_virt_list_meta_cached(conn, &cache, &l, &err), 0);
+    assert_string_equal(lxcf_t_find(&l, "cache1")->ipv4, "192.168.125.40");
+    lxcf_virt_list_clear(&l);
+    /* ...and then kept: only a fresh list sees its metadata change. */
+    free(c->ipv4);
+    c->ipv4 = lxcf_xstrdup("192.168.125.41");
+    assert_int_equal(lxcf_virt_set_meta(d, c, &err), 0);
+    assert_int_equal(lxcf_virt_list_meta_cached(conn, &cache, &l, &err), 0);
+    assert_string_equal(lxcf_t_find(&l, "cache1")->ipv4, "192.168.125.40");
+    lxcf_virt_list_clear(&l);
+    assert_int_equal(lxcf_virt_list_meta(conn, &cache, &l, &err), 0);
+    assert_string_equal(lxcf_t_find(&l, "cache1")->ipv4, "192.168.125.41");
+    lxcf_virt_list_clear(&l);
+    /* A domain gone is gone from the cached list too. */
+    assert_int_equal(virDomainUndefine(d), 0);
+    assert_int_equal(lxcf_virt_list_meta_cached(conn, &cache, &l, &err), 0);
+    assert_null(lxcf_t_find(&l, "cache1"));
+    assert_true(l.n > 0);
+    lxcf_virt_list_clear(&l);
+}
+
 static void test_define_keeps_the_uuid_libvirt_chose(void **state)
 {
     _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_t_db1();
@@ -567,6 +615,7 @@ int main(void)
         cmocka_unit_test_teardown(test_scope_null_sees_every_container, lxcf_t_unscoped),
         cmocka_unit_test(test_list_all_gives_lxcf_containers_sorted),
         cmocka_unit_test(test_list_brief_agrees_with_list_all),
+        cmocka_unit_test(test_list_meta_cached_asks_only_for_new_domains),
         cmocka_unit_test(test_set_meta_reads_as_a_redefinition),
         cmocka_unit_test(test_set_meta_of_a_running_domain_changes_both_definitions),
         cmocka_unit_test(test_define_keeps_the_uuid_libvirt_chose),
