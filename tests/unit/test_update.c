@@ -167,12 +167,41 @@ static void test_guest_that_cannot_run_rolls_back_before_the_host(void **state)
     t_undefine("fail1");
 }
 
+/* A snapshot no journal records may hold a guest's only originals: the
+ * update fails for that guest, and neither puts it over the guest's tree
+ * nor removes it. */
+static void test_snapshot_no_journal_records_is_left_alone(void **state)
+{
+    _cleanup_free_ char *text = NULL, *kept = NULL, *groot = NULL, *snap = NULL;
+    char *argv[] = { "true", NULL };
+    lxcf_update_opts o = { .only = (char *[]){ "stale1", NULL } };
+    lxcf_ctx ctx;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    t_define("stale1", LXCF_MODEL_SEPARATE, NULL);
+    groot = lxcf_xasprintf("%s/opt/lxcf/stale1", root);
+    snap = lxcf_xasprintf("%s/opt/lxcf/" LXCF_UPDATE_DIR "/stale1/snapshot", root);
+    lxcf_test_write_file(snap, "etc/app.conf", "stale\n");
+    t_ctx(&ctx);
+    assert_int_equal(lxcf_update_run(&ctx, argv, &o, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "a snapshot no update journal records"));
+    text = lxcf_test_read_file(groot, "etc/app.conf");
+    assert_string_equal(text, "before\n");
+    kept = lxcf_test_read_file(snap, "etc/app.conf");
+    assert_string_equal(kept, "stale\n");
+    lxcf_test_rmrf(snap);
+    lxcf_ctx_clear(&ctx);
+    t_undefine("stale1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dry_run_says_what_it_would_do_and_changes_nothing),
         cmocka_unit_test(test_second_update_is_busy),
         cmocka_unit_test(test_guest_that_cannot_run_rolls_back_before_the_host),
+        cmocka_unit_test(test_snapshot_no_journal_records_is_left_alone),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
