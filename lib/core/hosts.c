@@ -1,9 +1,11 @@
 #include "hosts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "fsutil.h"
@@ -306,7 +308,8 @@ int lxcf_hosts_update_file(const char *path, const lxcf_hosts_entry *entries, si
 /* What lxcf_hosts_update_guests holds of one guest between its steps. */
 typedef struct lxcf_hosts_stage {
     int rootfd;
-    dev_t dev;
+    int dirfd;          /* etc/, where the file is staged: what is synced */
+    dev_t dev;          /* its filesystem */
     bool pending;       /* its new file waits for the next sync */
     lxcf_fs_staged sf;
 } lxcf_hosts_stage;
@@ -323,9 +326,6 @@ static int lxcf_hosts_stage_guest(const lxcf_hosts_guest *g, lxcf_hosts_stage *s
     s->rootfd = lxcf_fs_open_root(g->root, err);
     if (s->rootfd < 0)
         return -1;
-    if (fstat(s->rootfd, &st) < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot stat %s", g->root);
-    s->dev = st.st_dev;
     if (lxcf_fs_read_beneath(s->rootfd, "etc/hosts", &old, &len, &e) < 0) {
         if (!lxcf_error_is_errno(&e, ENOENT))
             return lxcf_error_move(err, &e);
@@ -337,6 +337,11 @@ static int lxcf_hosts_stage_guest(const lxcf_hosts_guest *g, lxcf_hosts_stage *s
         return 0;
     if (lxcf_fs_stage_beneath(s->rootfd, "etc/hosts", new, strlen(new), 0644, &s->sf, err) < 0)
         return -1;
+    /* Its own descriptor: the commit closes the staged one. */
+    s->dirfd = fcntl(s->sf.dirfd, F_DUPFD_CLOEXEC, 3);
+    if (s->dirfd < 0 || fstat(s->dirfd, &st) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "cannot stat %s/etc", g->root);
+    s->dev = st.st_dev;
     s->pending = true;
     return 0;
 }
@@ -353,7 +358,7 @@ static void lxcf_hosts_sync_pending(lxcf_hosts_guest *g, lxcf_hosts_stage *s, si
             continue;
         for (size_t j = 0; j < i && !seen; j++)
             seen = s[j].pending && s[j].dev == s[i].dev;
-        if (seen || syncfs(s[i].rootfd) == 0)
+        if (seen || syncfs(s[i].dirfd) == 0)
             continue;
         e = errno;
         for (size_t j = i; j < ng; j++) {
@@ -372,8 +377,9 @@ void lxcf_hosts_update_guests(lxcf_hosts_guest *g, size_t ng, const lxcf_hosts_e
     bool was = lxcf_sync_defer(true);
 
     for (size_t i = 0; i < ng; i++) {
-        s[i] = (lxcf_hosts_stage){ .rootfd = -1, .sf = LXCF_FS_STAGED_INIT };
-        lxcf_hosts_stage_guest(&g[i], &s[i], entries, n, &g[i].err);
+        s[i] = (lxcf_hosts_stage){ .rootfd = -1, .dirfd = -1, .sf = LXCF_FS_STAGED_INIT };
+        if (lxcf_hosts_stage_guest(&g[i], &s[i], entries, n, &g[i].err) < 0)
+            lxcf_fs_staged_clear(&s[i].sf);
     }
     /* Every new content durable before any rename, so that a crash
      * between leaves each guest its old file, never an empty one. */
@@ -387,6 +393,8 @@ void lxcf_hosts_update_guests(lxcf_hosts_guest *g, size_t ng, const lxcf_hosts_e
         lxcf_fs_staged_clear(&s[i].sf);
         if (s[i].rootfd >= 0)
             close(s[i].rootfd);
+        if (s[i].dirfd >= 0)
+            close(s[i].dirfd);
     }
 }
 
