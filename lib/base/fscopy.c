@@ -275,9 +275,12 @@ static void lxcf_cp_dispatch(lxcf_cp_ctx *c, const struct stat *st, lxcf_copy_ac
     pthread_mutex_unlock(&p->lock);
 }
 
+/* Two per CPU by default: a worker often waits (the log of a journaling
+ * filesystem, a reflink's extent locks), and measured, two per CPU beat
+ * one on ext4, XFS and btrfs. */
 static unsigned lxcf_cp_nworkers(const lxcf_copy_opts *o)
 {
-    long n = o->workers ? (long)o->workers : sysconf(_SC_NPROCESSORS_ONLN);
+    long n = o->workers ? (long)o->workers : 2 * sysconf(_SC_NPROCESSORS_ONLN);
 
     if (o->replace || n <= 1)
         return 0;
