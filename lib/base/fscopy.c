@@ -247,8 +247,9 @@ static void *lxcf_cp_work(void *arg)
             break;
         j = p->q[p->head];
         p->head = (p->head + 1) % LXCF_CP_QUEUE;
-        p->n--;
-        pthread_cond_signal(&p->room);
+        /* The walk, waiting on a full queue, refills half of it at once. */
+        if (--p->n == LXCF_CP_QUEUE / 2)
+            pthread_cond_signal(&p->room);
         pthread_mutex_unlock(&p->lock);
         w->st = (lxcf_copy_stats){ 0 };
         lxcf_cp_run(w, &j);
