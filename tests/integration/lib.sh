@@ -151,6 +151,37 @@ t_tree_hash() {
      find . -type f -print0 | LC_ALL=C sort -z | xargs -0 cat | md5sum) | md5sum
 }
 
+# t_init_update NAME [NET SUBNET]: t_init for the tests of update, with
+# the host tree H, its roots R and a directory P for the packages made.
+t_init_update() {
+    t_init "$@"
+    H=$T_ROOT/host
+    R=$H/opt/lxcf
+    P=$T_ROOT/pkg
+    mkdir -p "$P"
+}
+
+# t_mkdeb FILE PACKAGE PREINST-BODY DESCRIPTION: $P/FILE.deb, PACKAGE 1.0
+# with a /usr file, a conffile and a postinst that leaves a stamp in /var.
+t_mkdeb() {
+    local file=$1 name=$2 d=$P/$1
+    mkdir -p "$d/DEBIAN" "$d/usr/share/$name" "$d/etc"
+    echo "hello from $file" > "$d/usr/share/$name/hello"
+    echo "setting = 1" > "$d/etc/$name.conf"
+    echo "/etc/$name.conf" > "$d/DEBIAN/conffiles"
+    cat > "$d/DEBIAN/control" <<EOC
+Package: $name
+Version: 1.0
+Architecture: all
+Maintainer: lxcf tests <root@localhost>
+Description: $4
+EOC
+    printf '#!/bin/sh\nset -e\n%s\nexit 0\n' "$3" > "$d/DEBIAN/preinst"
+    printf '#!/bin/sh\nset -e\nmkdir -p /var/lib/%s\necho done > /var/lib/%s/stamp\n' "$name" "$name" > "$d/DEBIAN/postinst"
+    chmod 0755 "$d/DEBIAN/preinst" "$d/DEBIAN/postinst"
+    dpkg-deb --root-owner-group --build "$d" "$P/$file.deb" >/dev/null
+}
+
 # Checks run in `bash -c` subshells: give them the helpers and settings.
 # t_serve_once DIR: serve DIR over http on the loopback (serve-once.py),
 # each package file once.  Sets SRV (its PID, stopped at exit) and PORT;

@@ -6,38 +6,16 @@
 # every guest and the host tree or in none of them, never a mix.  A re-run
 # of the update then succeeds.
 . "$(dirname "$0")/lib.sh"
-t_init crashupd 9 139
+t_init_update crashupd 9 139
 
-H=$T_ROOT/host
-R=$H/opt/lxcf
-P=$T_ROOT/pkg
 GUESTS="lxcft-c1 lxcft-c2 lxcft-c3"
 # A guest still booting may ignore the shutdown request: do not wait long.
 sed -i 's/^stop_timeout = .*/stop_timeout = 10/' "$H/etc/lxcf/lxcf.conf"
-mkdir -p "$P"
 
-# mkpkg NAME PREINST-BODY: a package with a /usr file, a conffile and a
-# postinst that leaves a stamp in /var.
-mkpkg() {
-    local name=$1 d=$P/$1
-    mkdir -p "$d/DEBIAN" "$d/usr/share/lxcf-test-pkg" "$d/etc"
-    echo "hello from $name" > "$d/usr/share/lxcf-test-pkg/hello"
-    echo "setting = 1" > "$d/etc/lxcf-test-pkg.conf"
-    echo "/etc/lxcf-test-pkg.conf" > "$d/DEBIAN/conffiles"
-    cat > "$d/DEBIAN/control" <<EOC
-Package: lxcf-test-pkg
-Version: 1.0
-Architecture: all
-Maintainer: lxcf tests <root@localhost>
-Description: lxcf update crash test package
-EOC
-    printf '#!/bin/sh\nset -e\n%s\nexit 0\n' "$2" > "$d/DEBIAN/preinst"
-    printf '#!/bin/sh\nset -e\nmkdir -p /var/lib/lxcf-test-pkg\necho done > /var/lib/lxcf-test-pkg/stamp\n' > "$d/DEBIAN/postinst"
-    chmod 0755 "$d/DEBIAN/preinst" "$d/DEBIAN/postinst"
-    dpkg-deb --root-owner-group --build "$d" "$P/$name.deb" >/dev/null
-}
-mkpkg good ':'
-mkpkg bad 'if [ "$(cat /etc/hostname)" = lxcft-c2 ]; then echo "bad refuses lxcft-c2" >&2; exit 1; fi'
+# good and bad: the same package, lxcf-test-pkg; bad refuses one guest.
+t_mkdeb good lxcf-test-pkg ':' "lxcf update crash test package"
+t_mkdeb bad lxcf-test-pkg 'if [ "$(cat /etc/hostname)" = lxcft-c2 ]; then echo "bad refuses lxcft-c2" >&2; exit 1; fi' \
+    "lxcf update crash test package"
 
 # pkg ADMINDIR: installed, absent, or dpkg's status of a half-done package
 pkg() {

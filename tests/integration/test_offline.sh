@@ -7,15 +7,12 @@
 # host downloads once, every guest and the host install those very files.
 # Nothing leaves the machine.
 . "$(dirname "$0")/lib.sh"
-t_init offline 12 142
+t_init_update offline 12 142
 
-H=$T_ROOT/host
-R=$H/opt/lxcf
-P=$T_ROOT/pkg
 REPO=/srv/lxcf-debrepo
 GUESTS="lxcft-o1 lxcft-o2 lxcft-o3"
 PKG=lxcf-offline-demo
-mkdir -p "$P" "$H$REPO"
+mkdir -p "$H$REPO"
 
 # mkpkg VERSION [NAME DIR]: a package with a file in /etc and one in /usr,
 # in the repository DIR (default: the local one).

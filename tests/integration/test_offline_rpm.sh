@@ -11,15 +11,12 @@
 [ -n "${LXCF_TEST_HOST_RPM:-}" ] && [ -d "$LXCF_TEST_HOST_RPM" ] || skip_all "no rpm test host tree (scripts/make-test-host --rpm)"
 command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null || skip_all "rpmbuild or createrepo_c missing (scripts/install-deps --test)"
 LXCF_TEST_HOST=$LXCF_TEST_HOST_RPM
-t_init offrpm 13 143
+t_init_update offrpm 13 143
 
-H=$T_ROOT/host
-R=$H/opt/lxcf
-P=$T_ROOT/pkg
 REPO=/mnt/lxcf-rpmrepo
 GUESTS="lxcft-r1 lxcft-r2 lxcft-r3"
 PKG=lxcf-rpm-demo
-mkdir -p "$P" "$H$REPO"
+mkdir -p "$H$REPO"
 
 # mkrpm VERSION [NAME DIR]: a noarch rpm with a file in /etc and one in
 # /usr, in the repository DIR (default: the local one).

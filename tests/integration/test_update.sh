@@ -5,36 +5,13 @@
 # update is refused while one runs; a crash is recovered; deploy copies
 # files and refuses planted symlinks.
 . "$(dirname "$0")/lib.sh"
-t_init update 2 132
+t_init_update update 2 132
 
-H=$T_ROOT/host
-R=$H/opt/lxcf
-P=$T_ROOT/pkg
 GUESTS="lxcft-u1 lxcft-u2 lxcft-u3"
-mkdir -p "$P"
 
-# mkpkg NAME PREINST-BODY: a package with a /usr file, a conffile and a
-# postinst that leaves a stamp in /var.
-mkpkg() {
-    local name=$1 d=$P/$1
-    mkdir -p "$d/DEBIAN" "$d/usr/share/$name" "$d/etc"
-    echo "hello from $name" > "$d/usr/share/$name/hello"
-    echo "setting = 1" > "$d/etc/$name.conf"
-    echo "/etc/$name.conf" > "$d/DEBIAN/conffiles"
-    cat > "$d/DEBIAN/control" <<EOC
-Package: $name
-Version: 1.0
-Architecture: all
-Maintainer: lxcf tests <root@localhost>
-Description: lxcf update test package
-EOC
-    printf '#!/bin/sh\nset -e\n%s\nexit 0\n' "$2" > "$d/DEBIAN/preinst"
-    printf '#!/bin/sh\nset -e\nmkdir -p /var/lib/%s\necho done > /var/lib/%s/stamp\n' "$name" "$name" > "$d/DEBIAN/postinst"
-    chmod 0755 "$d/DEBIAN/preinst" "$d/DEBIAN/postinst"
-    dpkg-deb --root-owner-group --build "$d" "$P/$name.deb" >/dev/null
-}
-mkpkg lxcf-test-pkg ':'
-mkpkg lxcf-test-bad 'if [ "$(cat /etc/hostname)" = lxcft-u2 ]; then echo "lxcf-test-bad refuses lxcft-u2" >&2; exit 1; fi'
+t_mkdeb lxcf-test-pkg lxcf-test-pkg ':' "lxcf update test package"
+t_mkdeb lxcf-test-bad lxcf-test-bad 'if [ "$(cat /etc/hostname)" = lxcft-u2 ]; then echo "lxcf-test-bad refuses lxcft-u2" >&2; exit 1; fi' \
+    "lxcf update test package"
 
 installed() {  # installed ADMINDIR PKG
     [ "$(dpkg-query --admindir="$1" -W -f '${Status}' "$2" 2>/dev/null)" = "install ok installed" ]
