@@ -278,16 +278,15 @@ static void lxcf_cp_dispatch(lxcf_cp_ctx *c, const struct stat *st, lxcf_copy_ac
     pthread_mutex_unlock(&p->lock);
 }
 
-/* Two per CPU by default into DFD's filesystem: a worker often waits
- * (the log of a journaling filesystem, a reflink's extent locks); on XFS
- * that made the copy of a system's etc and var a fifth faster, on ext4 it
- * cost nothing.  None on btrfs, where every create and clone in one
- * subvolume takes the locks of the same b-tree: there workers made that
- * copy a fifth slower. */
+/* One per CPU by default into DFD's filesystem: on XFS that made the
+ * copy of a system's etc and var a fifth faster, on ext4 it cost nothing
+ * (more than one per CPU did).  None on btrfs, where every create and
+ * clone in one subvolume takes the locks of the same b-tree: there
+ * workers made that copy a fifth slower. */
 static unsigned lxcf_cp_nworkers(const lxcf_copy_opts *o, int dfd)
 {
     struct statfs sf;
-    long n = o->workers ? (long)o->workers : 2 * sysconf(_SC_NPROCESSORS_ONLN);
+    long n = o->workers ? (long)o->workers : sysconf(_SC_NPROCESSORS_ONLN);
 
     if (!o->workers && fstatfs(dfd, &sf) == 0 && sf.f_type == BTRFS_SUPER_MAGIC)
         return 0;

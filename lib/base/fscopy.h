@@ -38,7 +38,7 @@ typedef struct lxcf_copy_opts {
     lxcf_copy_progress_fn progress; /* at most every ~0.5 s, and once at the end */
     void *progress_opaque;
     /* Threads creating files beside the one walking the tree (copy_tree
-     * only, not with replace): 0 = two per CPU (at most 8; none on
+     * only, not with replace): 0 = one per CPU (at most 8; none on
      * btrfs, where they slow it down), 1 = none.
      * The filter and progress are only ever called from the caller's
      * thread. */
