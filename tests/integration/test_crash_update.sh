@@ -58,7 +58,19 @@ list_truthful() {
     done
 }
 etc_hashes() { local g; for g in $GUESTS; do t_tree_hash "$R/$g/etc"; done; }
-export -f pkg running consistent no_mounts_left list_truthful etc_hashes
+# lxcf start refuses every guest whose trees a snapshot still holds aside
+held_not_started() {
+    local g out n=0
+    for g in $GUESTS; do
+        [ -e "$R/.lxcf-update/$g/snapshot" ] || continue
+        n=$((n + 1))
+        out=$(lxcf start "$g" 2>&1) && { echo "$g started: $out"; return 1; }
+        echo "$out"
+        [[ $out == *"$g: an interrupted update holds its trees aside"* ]] || return 1
+    done
+    echo "$n held"
+}
+export -f pkg running consistent no_mounts_left list_truthful etc_hashes held_not_started
 export H R P GUESTS
 
 ok "sysgen a running joint guest" lxcf sysgen --model joint lxcft-c1
@@ -69,6 +81,7 @@ ok "nothing has the package yet" consistent absent
 after_crash() {  # after_crash WHAT: what every crash must leave
     ok "$1: list shows every guest truthfully" list_truthful
     ok "$1: no overlay or bind mount is left" no_mounts_left
+    ok "$1: lxcf start refuses a guest whose snapshot is left" held_not_started
 }
 recovered() {  # recovered WHAT EXPECT: --recover completes it
     ok "$1: update --recover" lxcf update --recover
@@ -79,9 +92,16 @@ recovered() {  # recovered WHAT EXPECT: --recover completes it
 }
 
 # Steps before the host step roll back; from the host step on, complete.
-for step in update-locked update-journal-written update-guest-stopped update-snapshotted \
-            update-guest-done update-before-host update-host-done; do
-    case $step in update-before-host | update-host-done) expect=installed ;; *) expect=absent ;; esac
+# update-layer-moved: a guest's etc renamed into its snapshot, nothing at
+# its place yet; update-layer-back: a commit beside the host step removed
+# a guest's upper etc and has not renamed the merged one back.
+for step in update-locked update-journal-written update-guest-stopped update-layer-moved \
+            update-snapshotted update-guest-done update-before-host update-layer-back \
+            update-host-done; do
+    case $step in
+        update-before-host | update-layer-back | update-host-done) expect=installed ;;
+        *) expect=absent ;;
+    esac
     t_wait_systemd lxcft-c1 >/dev/null
     ok "update killed at $step" bash -c "LXCF_CRASH_AT=$step lxcf update dpkg -i $P/good.deb; rc=\$?; echo rc=\$rc; [ \$rc = 137 ]"
     after_crash "$step"
