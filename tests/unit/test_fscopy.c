@@ -481,21 +481,16 @@ static void test_copy_tree_reports_progress(void **state)
     lxcf_test_rmrf(d);
 }
 
-static int t_child_copy_mount(void *arg)
+static int t_child_copy_mount(const char *d)
 {
-    const char *d = arg;
     _cleanup_free_ char *src = lxcf_test_path(d, "src"), *dst = lxcf_test_path(d, "dst");
-    _cleanup_free_ char *mnt = lxcf_test_path(d, "src/usr"), *other = lxcf_test_path(d, "other");
     lxcf_copy_opts o = { .one_file_system = true };
     lxcf_err err = LXCF_ERR_INIT;
 
-    if (mount(other, mnt, "none", MS_BIND, NULL) < 0)
-        return 1;
     if (lxcf_fs_copy_tree(src, dst, &o, NULL, &err) < 0)
         return 2;
     if (!lxcf_test_exists(d, "dst/usr") || lxcf_test_exists(d, "dst/usr/bin") || !lxcf_test_exists(d, "dst/etc/f"))
         return 3;
-    umount2(mnt, MNT_DETACH);
     return 0;
 }
 
@@ -506,7 +501,7 @@ static void test_copy_tree_one_file_system_skips_mounts(void **state)
     lxcf_test_write_file(d, "other/bin/sh", "host");
     lxcf_test_write_file(d, "src/etc/f", "x");
     lxcf_test_mkdirs(d, "src/usr");
-    assert_int_equal(lxcf_test_in_mountns(t_child_copy_mount, d), 0);
+    assert_int_equal(lxcf_test_in_mountns_bound(d, "other", "src/usr", 0, t_child_copy_mount), 0);
     lxcf_test_rmrf(d);
 }
 
