@@ -30,6 +30,7 @@
 typedef struct lxcf_upd_job {
     const lxcf_update_guest *g;
     bool stopped, touched;
+    bool autostart; /* lxcf turned its autostart off: on again once settled */
     bool layered;  /* its snapshot is layered (update_layer.h), not a copy */
     bool reported; /* its FAILED line is out already (with the log's tail) */
     lxcf_err err;
@@ -99,6 +100,41 @@ static int lxcf_upd_set_phase(lxcf_upd *u, lxcf_update_phase p, lxcf_err *err)
 {
     u->j.phase = p;
     return lxcf_update_journal_write(u->journal_path, &u->j, err);
+}
+
+/* libvirtd starts an autostart guest at host boot without asking lxcf:
+ * after a crash it would boot one whose trees are aside, and --recover
+ * would then merge what it wrote over the originals.  So autostart is off
+ * from before the guest is stopped until its update is in place. */
+static int lxcf_upd_autostart_off(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
+{
+    _cleanup_domain_ virDomainPtr d = NULL;
+    int on = 0;
+
+    if (lxcf_virt_lookup(u->ctx->conn, jb->g->name, &d, NULL, err) < 0)
+        return -1;
+    if (virDomainGetAutostart(d, &on) < 0)
+        return lxcf_virt_error(err, jb->g->name, "reading autostart");
+    if (!on)
+        return 0;
+    if (lxcf_upd_journal_add(u, &u->j.autostart, jb->g->name, err) < 0)
+        return -1;
+    jb->autostart = true;
+    if (virDomainSetAutostart(d, 0) < 0)
+        return lxcf_virt_error(err, jb->g->name, "disabling autostart");
+    return 0;
+}
+
+/* A guest whose update is not in place stays stopped and keeps autostart
+ * off until --recover has finished it; true when its FAILED line must say
+ * that autostart is off. */
+static bool lxcf_upd_held(lxcf_upd_job *jb)
+{
+    bool off = jb->autostart;
+
+    jb->stopped = false;
+    jb->autostart = false;
+    return off;
 }
 
 static int lxcf_upd_stop(lxcf_upd *u, lxcf_upd_job *jb, lxcf_err *err)
@@ -241,7 +277,8 @@ static void *lxcf_upd_stop_worker(void *opaque)
     lxcf_upd_job *jb;
 
     while ((jb = lxcf_upd_next(u, false)))
-        if (jb->g->running && lxcf_upd_stop(u, jb, &jb->err) < 0)
+        if (lxcf_upd_autostart_off(u, jb, &jb->err) < 0 ||
+            (jb->g->running && lxcf_upd_stop(u, jb, &jb->err) < 0))
             lxcf_upd_fail(u, jb);
     return NULL;
 }
@@ -308,13 +345,13 @@ static void *lxcf_upd_settle_worker(void *opaque)
             (jb->layered ? lxcf_update_layer_commit(jb->g->root, snap, &jb->err)
                          : lxcf_update_remove_if_exists(snap, &jb->err)) == 0)
             continue;
-        msg = lxcf_xasprintf("FAILED to put the update in place (run lxcf update --recover): %s",
-                             jb->err.msg);
-        lxcf_upd_report(u, jb->g->name, msg);
         pthread_mutex_lock(&u->mu);
         u->unsettled = true;
-        jb->stopped = false;
+        msg = lxcf_xasprintf("FAILED to put the update in place (run lxcf update --recover%s): %s",
+                             lxcf_upd_held(jb) ? "; autostart stays off until then" : "",
+                             jb->err.msg);
         pthread_mutex_unlock(&u->mu);
+        lxcf_upd_report(u, jb->g->name, msg);
     }
     return NULL;
 }
@@ -330,6 +367,26 @@ static int lxcf_upd_settled(lxcf_upd *u, lxcf_err *err)
             break;
         }
     return u->unsettled ? -1 : 0;
+}
+
+/* Every guest whose update is in place gets back the autostart lxcf
+ * turned off, while the journal still names it (a crash before then
+ * leaves it to --recover). */
+static int lxcf_upd_autostart_on(lxcf_upd *u, lxcf_err *err)
+{
+    int r = 0;
+
+    for (size_t i = 0; i < u->n; i++) {
+        const char *name = u->jobs[i].g->name;
+        lxcf_err e = LXCF_ERR_INIT;
+
+        if (u->jobs[i].autostart && lxcf_container_autostart(u->ctx, name, true, &e) < 0) {
+            _cleanup_free_ char *msg = lxcf_xasprintf("FAILED to turn autostart on again: %s", e.msg);
+            lxcf_upd_report(u, name, msg);
+            r = lxcf_error(err, LXCF_EXIT_FAIL, "%s: autostart not turned on again: %s", name, e.msg);
+        }
+    }
+    return r;
 }
 
 static int lxcf_upd_restart(lxcf_upd *u, lxcf_err *err)
@@ -369,16 +426,19 @@ static int lxcf_upd_undo(lxcf_upd *u, lxcf_err *err)
         if (!jb->touched)
             continue;
         if (lxcf_update_rollback(jb->g->root, snap, &e) < 0) {
-            _cleanup_free_ char *msg = lxcf_xasprintf("FAILED to roll back: %s", e.msg);
-            lxcf_upd_report(u, jb->g->name, msg);
             /* Half put back: it starts once --recover has finished it. */
-            jb->stopped = false;
+            _cleanup_free_ char *msg = lxcf_xasprintf(
+                "FAILED to roll back%s: %s",
+                lxcf_upd_held(jb) ? " (autostart stays off until lxcf update --recover)" : "", e.msg);
+            lxcf_upd_report(u, jb->g->name, msg);
             r = -1;
             continue;
         }
         lxcf_upd_report(u, jb->g->name, "rolled back");
         lxcf_crashpoint("update-rollback");
     }
+    if (lxcf_upd_autostart_on(u, NULL) < 0)
+        r = -1;
     if (r == 0 && unlink(u->journal_path) < 0 && errno != ENOENT)
         r = -1;
     lxcf_upd_restart(u, NULL);
@@ -451,6 +511,8 @@ static int lxcf_upd_finish(lxcf_upd *u, lxcf_err *err)
 {
     int r = lxcf_upd_set_phase(u, LXCF_UPDATE_PHASE_DONE, err);
 
+    if (lxcf_upd_autostart_on(u, err) < 0)
+        r = -1;
     if (lxcf_upd_restart(u, err) < 0 || lxcf_upd_settled(u, err) < 0)
         r = -1;
     /* Anything unfinished keeps the journal for --recover (or the next run). */

@@ -32,6 +32,8 @@ int lxcf_update_journal_write(const char *path, const lxcf_update_journal *j, lx
         fprintf(f, "touched %s\n", *p);
     for (char **p = j->stopped; p && *p; p++)
         fprintf(f, "stopped %s\n", *p);
+    for (char **p = j->autostart; p && *p; p++)
+        fprintf(f, "autostart %s\n", *p);
     fclose(f);
     return lxcf_write_file_atomic(path, buf, len, 0600, false, err);
 }
@@ -52,6 +54,9 @@ static int lxcf_journal_line(lxcf_update_journal *j, const char *line, lxcf_err 
         return 0;
     } else if (lxcf_startswith(line, "stopped ") && *val) {
         lxcf_strv_push(&j->stopped, lxcf_xstrdup(val));
+        return 0;
+    } else if (lxcf_startswith(line, "autostart ") && *val) {
+        lxcf_strv_push(&j->autostart, lxcf_xstrdup(val));
         return 0;
     }
     return lxcf_error(err, LXCF_EXIT_FAIL, "malformed line '%s'", line);
@@ -85,6 +90,7 @@ void lxcf_update_journal_clear(lxcf_update_journal *j)
 {
     lxcf_strv_free(j->touched);
     lxcf_strv_free(j->stopped);
+    lxcf_strv_free(j->autostart);
     memset(j, 0, sizeof(*j));
 }
 

@@ -26,6 +26,10 @@ typedef struct lxcf_update_journal {
     lxcf_update_phase phase;
     char **touched;  /* guests with a complete snapshot: CMD may have run */
     char **stopped;  /* guests lxcf stopped and must start again */
+    char **autostart; /* guests whose autostart lxcf turned off: libvirtd
+                       * must not boot them at host start with their trees
+                       * aside; on again once each is settled.  A journal
+                       * of an older lxcf has no such line. */
 } lxcf_update_journal;
 
 /* Written atomically (temp + fsync + rename). */

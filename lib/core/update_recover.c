@@ -98,18 +98,38 @@ static int lxcf_rec_guests(lxcf_ctx *ctx, const char *dir, const lxcf_update_jou
     return 0;
 }
 
-static void lxcf_rec_restart(lxcf_ctx *ctx, const lxcf_update_journal *j, const lxcf_report *rep)
+static int lxcf_rec_autostart_on(lxcf_ctx *ctx, const char *name, const lxcf_report *rep,
+                                 lxcf_err *err)
 {
-    for (char **s = j->stopped; s && *s; s++) {
+    (void)rep;
+    return lxcf_container_autostart(ctx, name, true, err);
+}
+
+/* FN over each guest of NAMES, each reported with DONE or, failed, with a
+ * warning that says what is NOT done. */
+static void lxcf_rec_each(lxcf_ctx *ctx, char **names, const lxcf_report *rep,
+                          int (*fn)(lxcf_ctx *, const char *, const lxcf_report *, lxcf_err *),
+                          const char *done, const char *not_done)
+{
+    for (char **s = names; s && *s; s++) {
         lxcf_err e = LXCF_ERR_INIT;
 
-        if (lxcf_container_start(ctx, *s, rep, &e) < 0) {
-            _cleanup_free_ char *m = lxcf_xasprintf("warning: not started again: %s", e.msg);
+        if (fn(ctx, *s, rep, &e) < 0) {
+            _cleanup_free_ char *m = lxcf_xasprintf("warning: %s: %s", not_done, e.msg);
             lxcf_rec_msg(rep, *s, m);
             continue;
         }
-        lxcf_rec_msg(rep, *s, "started again");
+        lxcf_rec_msg(rep, *s, done);
     }
+}
+
+/* Every guest is settled: those whose autostart the update turned off get
+ * it back (before the journal goes), the stopped ones start again. */
+static void lxcf_rec_restart(lxcf_ctx *ctx, const lxcf_update_journal *j, const lxcf_report *rep)
+{
+    lxcf_rec_each(ctx, j->autostart, rep, lxcf_rec_autostart_on, "autostart on again",
+                  "autostart not turned on again");
+    lxcf_rec_each(ctx, j->stopped, rep, lxcf_container_start, "started again", "not started again");
 }
 
 int lxcf_update_recover(lxcf_ctx *ctx, bool have_lock, const lxcf_report *rep, lxcf_err *err)

@@ -70,13 +70,23 @@ held_not_started() {
     done
     echo "$n held"
 }
-export -f pkg running consistent no_mounts_left list_truthful etc_hashes held_not_started
+# autostart_is on|off: lxcft-c1 alone has autostart (on), or no guest has
+# it (off): an unfinished update keeps it off, lest libvirtd boot the guest
+# with its trees aside
+autostart_is() {
+    local a
+    a=$(virsh -q -c "$URI" list --all --autostart --name | grep '^lxcft-c' | tr '\n' ' ')
+    echo "autostart: '$a'"
+    if [ "$1" = on ]; then [ "$a" = 'lxcft-c1 ' ]; else [ -z "$a" ]; fi
+}
+export -f pkg running consistent no_mounts_left list_truthful etc_hashes held_not_started autostart_is
 export H R P GUESTS
 
 ok "sysgen a running joint guest" lxcf sysgen --model joint lxcft-c1
 ok "sysgen a stopped joint guest" lxcf sysgen --no-start --model joint lxcft-c2
 ok "sysgen a stopped separate guest" lxcf sysgen --no-start --model separate lxcft-c3
 ok "nothing has the package yet" consistent absent
+ok "lxcft-c1: autostart on" bash -c "virsh -c '$URI' autostart lxcft-c1 && autostart_is on"
 
 after_crash() {  # after_crash WHAT: what every crash must leave
     ok "$1: list shows every guest truthfully" list_truthful
@@ -87,6 +97,7 @@ recovered() {  # recovered WHAT EXPECT: --recover completes it
     ok "$1: update --recover" lxcf update --recover
     ok "$1: the scratch directory is gone" test ! -e "$R/.lxcf-update"
     ok "$1: lxcft-c1 runs again, the others stay stopped" bash -c "running lxcft-c1 && ! running lxcft-c2 && ! running lxcft-c3"
+    ok "$1: lxcft-c1 has its autostart again" autostart_is on
     ok "$1: package everywhere or nowhere ($2)" consistent "$2"
     ok "$1: no mount left after recovery" no_mounts_left
 }
@@ -102,18 +113,23 @@ for step in update-locked update-journal-written update-guest-stopped update-lay
         update-before-host | update-layer-back | update-host-done) expect=installed ;;
         *) expect=absent ;;
     esac
+    # Autostart goes off just before lxcft-c1 is stopped.
+    case $step in update-locked | update-journal-written) auto=on ;; *) auto=off ;; esac
     t_wait_systemd lxcft-c1 >/dev/null
     ok "update killed at $step" bash -c "LXCF_CRASH_AT=$step lxcf update dpkg -i $P/good.deb; rc=\$?; echo rc=\$rc; [ \$rc = 137 ]"
     after_crash "$step"
+    ok "$step: lxcft-c1's autostart is $auto after the crash" autostart_is $auto
     if [ "$step" = update-before-host ]; then
         ok "$step: --recover killed after re-running the host step" bash -c "
             LXCF_CRASH_AT=update-recover-host lxcf update --recover; rc=\$?; echo rc=\$rc; [ \$rc = 137 ]"
         after_crash "$step+update-recover-host"
+        ok "$step+update-recover-host: lxcft-c1's autostart is still off" autostart_is off
     fi
     recovered "$step" "$expect"
     t_wait_systemd lxcft-c1 >/dev/null
     ok "$step: a re-run succeeds" lxcf update dpkg -i "$P/good.deb"
     ok "$step: after the re-run everything has the package" consistent installed
+    ok "$step: the re-run keeps lxcft-c1's autostart" autostart_is on
     t_wait_systemd lxcft-c1 >/dev/null
     ok "$step: purge it again" bash -c "lxcf update dpkg --purge lxcf-test-pkg && consistent absent"
 done
@@ -123,9 +139,11 @@ t_wait_systemd lxcft-c1 >/dev/null
 etc_before=$(etc_hashes)
 ok "failing update killed at update-rollback" bash -c "LXCF_CRASH_AT=update-rollback lxcf update dpkg -i $P/bad.deb; rc=\$?; echo rc=\$rc; [ \$rc = 137 ]"
 after_crash "update-rollback"
+ok "update-rollback: lxcft-c1's autostart is off after the crash" autostart_is off
 ok "update-rollback: --recover killed after its first guest" bash -c "
     LXCF_CRASH_AT=update-recover-guest lxcf update --recover; rc=\$?; echo rc=\$rc; [ \$rc = 137 ]"
 after_crash "update-rollback+update-recover-guest"
+ok "update-rollback+update-recover-guest: lxcft-c1's autostart is still off" autostart_is off
 recovered "update-rollback" absent
 ok "update-rollback: every guest's /etc is as before" bash -c "[ \"\$(etc_hashes)\" = '$etc_before' ]"
 

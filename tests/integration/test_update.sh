@@ -27,7 +27,10 @@ state_hash() {  # every guest's dpkg status and etc tree, and the host's usr
     t_tree_hash "$H/usr"
     md5sum < "$H/var/lib/dpkg/status"
 }
-export -f installed running no_mounts_left state_hash
+# this test's guests whose domain libvirtd would start at host boot, sorted,
+# each followed by a space
+autostarted() { virsh -q -c "$URI" list --all --autostart --name | grep '^lxcft-u' | sort | tr '\n' ' '; }
+export -f installed running no_mounts_left state_hash autostarted
 export H R P GUESTS
 
 ok "sysgen two joint guests" lxcf sysgen --model joint lxcft-u1 lxcft-u2
@@ -41,7 +44,9 @@ ok "dry run prints the plan" bash -c "out=\$(lxcf update --dry-run dpkg -i $P/lx
 ok "dry run changes nothing" bash -c "[ \"\$(state_hash)\" = '$before' ] && [ ! -e $R/.lxcf-update ] && running lxcft-u1"
 not_ok "update without a command is refused" lxcf update
 
+ok "lxcft-u1: autostart on" bash -c "virsh -c '$URI' autostart lxcft-u1 && [ \"\$(autostarted)\" = 'lxcft-u1 ' ]"
 ok "update dpkg -i PKG.deb" bash -c "cd $P && lxcf update dpkg -i lxcf-test-pkg.deb"
+ok "lxcft-u1 keeps its autostart after the update, the others have none" bash -c "a=\$(autostarted); echo \"\$a\"; [ \"\$a\" = 'lxcft-u1 ' ]"
 for g in $GUESTS; do
     ok "$g: its dpkg database lists the package" installed "$R/$g/var/lib/dpkg" lxcf-test-pkg
     ok "$g: the conffile is in its /etc" test -f "$R/$g/etc/lxcf-test-pkg.conf"
@@ -66,6 +71,7 @@ ok "a failing update names the guest and fails" bash -c "out=\$(lxcf update dpkg
 ok "after the failure every guest's status and etc, and the host, are unchanged" bash -c "[ \"\$(state_hash)\" = '$before' ]"
 ok "after the failure the guests run again" bash -c "for g in $GUESTS; do running \$g || exit 1; done"
 ok "after the failure no mount is left" no_mounts_left
+ok "after the rolled-back update lxcft-u1 keeps its autostart, the others have none" bash -c "a=\$(autostarted); echo \"\$a\"; [ \"\$a\" = 'lxcft-u1 ' ]"
 
 ok "a concurrent update is refused with exit 8, at once" bash -c "
     '$LXCF_BIN' --root $H update --only lxcft-u3 sleep 4 > $T_ROOT/bg.out 2>&1 & bg=\$!

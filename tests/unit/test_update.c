@@ -167,6 +167,50 @@ static void test_guest_that_cannot_run_rolls_back_before_the_host(void **state)
     t_undefine("fail1");
 }
 
+static int t_autostart(const char *name)
+{
+    virDomainPtr d = virDomainLookupByName(conn, name);
+    int on = -1;
+
+    assert_non_null(d);
+    assert_int_equal(virDomainGetAutostart(d, &on), 0);
+    virDomainFree(d);
+    return on;
+}
+
+static void t_set_autostart(const char *name, int on)
+{
+    virDomainPtr d = virDomainLookupByName(conn, name);
+
+    assert_non_null(d);
+    assert_int_equal(virDomainSetAutostart(d, on), 0);
+    virDomainFree(d);
+}
+
+/* Autostart is off while the guest's trees are aside, and on again once
+ * they are rolled back; a guest without it is left without. */
+static void test_rolled_back_guest_gets_its_autostart_back(void **state)
+{
+    char *argv[] = { "true", NULL };
+    lxcf_update_opts o = { .only = (char *[]){ "auto1", "auto2", NULL } };
+    lxcf_ctx ctx;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    t_define("auto1", LXCF_MODEL_SEPARATE, NULL);
+    t_define("auto2", LXCF_MODEL_SEPARATE, NULL);
+    t_set_autostart("auto1", 1);
+    t_ctx(&ctx);
+    assert_int_equal(lxcf_update_run(&ctx, argv, &o, NULL, &err), -1);
+    assert_true(lxcf_startswith(err.msg, "every guest rolled back, host not updated: "));
+    assert_int_equal(t_autostart("auto1"), 1);
+    assert_int_equal(t_autostart("auto2"), 0);
+    assert_false(lxcf_test_exists(root, "opt/lxcf/" LXCF_UPDATE_DIR "/journal"));
+    lxcf_ctx_clear(&ctx);
+    t_undefine("auto1");
+    t_undefine("auto2");
+}
+
 /* A snapshot no journal records may hold a guest's only originals: the
  * update fails for that guest, and neither puts it over the guest's tree
  * nor removes it. */
@@ -202,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_second_update_is_busy),
         cmocka_unit_test(test_guest_that_cannot_run_rolls_back_before_the_host),
         cmocka_unit_test(test_snapshot_no_journal_records_is_left_alone),
+        cmocka_unit_test(test_rolled_back_guest_gets_its_autostart_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -27,6 +27,7 @@ static void test_journal_roundtrip(void **state)
     lxcf_strv_push(&j.touched, lxcf_xstrdup("web1"));
     lxcf_strv_push(&j.touched, lxcf_xstrdup("db1"));
     lxcf_strv_push(&j.stopped, lxcf_xstrdup("web1"));
+    lxcf_strv_push(&j.autostart, lxcf_xstrdup("db1"));
     assert_int_equal(lxcf_update_journal_write(p, &j, &err), 0);
     assert_int_equal(stat(p, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -36,9 +37,53 @@ static void test_journal_roundtrip(void **state)
     assert_string_equal(r.touched[1], "db1");
     assert_int_equal(lxcf_strv_len(r.stopped), 1);
     assert_string_equal(r.stopped[0], "web1");
+    assert_int_equal(lxcf_strv_len(r.autostart), 1);
+    assert_string_equal(r.autostart[0], "db1");
     lxcf_update_journal_clear(&j);
     lxcf_update_journal_clear(&r);
     lxcf_test_rmrf(d);
+}
+
+/* lxcf_update_journal_read of a journal holding TEXT. */
+static int t_read(const char *text, lxcf_update_journal *r, lxcf_err *err)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *p = lxcf_xasprintf("%s/journal", d);
+    int ret;
+
+    lxcf_test_write_file(d, "journal", text);
+    ret = lxcf_update_journal_read(p, r, err);
+    lxcf_test_rmrf(d);
+    return ret;
+}
+
+/* A journal an older lxcf wrote, without the autostart list, is still
+ * recovered: the list is empty. */
+static void test_journal_without_autostart_list_reads(void **state)
+{
+    lxcf_update_journal r;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    assert_int_equal(t_read("lxcf-update-journal 1\nphase guests\ntouched web1\nstopped web1\n",
+                            &r, &err), 1);
+    assert_int_equal(r.phase, LXCF_UPDATE_PHASE_GUESTS);
+    assert_int_equal(lxcf_strv_len(r.touched), 1);
+    assert_int_equal(lxcf_strv_len(r.stopped), 1);
+    assert_int_equal(lxcf_strv_len(r.autostart), 0);
+    lxcf_update_journal_clear(&r);
+}
+
+/* An autostart line without a name is no guest's. */
+static void test_journal_autostart_without_name_fails(void **state)
+{
+    lxcf_update_journal r;
+    lxcf_err err = LXCF_ERR_INIT;
+
+    (void)state;
+    assert_int_equal(t_read("lxcf-update-journal 1\nphase guests\nautostart \n", &r, &err), -1);
+    assert_non_null(strstr(err.msg, "malformed line 'autostart '"));
+    assert_null(r.autostart);
 }
 
 static void test_journal_missing_is_zero(void **state)
@@ -134,6 +179,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_journal_roundtrip),
+        cmocka_unit_test(test_journal_without_autostart_list_reads),
+        cmocka_unit_test(test_journal_autostart_without_name_fails),
         cmocka_unit_test(test_journal_missing_is_zero),
         cmocka_unit_test(test_journal_malformed_fails),
         cmocka_unit_test(test_host_cmd_roundtrip_names_host_files),

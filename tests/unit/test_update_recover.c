@@ -1,6 +1,6 @@
 /* Tests for lib/core/update_recover: what a crashed update left, finished
- * or undone on a fake host under a temp --root (no guest to start again,
- * so libvirt is never asked). */
+ * or undone on a fake host under a temp --root (no guest to start again;
+ * libvirt's test driver holds the one whose autostart comes back). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libvirt/libvirt.h>
+
 #include "cleanup.h"
+#include "domxml.h"
 #include "testutil.h"
 #include "update_journal.h"
 #include "update_recover.h"
@@ -130,6 +133,50 @@ static void test_recover_host_phase_without_command_fails_after_cleanup(void **s
     assert_non_null(strstr(seen, "g1: snapshot discarded\n"));
 }
 
+/* The journal names g1's autostart, which the crashed update turned off:
+ * the recovery turns it on once g1 is rolled back. */
+static void test_recover_turns_autostart_on_again(void **state)
+{
+    _cleanup_free_ char *d = lxcf_test_mkdtemp();
+    _cleanup_free_ char *seen = NULL, *jpath = NULL, *roots = NULL;
+    _cleanup_(lxcf_container_freep) lxcf_container *c = lxcf_container_new();
+    _cleanup_(lxcf_update_journal_clear) lxcf_update_journal j = { 0 };
+    lxcf_report rep = { t_report_fn, &seen };
+    virConnectPtr conn;
+    virDomainPtr dom;
+    lxcf_ctx ctx;
+    lxcf_err err = LXCF_ERR_INIT;
+    int on = 0;
+
+    (void)state;
+    /* The test driver's domains live while a connection is open: this one. */
+    conn = virConnectOpen("test:///default");
+    assert_non_null(conn);
+    t_crashed(&ctx, d, LXCF_UPDATE_PHASE_GUESTS);
+    roots = lxcf_ctx_roots_dir(&ctx);
+    jpath = lxcf_xasprintf("%s/%s/journal", roots, LXCF_UPDATE_DIR);
+    assert_int_equal(lxcf_update_journal_read(jpath, &j, &err), 1);
+    lxcf_strv_push(&j.autostart, lxcf_xstrdup("g1"));
+    assert_int_equal(lxcf_update_journal_write(jpath, &j, &err), 0);
+    c->name = lxcf_xstrdup("g1");
+    c->model = LXCF_MODEL_SEPARATE;
+    c->root = lxcf_ctx_container_root(&ctx, "g1");
+    c->created = lxcf_xstrdup("2024-05-01T12:00:00Z");
+    lxcf_test_define(conn, c);
+    if (lxcf_update_recover(&ctx, false, &rep, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_non_null(strstr(seen, "g1: rolled back\ng1: autostart on again\n"));
+    dom = virDomainLookupByName(conn, "g1");
+    assert_non_null(dom);
+    assert_int_equal(virDomainGetAutostart(dom, &on), 0);
+    assert_int_equal(on, 1);
+    assert_int_equal(virDomainUndefine(dom), 0);
+    virDomainFree(dom);
+    virConnectClose(conn);
+    lxcf_ctx_clear(&ctx);
+    lxcf_test_rmrf(d);
+}
+
 static void test_recover_waits_for_no_one(void **state)
 {
     _cleanup_free_ char *d = lxcf_test_mkdtemp();
@@ -157,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_recover_without_journal_does_nothing),
         cmocka_unit_test(test_recover_rolls_back_only_before_the_host_step),
         cmocka_unit_test(test_recover_host_phase_without_command_fails_after_cleanup),
+        cmocka_unit_test(test_recover_turns_autostart_on_again),
         cmocka_unit_test(test_recover_waits_for_no_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
