@@ -775,6 +775,11 @@ static int lxcf_upd_cycle(lxcf_upd *u, unsigned jobs, lxcf_err *err)
         return lxcf_upd_undo(u, err);
     if (lxcf_upd_host(u, jobs, err) < 0 ||
         lxcf_upd_versions_match_host(u, err) < 0) {
+        /* Failed before the phase "host" was recorded: no guest is
+         * committed, so every one is rolled back, as recovery would.
+         * Finishing would remove the snapshots holding their originals. */
+        if (u->j.phase == LXCF_UPDATE_PHASE_GUESTS)
+            return lxcf_upd_undo(u, err);
         lxcf_upd_finish(u, err);
         return -1;
     }

@@ -39,14 +39,11 @@ int lxcf_update_remove_if_exists(const char *path, lxcf_err *err)
     return lxcf_fs_remove_tree(path, err);
 }
 
-int lxcf_update_snapshot(const char *root, const char *snapdir, bool separate, lxcf_err *err)
+static int lxcf_update_snapshot_fill(const char *root, const char *snapdir, bool separate,
+                                     lxcf_err *err)
 {
     lxcf_copy_opts opts = { .one_file_system = true };
 
-    if (lxcf_update_remove_if_exists(snapdir, err) < 0)
-        return -1;
-    if (mkdir(snapdir, 0700) < 0)
-        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", snapdir);
     for (const char *const *d = lxcf_update_snap_dirs; *d; d++) {
         _cleanup_free_ char *src = lxcf_path_join(root, *d);
         _cleanup_free_ char *dst = lxcf_path_join(snapdir, *d);
@@ -58,6 +55,21 @@ int lxcf_update_snapshot(const char *root, const char *snapdir, bool separate, l
     }
     /* The journal will call this snapshot complete: it must be on disk. */
     return lxcf_fs_sync_dir(snapdir, true, err);
+}
+
+int lxcf_update_snapshot(const char *root, const char *snapdir, bool separate, lxcf_err *err)
+{
+    if (lxcf_update_remove_if_exists(snapdir, err) < 0)
+        return -1;
+    if (mkdir(snapdir, 0700) < 0)
+        return lxcf_error_errno(err, LXCF_EXIT_FAIL, errno, "%s: cannot create", snapdir);
+    if (lxcf_update_snapshot_fill(root, snapdir, separate, err) == 0)
+        return 0;
+    /* No journal names this copy yet, and the guest's trees are untouched:
+     * a partial copy left here would make lxcf start refuse the guest
+     * (lxcf_update_holds) with nothing for --recover to do. */
+    lxcf_update_remove_if_exists(snapdir, NULL);
+    return -1;
 }
 
 static int lxcf_restore_one(const char *root, const char *snapdir, const char *name,
