@@ -307,7 +307,6 @@ int lxcf_hosts_update_file(const char *path, const lxcf_hosts_entry *entries, si
 
 /* What lxcf_hosts_update_guests holds of one guest between its steps. */
 typedef struct lxcf_hosts_stage {
-    int rootfd;
     int dirfd;          /* etc/, where the file is staged: what is synced */
     dev_t dev;          /* its filesystem */
     bool pending;       /* its new file waits for the next sync */
@@ -318,15 +317,17 @@ typedef struct lxcf_hosts_stage {
 static int lxcf_hosts_stage_guest(const lxcf_hosts_guest *g, lxcf_hosts_stage *s,
                                   const lxcf_hosts_entry *entries, size_t n, lxcf_err *err)
 {
+    /* Only for staging: a batch of hundreds of guests must not hold one
+     * more descriptor each until its end. */
+    _cleanup_close_ int rootfd = lxcf_fs_open_root(g->root, err);
     _cleanup_free_ char *old = NULL, *new = NULL;
     lxcf_err e = LXCF_ERR_INIT;
     struct stat st;
     size_t len = 0;
 
-    s->rootfd = lxcf_fs_open_root(g->root, err);
-    if (s->rootfd < 0)
+    if (rootfd < 0)
         return -1;
-    if (lxcf_fs_read_beneath(s->rootfd, "etc/hosts", &old, &len, &e) < 0) {
+    if (lxcf_fs_read_beneath(rootfd, "etc/hosts", &old, &len, &e) < 0) {
         if (!lxcf_error_is_errno(&e, ENOENT))
             return lxcf_error_move(err, &e);
         old = lxcf_xstrdup("127.0.0.1\tlocalhost\n");
@@ -335,7 +336,7 @@ static int lxcf_hosts_stage_guest(const lxcf_hosts_guest *g, lxcf_hosts_stage *s
         return -1;
     if (lxcf_streq(old, new))
         return 0;
-    if (lxcf_fs_stage_beneath(s->rootfd, "etc/hosts", new, strlen(new), 0644, &s->sf, err) < 0)
+    if (lxcf_fs_stage_beneath(rootfd, "etc/hosts", new, strlen(new), 0644, &s->sf, err) < 0)
         return -1;
     /* Its own descriptor: the commit closes the staged one. */
     s->dirfd = fcntl(s->sf.dirfd, F_DUPFD_CLOEXEC, 3);
@@ -377,7 +378,7 @@ void lxcf_hosts_update_guests(lxcf_hosts_guest *g, size_t ng, const lxcf_hosts_e
     bool was = lxcf_sync_defer(true);
 
     for (size_t i = 0; i < ng; i++) {
-        s[i] = (lxcf_hosts_stage){ .rootfd = -1, .dirfd = -1, .sf = LXCF_FS_STAGED_INIT };
+        s[i] = (lxcf_hosts_stage){ .dirfd = -1, .sf = LXCF_FS_STAGED_INIT };
         if (lxcf_hosts_stage_guest(&g[i], &s[i], entries, n, &g[i].err) < 0)
             lxcf_fs_staged_clear(&s[i].sf);
     }
@@ -391,8 +392,6 @@ void lxcf_hosts_update_guests(lxcf_hosts_guest *g, size_t ng, const lxcf_hosts_e
     lxcf_sync_defer(was);
     for (size_t i = 0; i < ng; i++) {
         lxcf_fs_staged_clear(&s[i].sf);
-        if (s[i].rootfd >= 0)
-            close(s[i].rootfd);
         if (s[i].dirfd >= 0)
             close(s[i].dirfd);
     }
