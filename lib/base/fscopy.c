@@ -286,14 +286,13 @@ static void lxcf_cp_dispatch(lxcf_cp_ctx *c, const struct stat *st, lxcf_copy_ac
 static unsigned lxcf_cp_nworkers(const lxcf_copy_opts *o, int dfd)
 {
     struct statfs sf;
-    long n = o->workers ? (long)o->workers : sysconf(_SC_NPROCESSORS_ONLN);
-
-    if (!o->workers && fstatfs(dfd, &sf) == 0 && sf.f_type == BTRFS_SUPER_MAGIC)
-        return 0;
+    unsigned n = lxcf_jobs_for(o->workers, LXCF_CP_WORKERS_MAX);
 
     if (o->replace || n <= 1)
         return 0;
-    return n > LXCF_CP_WORKERS_MAX ? LXCF_CP_WORKERS_MAX : (unsigned)n;
+    if (!o->workers && fstatfs(dfd, &sf) == 0 && sf.f_type == BTRFS_SUPER_MAGIC)
+        return 0;
+    return n;
 }
 
 /* Start up to N workers copying for C; false when none could start. */
